@@ -1,0 +1,124 @@
+"""The `mentorbot` command line.
+
+Heavy libraries (PTB, SQLAlchemy, matplotlib) are imported inside the commands, so that
+`mentorbot --help` answers at once. A bad setting ends the command with one line, no traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(help="mentorbot: a companion for recovery mentoring.", no_args_is_help=True)
+db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
+staff_app = typer.Typer(
+    help="Create and list staff (mentors and supervisors).", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(staff_app, name="staff")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"mentorbot: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _run(make: Callable[[Any], Coroutine[Any, Any, None]]) -> None:
+    """Load settings and run one async command, turning configuration problems into one line."""
+    from bot.instruments.loader import InstrumentError
+    from config.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+        asyncio.run(make(settings))
+    except (SettingsError, InstrumentError) as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def demo(
+    script: Annotated[
+        Path | None, typer.Option(help="Replay the inputs in this file, one per line.")
+    ] = None,
+    database: Annotated[Path, typer.Option(help="SQLite file for the demo.")] = Path(
+        "mentorbot-demo.db"
+    ),
+    pictures: Annotated[Path, typer.Option(help="Where charts are saved.")] = Path("demo-output"),
+    reset: Annotated[bool, typer.Option(help="Start again with a fresh demo database.")] = False,
+    as_mentor: Annotated[bool, typer.Option("--as-mentor", help="Chat as the mentor.")] = False,
+) -> None:
+    """Chat with mentorbot in the terminal, with synthetic demo people (no token needed)."""
+    from bot.demo import run_demo
+
+    if script is not None and not script.is_file():
+        _fail(f"script file not found: {script}")
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    lines = script.read_text(encoding="utf-8").splitlines() if script is not None else None
+    logging.basicConfig(level=logging.WARNING)
+    _run(
+        lambda settings: run_demo(
+            settings, database=database, picture_dir=pictures, script=lines, as_mentor=as_mentor
+        )
+    )
+
+
+@app.command()
+def serve() -> None:
+    """Run the Telegram bot and the HTTP endpoints (webhook, health check)."""
+    from bot.app import serve as serve_app
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    _run(serve_app)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date (run after every install or update)."""
+    from bot.storage.migrate import upgrade
+
+    async def go(settings: Any) -> None:
+        await asyncio.to_thread(upgrade, settings.database_url)
+        typer.echo("Database is up to date.")
+
+    _run(go)
+
+
+@staff_app.command("add")
+def staff_add(
+    name: Annotated[str, typer.Option(help="First name shown to mentees.")],
+    telegram_id: Annotated[int, typer.Option(help="The person's numeric Telegram user id.")],
+    role: Annotated[str, typer.Option(help="mentor or supervisor")] = "mentor",
+) -> None:
+    """Add a mentor or supervisor who can then use the bot's staff commands."""
+    from bot.staff_cli import add_staff
+
+    if role not in ("mentor", "supervisor"):
+        _fail("--role must be mentor or supervisor")
+    _run(lambda settings: add_staff(settings, name=name, telegram_id=telegram_id, role=role))
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """List mentors and supervisors."""
+    from bot.staff_cli import list_staff
+
+    _run(list_staff)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

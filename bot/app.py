@@ -1,0 +1,116 @@
+"""Composition root: everything mentorbot runs is built here from settings, in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+
+from bot.flows.context import Clock
+from bot.instruments import Instrument, load_instruments
+from bot.service import MentorService, utc_now
+from bot.storage.db import make_engine, make_session_factory
+from bot.storage.migrate import current_head
+from config.settings import Settings, SettingsError, TelegramMode, require_telegram_token
+
+logger = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+def instruments_for(settings: Settings) -> dict[str, Instrument]:
+    return load_instruments(settings.instruments_dir)
+
+
+def build_service(
+    settings: Settings, *, clock: Clock = utc_now, database_url: str | None = None
+) -> tuple[AsyncEngine, MentorService]:
+    engine = make_engine(database_url or settings.database_url)
+    service = MentorService(
+        session_factory=make_session_factory(engine),
+        instruments=instruments_for(settings),
+        zone=settings.zone,
+        clock=clock,
+    )
+    return engine, service
+
+
+async def ensure_schema_current(engine: AsyncEngine) -> None:
+    """Refuse to run on a database that `mentorbot db upgrade` has not brought up to date."""
+    try:
+        async with engine.connect() as connection:
+            version = (
+                await connection.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalar()
+    except Exception:
+        version = None
+    if version != current_head():
+        raise SettingsError("The database is not up to date: run `mentorbot db upgrade` first")
+
+
+def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -> Starlette:
+    """The Telegram Application inside the ASGI app, started and stopped by its lifespan."""
+    from bot.handlers.telegram import build_application, learn_bot_username
+    from bot.handlers.web import TelegramWebhook, create_web_app
+
+    webhook_mode = settings.telegram_mode is TelegramMode.WEBHOOK
+    application = build_application(
+        token=require_telegram_token(settings),
+        base_url=settings.telegram_api_url,
+        service=service,
+        send_rate_per_second=settings.send_rate_per_second,
+        webhook=webhook_mode,
+    )
+    webhook: TelegramWebhook | None = None
+    if webhook_mode:
+        assert settings.telegram_webhook_secret is not None
+        webhook = TelegramWebhook(
+            service=service,
+            application=application,
+            secret=settings.telegram_webhook_secret.get_secret_value(),
+        )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        async with application:
+            await learn_bot_username(application, service)
+            await application.start()
+            if webhook is not None:
+                assert settings.telegram_webhook_secret is not None
+                await application.bot.set_webhook(
+                    url=f"{settings.public_url}/telegram/webhook",
+                    secret_token=settings.telegram_webhook_secret.get_secret_value(),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                await webhook.replay_unprocessed()
+            else:
+                assert application.updater is not None
+                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            logger.info("Telegram %s mode started", settings.telegram_mode.value)
+            try:
+                yield
+            finally:
+                if application.updater is not None and application.updater.running:
+                    await application.updater.stop()
+                await application.stop()
+        await engine.dispose()
+
+    return create_web_app(webhook=webhook, lifespan=lifespan)
+
+
+async def serve(settings: Settings) -> None:
+    """`mentorbot serve`: Telegram plus the HTTP endpoints on HTTP_HOST:HTTP_PORT."""
+    import uvicorn
+
+    require_telegram_token(settings)
+    engine, service = build_service(settings)
+    await ensure_schema_current(engine)
+    web = build_web(settings, engine, service)
+    config: Any = uvicorn.Config(
+        web, host=settings.http_host, port=settings.http_port, log_level="info"
+    )
+    await uvicorn.Server(config).serve()

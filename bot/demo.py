@@ -1,0 +1,101 @@
+"""`mentorbot demo`: a console chat on a local SQLite file with synthetic people.
+
+The demo people are invented; their numbers are from Ofcom's drama range (07700 900xxx), which
+is never given to a real phone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.app import build_service
+from bot.flows.types import Channel, Sender
+from bot.handlers.console import ConsoleChat, terminal_lines
+from bot.storage import people
+from bot.storage.migrate import upgrade
+from bot.storage.models import Invite, Person, PersonStatus, Role
+from config.settings import Settings
+
+MENTOR_NAME, MENTOR_PHONE = "Alex", "+447700900001"
+MENTEE_NAME, MENTEE_PHONE = "Sam", "+447700900123"
+DEMO_CODE = "DEMO2026"
+
+
+def _database_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path.resolve()}"
+
+
+async def _prepare(chat: ConsoleChat) -> bool:
+    """Create the demo mentor and invite; True when the mentee still has to join."""
+    service = chat.service
+    async with service.session_factory() as session, session.begin():
+        now = service.clock()
+        mentor = (
+            await session.execute(select(Person).where(Person.phone == MENTOR_PHONE))
+        ).scalar_one_or_none()
+        if mentor is None:
+            mentor = await people.add_person(
+                session, role=Role.MENTOR, display_name=MENTOR_NAME, now=now, phone=MENTOR_PHONE
+            )
+        mentee = await people.person_by_sender(session, chat.sender)
+        if mentee is not None and mentee.status is PersonStatus.ACTIVE:
+            return False
+        invite = (
+            await session.execute(select(Invite).where(Invite.code == DEMO_CODE))
+        ).scalar_one_or_none()
+        if invite is not None:
+            await session.delete(invite)
+            await session.flush()
+        invite = await people.create_invite(
+            session, created_by=mentor, mentee_name=MENTEE_NAME, site="hub", now=now
+        )
+        invite.code = DEMO_CODE
+    return True
+
+
+async def run_demo(
+    settings: Settings,
+    *,
+    database: Path,
+    picture_dir: Path,
+    script: Iterable[str] | None,
+    as_mentor: bool,
+) -> None:
+    url = _database_url(database)
+    await asyncio.to_thread(upgrade, url)
+    engine, service = build_service(settings, database_url=url)
+    phone = MENTOR_PHONE if as_mentor else MENTEE_PHONE
+    chat = ConsoleChat(
+        service=service,
+        sender=Sender(Channel.CONSOLE, phone),
+        out=sys.stdout,
+        picture_dir=picture_dir,
+    )
+    try:
+        must_join = await _prepare(chat)
+        print(_intro(as_mentor, must_join), flush=True)
+        if must_join and not as_mentor:
+            print(f"You: /start {DEMO_CODE}", flush=True)
+            await chat.say(f"/start {DEMO_CODE}")
+        lines: AsyncIterator[str] | Iterable[str] = terminal_lines() if script is None else script
+        await chat.run(lines, echo=script is not None)
+    finally:
+        await engine.dispose()
+
+
+def _intro(as_mentor: bool, must_join: bool) -> str:
+    if as_mentor:
+        return (
+            f"mentorbot demo. You are {MENTOR_NAME}, a volunteer mentor. "
+            "Try /invite Jo. Type quit to leave."
+        )
+    joining = f"{MENTOR_NAME}, your mentor, sent you an invite. " if must_join else ""
+    return (
+        f"mentorbot demo. You are {MENTEE_NAME}, a mentee. {joining}"
+        "Type a number to pick an answer, or type words. Type quit to leave."
+    )

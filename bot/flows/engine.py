@@ -1,0 +1,146 @@
+"""Routes one inbound message: global intents first, then the person's flow, else a menu.
+
+Global intents come before any flow so that "stop", "help" or "/cancel" typed halfway through
+a questionnaire is never taken as an answer (DESIGN.md §1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.flows import checkin, onboarding, staff, texts
+from bot.flows.context import FlowContext
+from bot.flows.types import Channel, Choice, InboundMessage, Outcome, Reply
+from bot.storage import conversations, people
+from bot.storage.models import ConversationState, Person, PersonStatus, Role
+
+Step = Callable[[FlowContext, Person, dict[str, Any], InboundMessage], Awaitable[Outcome]]
+FLOW_STEPS: dict[str, Step] = {checkin.FLOW: checkin.step, onboarding.FLOW: onboarding.step}
+MENU_TOKEN = "menu"
+_COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
+_CANCEL_WORDS = {"cancel", "pause"}
+
+
+def _command(message: InboundMessage) -> tuple[str, str] | None:
+    """('start', 'CODE') for '/start CODE'; menu taps count as the command they stand for."""
+    text = message.choice if message.token == MENU_TOKEN else message.text
+    match = _COMMAND.match((text or "").strip())
+    if match is None:
+        return None
+    return match.group(1).lower(), (match.group(2) or "").strip()
+
+
+def _word(message: InboundMessage) -> str:
+    return re.sub(r"[^a-z ]", "", (message.text or "").lower()).strip()
+
+
+def menu(person: Person) -> Outcome:
+    if person.role is not Role.MENTEE:
+        return Outcome([Reply(texts.STAFF_HELP)])
+    choices = (Choice(texts.MENU_CHECKIN, "/checkin"), Choice(texts.MENU_HELP, "/help"))
+    return Outcome([Reply(texts.MENU, choices=choices, token=MENU_TOKEN)])
+
+
+def help_outcome(person: Person) -> Outcome:
+    if person.role is not Role.MENTEE:
+        return Outcome([Reply(texts.STAFF_HELP), Reply(texts.CRISIS_LINES)])
+    return Outcome([Reply(texts.HELP), Reply(texts.CRISIS_LINES)])
+
+
+async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
+    """Answers one message from one person inside the caller's transaction."""
+    person = await people.person_by_sender(ctx.session, message.sender)
+    if person is not None and message.sender.channel is Channel.TELEGRAM:
+        person.telegram_chat_id = message.sender.chat_id or person.telegram_chat_id
+    command = _command(message)
+    if command is not None and command[0] == "start":
+        return await _start(ctx, person, message, command[1])
+    if person is None:
+        return Outcome([Reply(texts.START_NEEDS_CODE)])
+    intent = await _global_intent(ctx, person, command, _word(message))
+    if intent is not None:
+        return intent
+    state = await conversations.load_state(ctx.session, person.id)
+    if person.status is PersonStatus.PENDING:
+        if state is None or state.flow != onboarding.FLOW:
+            return Outcome([Reply(texts.START_NEEDS_CODE)])
+        blank = InboundMessage(sender=message.sender)
+        return await onboarding.step(ctx, person, state.data, blank if command else message)
+    if command is not None:
+        return await _run_command(ctx, person, command, state, message)
+    if state is not None:
+        return await FLOW_STEPS[state.flow](ctx, person, state.data, message)
+    if message.choice is not None:
+        return Outcome(stale_tap=True)
+    return menu(person)
+
+
+async def _start(
+    ctx: FlowContext, person: Person | None, message: InboundMessage, code: str
+) -> Outcome:
+    if code:
+        return await onboarding.begin(ctx, person, message.sender, code)
+    if person is None:
+        return Outcome([Reply(texts.START_NEEDS_CODE)])
+    if person.status is PersonStatus.PENDING:
+        state = await conversations.load_state(ctx.session, person.id)
+        if state is not None and state.flow == onboarding.FLOW:
+            return Outcome(onboarding.consent_replies(person.display_name, state.data["token"]))
+        return Outcome([Reply(texts.START_NEEDS_CODE)])
+    outcome = menu(person)
+    outcome.replies.insert(0, Reply(texts.ALREADY_JOINED))
+    return outcome
+
+
+async def _global_intent(
+    ctx: FlowContext, person: Person, command: tuple[str, str] | None, word: str
+) -> Outcome | None:
+    name = command[0] if command is not None else None
+    if name == "help" or (name is None and word == "help"):
+        return help_outcome(person)
+    if name == "cancel" or (name is None and word in _CANCEL_WORDS):
+        if person.status is PersonStatus.PENDING:
+            return None  # nothing is kept before consent; onboarding asks again
+        if await conversations.load_state(ctx.session, person.id) is None:
+            return Outcome([Reply(texts.NOTHING_TO_PAUSE)])
+        await conversations.clear_state(ctx.session, person.id)
+        return Outcome([Reply(texts.PAUSED)])
+    if name is None and word == "stop":
+        if person.status is PersonStatus.PENDING:
+            await people.remove_person(ctx.session, person)
+            return Outcome([Reply(texts.CONSENT_DECLINED)])
+        person.opted_out_at = ctx.now()
+        await conversations.clear_state(ctx.session, person.id)
+        return Outcome([Reply(texts.STOPPED)])
+    if name is None and word == "start" and person.status is PersonStatus.ACTIVE:
+        was_stopped = person.opted_out_at is not None
+        person.opted_out_at = None
+        return Outcome([Reply(texts.RESTARTED if was_stopped else texts.NOT_STOPPED)])
+    return None
+
+
+async def _run_command(
+    ctx: FlowContext,
+    person: Person,
+    command: tuple[str, str],
+    state: ConversationState | None,
+    message: InboundMessage,
+) -> Outcome:
+    name, argument = command
+    if person.role is Role.MENTEE and name == "checkin":
+        return await checkin.start(ctx, person)
+    if person.role in staff.STAFF_ROLES and name == "invite":
+        return await staff.invite(ctx, person, argument)
+    if name == "menu":
+        return menu(person)
+    if state is None:
+        outcome = menu(person)
+        outcome.replies.insert(0, Reply(texts.UNKNOWN_COMMAND))
+        return outcome
+    # Unknown command mid-flow: say so, then ask the same question again.
+    blank = InboundMessage(sender=message.sender)
+    reask = await FLOW_STEPS[state.flow](ctx, person, state.data, blank)
+    questions = [reply for reply in reask.replies if reply.choices]
+    return Outcome([Reply(texts.UNKNOWN_COMMAND), *questions])

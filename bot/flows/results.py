@@ -1,0 +1,140 @@
+"""What a mentee sees when a check-in ends: scores kept, a few plain words, and a picture.
+
+The summary names two strongest areas and two to work on (ARC domain scores are for the
+picture and care planning; INSTRUMENTS.md §1). The picture puts the first sitting beside the
+latest so progress is visible at a glance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.flows import texts
+from bot.flows.battery import FULL_TIMEPOINTS, battery
+from bot.flows.context import FlowContext
+from bot.flows.types import Reply
+from bot.instruments import Instrument, score
+from bot.reports.charts import Panel, Series
+from bot.storage import assessments, people
+from bot.storage.models import Assessment, AssessmentStatus, Person, Timepoint
+
+Scores = Mapping[str, Mapping[str, float]]
+
+
+async def finish_assessment(
+    ctx: FlowContext, person: Person, assessment: Assessment
+) -> list[Reply]:
+    """Scores and closes the sitting, tells the mentor, and returns the mentee's summary."""
+    answers = await assessments.answers_for(ctx.session, assessment.id)
+    now_scores: dict[str, dict[str, float]] = {}
+    for name in battery(assessment.timepoint):
+        now_scores[name] = score(ctx.instruments[name], answers.get(name, {}))
+        assessments.save_scores(
+            ctx.session, assessment_id=assessment.id, instrument=name, scores=now_scores[name]
+        )
+    assessment.status = AssessmentStatus.COMPLETE
+    assessment.completed_at = ctx.now()
+
+    weekly = assessment.timepoint is Timepoint.WEEKLY
+    earlier = await assessments.earliest_complete(
+        ctx.session,
+        episode_id=assessment.episode_id,
+        timepoints=(Timepoint.WEEKLY,) if weekly else FULL_TIMEPOINTS,
+        before_id=assessment.id,
+    )
+    before = await assessments.scores_for(ctx.session, earlier.id) if earlier else None
+    await _tell_mentor(ctx, person, assessment)
+    summary = _weekly_summary if weekly else _full_summary
+    return [Reply(texts.ALL_DONE), summary(ctx, now_scores, before)]
+
+
+async def _tell_mentor(ctx: FlowContext, person: Person, assessment: Assessment) -> None:
+    episode = await people.active_episode(ctx.session, person.id)
+    if episode is None or episode.mentor_id is None:
+        return
+    what = texts.TIMEPOINT_NAMES[assessment.timepoint.value]
+    await ctx.notify(
+        episode.mentor_id,
+        f"assessment:{assessment.id}:finished",
+        texts.NOTICE_FINISHED.format(name=person.display_name, what=what),
+    )
+
+
+def _domain_lines(instrument: Instrument, scores: Mapping[str, float]) -> list[str]:
+    """'Strongest: A and B' and 'To work on: C and D', leaving out a line that would mislead."""
+    ranked = sorted(
+        instrument.domains, key=lambda domain: -scores[f"domain:{domain.id}"]
+    )  # stable: ties keep the questionnaire's order
+    low, high = instrument.score_range(f"domain:{instrument.domains[0].id}")
+    strongest = ranked[:2]
+    weakest = [domain for domain in reversed(ranked) if domain not in strongest][:2]
+    lines = []
+    if scores[f"domain:{strongest[1].id}"] > low:
+        lines.append(texts.STRONGEST.format(first=strongest[0].plain, second=strongest[1].plain))
+    if scores[f"domain:{weakest[1].id}"] < high:
+        lines.append(texts.TO_WORK_ON.format(first=weakest[0].plain, second=weakest[1].plain))
+    return lines
+
+
+def _profile(
+    title: str,
+    instrument: Instrument,
+    now: Mapping[str, float],
+    before: Mapping[str, float] | None,
+) -> Panel:
+    keys = [f"domain:{domain.id}" for domain in instrument.domains]
+    series = [Series(texts.PICTURE_NOW, tuple(now[key] for key in keys))]
+    if before is not None:
+        series.insert(0, Series(texts.PICTURE_BEFORE, tuple(before[key] for key in keys)))
+    low, high = instrument.score_range(keys[0])
+    return Panel(
+        title=title,
+        categories=tuple(domain.plain for domain in instrument.domains),
+        series=tuple(series),
+        scale_min=low,
+        scale_max=high,
+        higher_is_better=instrument.scoring.higher_is_better,
+    )
+
+
+def _full_summary(ctx: FlowContext, now: Scores, before: Scores | None) -> Reply:
+    arc = ctx.instruments["arc"]
+    esteem, efficacy = now["cest_self_esteem"]["score"], now["cest_self_efficacy"]["score"]
+    lines = [
+        *_domain_lines(arc, now["arc"]),
+        texts.SELF_ESTEEM.format(score=round(esteem)),
+        texts.SELF_EFFICACY.format(score=round(efficacy)),
+    ]
+    cest_now = Series(texts.PICTURE_NOW, (esteem, efficacy))
+    cest_series: tuple[Series, ...] = (cest_now,)
+    if before is not None:
+        earlier = (before["cest_self_esteem"]["score"], before["cest_self_efficacy"]["score"])
+        cest_series = (Series(texts.PICTURE_BEFORE, earlier), cest_now)
+    cest = Panel(
+        title=texts.PICTURE_CEST_TITLE,
+        categories=tuple(
+            ctx.instruments[name].domains[0].plain
+            for name in ("cest_self_esteem", "cest_self_efficacy")
+        ),
+        series=cest_series,
+        scale_min=10,
+        scale_max=50,
+    )
+    arc_before = before["arc"] if before is not None else None
+    arc_panel = _profile(texts.PICTURE_ARC_TITLE, arc, now["arc"], arc_before)
+    return Reply("\n".join(lines), picture=(arc_panel, cest))
+
+
+def _weekly_summary(ctx: FlowContext, now: Scores, before: Scores | None) -> Reply:
+    weekly = ctx.instruments["weekly"]
+    total = round(now["weekly"]["total"])
+    if before is None:
+        headline = texts.WEEKLY_TOTAL.format(score=total)
+    else:
+        earlier = round(before["weekly"]["total"])
+        headline = texts.WEEKLY_TOTAL_BEFORE.format(score=total, before=earlier)
+    lines = [headline, *_domain_lines(weekly, now["weekly"])]
+    panel = _profile(
+        texts.PICTURE_WEEKLY_TITLE, weekly, now["weekly"], before["weekly"] if before else None
+    )
+    return Reply("\n".join(lines), picture=(panel,))

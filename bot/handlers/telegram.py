@@ -1,0 +1,156 @@
+"""Telegram adapter: turns PTB updates into InboundMessages and Replies into Bot API calls.
+
+PTB is used only as transport. Conversation state lives in our database, not in PTB's
+ConversationHandler, because it must be shared with SMS and survive restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.flows.context import JoinLinks
+from bot.flows.types import Channel, InboundMessage, Reply, Sender
+from bot.reports.charts import render_results_png
+from bot.service import MentorService
+from bot.storage.models import Person
+
+logger = logging.getLogger(__name__)
+
+STALE_TAP = "That question has been answered already."
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
+_NO_TOKEN = "-"
+
+
+def callback_data(token: str | None, value: str) -> str:
+    """Pack the question's token with the answer; Telegram allows 64 bytes."""
+    data = f"{token or _NO_TOKEN}:{value}"
+    if len(data.encode()) > 64:
+        raise ValueError("callback data over Telegram's 64-byte limit")
+    return data
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Short answers side by side (Yes / No); longer ones one per row, easy to hit."""
+    if not reply.choices:
+        return None
+    buttons = [
+        InlineKeyboardButton(choice.label, callback_data=callback_data(reply.token, choice.value))
+        for choice in reply.choices
+    ]
+    side_by_side = len(buttons) <= 3 and all(len(choice.label) <= 12 for choice in reply.choices)
+    rows = [buttons] if side_by_side else [[button] for button in buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+class TelegramAdapter:
+    """Wires one MentorService into one PTB Application."""
+
+    def __init__(self, service: MentorService) -> None:
+        self.service = service
+
+    def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        private = filters.ChatType.PRIVATE
+        application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_handler(
+            MessageHandler(private & ~filters.UpdateType.EDITED, self.on_message)
+        )
+        application.add_error_handler(self.on_error)
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Passes what the person typed (or sent) to their conversation and replies."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.chat.type != ChatType.PRIVATE:
+            return
+        sender = Sender(Channel.TELEGRAM, str(user.id), chat_id=message.chat_id)
+        inbound = InboundMessage(sender=sender, text=message.text)
+        handled = await self.service.handle(inbound, external_id=str(update.update_id))
+        if handled is None:
+            return
+        await self.send_replies(context.bot, message.chat_id, handled.outcome.replies)
+        await self.service.deliver_notices(handled.notices, self._notice_sender(context.bot))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Takes a tapped answer; marks the question answered so a second tap does nothing."""
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        token, _, value = query.data.partition(":")
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        sender = Sender(Channel.TELEGRAM, str(query.from_user.id), chat_id=chat_id)
+        inbound = InboundMessage(sender=sender, choice=value, token=token)
+        handled = await self.service.handle(inbound, external_id=str(update.update_id))
+        if handled is None or handled.outcome.stale_tap:
+            await query.answer(STALE_TAP if handled is not None else None)
+            return
+        await query.answer()
+        answered = handled.outcome.answered
+        if answered is not None and isinstance(query.message, Message) and query.message.text:
+            await query.edit_message_text(f"{query.message.text}\n\n\u2714 {answered.label}")
+        await self.send_replies(context.bot, chat_id, handled.outcome.replies)
+        await self.service.deliver_notices(handled.notices, self._notice_sender(context.bot))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        logger.error("Telegram handler failed: %s", type(context.error).__name__)
+
+    async def send_replies(self, bot: Any, chat_id: int, replies: list[Reply]) -> None:
+        for reply in replies:
+            if reply.picture:
+                png = await asyncio.to_thread(render_results_png, reply.picture)
+                if len(reply.text) <= CAPTION_LIMIT:
+                    await bot.send_photo(chat_id, photo=png, caption=reply.text)
+                    continue
+                await bot.send_photo(chat_id, photo=png)
+            await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
+
+    def _notice_sender(self, bot: Any) -> Any:
+        async def send(person: Person, text: str) -> None:
+            if person.telegram_chat_id is None:
+                raise LookupError("no Telegram chat for this person")
+            await bot.send_message(person.telegram_chat_id, text)
+
+        return send
+
+
+def build_application(
+    *,
+    token: str,
+    base_url: str,
+    service: MentorService,
+    send_rate_per_second: float,
+    webhook: bool,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The PTB Application: polling builds its own Updater, webhook mode feeds it ourselves."""
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .rate_limiter(AIORateLimiter(overall_max_rate=send_rate_per_second, max_retries=3))
+    )
+    if webhook:
+        builder = builder.updater(None)
+    application = builder.build()
+    TelegramAdapter(service).register(application)
+    return application
+
+
+async def learn_bot_username(
+    application: Application[Any, Any, Any, Any, Any, Any], service: MentorService
+) -> None:
+    """Invite links need the bot's @username, known only after getMe."""
+    service.links = JoinLinks(
+        bot_username=application.bot.username, sms_number=service.links.sms_number
+    )

@@ -1,0 +1,81 @@
+"""The one ASGI app: Telegram webhook, health check (and, later, Twilio's routes).
+
+The webhook stores each raw update and commits before answering 200, because Telegram forgets
+an update once it has been acknowledged: a crash after the 200 must not lose it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from bot.service import MentorService
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+
+class TelegramWebhook:
+    """POST /telegram/webhook: check the secret, keep the update, queue it for PTB."""
+
+    def __init__(
+        self,
+        *,
+        service: MentorService,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        secret: str,
+    ) -> None:
+        self.service = service
+        self.application = application
+        self.secret = secret.encode()
+
+    async def __call__(self, request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not secrets.compare_digest(given, self.secret):
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            payload = await request.json()
+            update_id = int(payload["update_id"])
+        except (ValueError, KeyError, TypeError):
+            return PlainTextResponse("bad update", status_code=400)
+        if await self.service.store_telegram_update(update_id, payload):
+            await self.enqueue(payload)
+        return Response(status_code=200)
+
+    async def enqueue(self, payload: dict[str, Any]) -> None:
+        update = Update.de_json(payload, self.application.bot)
+        await self.application.update_queue.put(update)
+
+    async def replay_unprocessed(self) -> int:
+        """After a restart, hand PTB the updates that were stored but never handled."""
+        pending = await self.service.unprocessed_telegram_updates()
+        for payload in pending:
+            await self.enqueue(payload)
+        if pending:
+            logger.info("Replaying %d stored Telegram updates", len(pending))
+        return len(pending)
+
+
+async def healthz(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_web_app(
+    *, webhook: TelegramWebhook | None = None, lifespan: Lifespan | None = None
+) -> Starlette:
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if webhook is not None:
+        routes.append(Route("/telegram/webhook", webhook, methods=["POST"]))
+    return Starlette(routes=routes, lifespan=lifespan)

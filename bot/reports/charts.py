@@ -1,0 +1,478 @@
+"""Draw a mentee's questionnaire results as one PNG they can read on a small phone.
+
+Why it looks and works the way it does:
+
+* **Horizontal bars, not a radar.** Radar ("spider") charts are the usual picture for recovery
+  capital, but they are hard to read: areas exaggerate differences, labels sit at awkward
+  angles, and on a cheap phone the ten spokes blur together. A row per domain, with the label
+  in plain words on the left and the number printed at the end of the bar, can be read by
+  someone with limited reading, and the baseline-beside-latest comparison is just two bars of
+  different shade.
+* **Colour is never the only cue.** The earlier result is a light, hatched bar and the latest a
+  solid dark one (Okabe-Ito blue, safe for common colour-blindness); the legend names them and
+  every bar carries its number. A scale where lower is better says so under its title.
+* **Agg, off the event loop.** The bot calls `render_results_png` from a worker thread via
+  `asyncio.to_thread`. We therefore use matplotlib's object API (`Figure` + `FigureCanvasAgg`),
+  never `pyplot`, whose global figure manager is not thread-safe, and we never touch the global
+  `rcParams`: every size and colour is passed explicitly to the artist that needs it.
+* **Lazy import.** matplotlib takes a noticeable fraction of a second to import, and this module
+  may be imported by the CLI (`mentorbot --help` must start quickly), so matplotlib is imported
+  inside the functions that draw, not at module import time.
+* **Deterministic and small.** The layout is computed by hand in inches from measured text,
+  fonts are matplotlib's bundled DejaVu Sans, and the PNG carries no metadata (no "Software"
+  version string, no timestamp), so the same input gives the same bytes. The picture has only a
+  few flat colours, so it is re-encoded as a 64-colour palette PNG: a typical two-panel picture
+  is about 30 KB instead of about 90 KB, which matters to mentees paying for data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["Panel", "Series", "render_results_png"]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One set of results, e.g. the first check or the latest one."""
+
+    label: str  # e.g. "First check (3 Nov)" / "Now"
+    values: tuple[float, ...]  # one per category, same order
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One chart in the picture: a scale's categories with one or two sets of results."""
+
+    title: str  # short plain title, e.g. "Your recovery strengths"
+    categories: tuple[str, ...]  # plain labels, e.g. "Drug use", "Mood", ...
+    series: tuple[Series, ...]  # 1 or 2 series (earlier first, latest last)
+    scale_min: float
+    scale_max: float
+    higher_is_better: bool = True
+
+
+# --- Look ------------------------------------------------------------------------------------
+# Sizes are in points. The picture is FIG_WIDTH_IN inches wide, i.e. 800 px at the default
+# 100 dpi; a phone shows that at roughly half size, so text needs to be big.
+
+FIG_WIDTH_IN = 8.0
+TITLE_SIZE = 23.0
+NOTE_SIZE = 18.0
+LEGEND_SIZE = 17.0
+CATEGORY_SIZE = 20.0
+VALUE_SIZE = 18.0
+TICK_SIZE = 16.0
+
+TEXT_COLOUR = "#1A1A1A"
+MUTED_COLOUR = "#4D4D4D"
+LATEST_COLOUR = "#0072B2"  # Okabe-Ito blue
+EARLIER_FILL = "#CCE3F2"  # the same blue, much lighter
+EARLIER_HATCH = "//"
+GRID_COLOUR = "#D9D9D9"
+BACKGROUND = "#FFFFFF"
+FONT_FAMILY = "DejaVu Sans"  # bundled with matplotlib, so rendering does not vary by machine
+
+OUTER_PAD_IN = 0.25  # white space at the left and right edges
+TOP_PAD_IN = 0.22
+BOTTOM_PAD_IN = 0.2
+PANEL_GAP_IN = 0.5  # between one panel's axis numbers and the next panel's title
+LABEL_GAP_IN = 0.15  # between a category label and its bars
+MAX_LABEL_WIDTH_IN = 2.7  # longer category labels are wrapped onto more lines
+VALUE_OFFSET_PT = 5.0  # between a bar's end and its number
+ROW_HEIGHT_ONE_IN = 0.5  # per category, one series
+ROW_HEIGHT_TWO_IN = 0.72  # per category, two series
+LINE_SPACING = 1.25
+CATEGORY_LINE_SPACING = 1.1
+LEGEND_HANDLE_EM = 2.0 + 0.8  # handle length + gap before its label, in font sizes
+LEGEND_COLUMN_GAP_EM = 2.0
+MAX_TICK_INTERVALS = 6
+PALETTE_COLOURS = 64  # the picture has a few flat colours; a palette PNG is ~3x smaller
+
+
+def render_results_png(panels: Sequence[Panel], *, dpi: int = 100) -> bytes:
+    """Render the panels, stacked top to bottom, as PNG bytes 8 * dpi pixels wide.
+
+    Raises ValueError for input that cannot be drawn honestly (see `_validate`). Safe to call
+    from several threads at once (e.g. via `asyncio.to_thread`); it blocks for a few tenths of
+    a second, so do not call it on the event loop.
+    """
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0:
+        raise ValueError(f"dpi must be a positive integer, not {dpi!r}")
+    fig = _build_figure(panels, dpi=dpi)
+    try:
+        rgba = BytesIO()
+        fig.savefig(rgba, format="png", dpi=dpi, facecolor=BACKGROUND, metadata={"Software": None})
+    finally:
+        fig.clear()
+    return _to_palette_png(rgba.getvalue())
+
+
+def _to_palette_png(png: bytes) -> bytes:
+    """Re-encode matplotlib's RGBA PNG as a small palette PNG (mentees pay for their data).
+
+    Pillow is already a dependency of matplotlib. Median-cut without dithering is
+    deterministic, and no metadata (so no timestamps or version strings) is written.
+    """
+    from PIL import Image
+
+    with Image.open(BytesIO(png)) as image:
+        palette = image.convert("RGB").quantize(PALETTE_COLOURS, dither=Image.Dither.NONE)
+    out = BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _validate(panels: Sequence[Panel]) -> None:
+    """Refuse input that would draw a misleading or broken picture."""
+    if len(panels) == 0:
+        raise ValueError("render_results_png needs at least one panel")
+    for index, panel in enumerate(panels, start=1):
+        where = f"panel {index} ({panel.title!r})"
+        if not (math.isfinite(panel.scale_min) and math.isfinite(panel.scale_max)):
+            raise ValueError(f"{where}: scale_min and scale_max must be finite numbers")
+        if panel.scale_min >= panel.scale_max:
+            raise ValueError(
+                f"{where}: scale_min ({panel.scale_min:g}) must be below scale_max "
+                f"({panel.scale_max:g})"
+            )
+        if len(panel.categories) == 0:
+            raise ValueError(f"{where}: has no categories")
+        if not 1 <= len(panel.series) <= 2:
+            raise ValueError(f"{where}: needs 1 or 2 series, got {len(panel.series)}")
+        for series in panel.series:
+            if len(series.values) != len(panel.categories):
+                raise ValueError(
+                    f"{where}: series {series.label!r} has {len(series.values)} values but "
+                    f"there are {len(panel.categories)} categories"
+                )
+            for category, value in zip(panel.categories, series.values, strict=True):
+                if not (math.isfinite(value) and panel.scale_min <= value <= panel.scale_max):
+                    raise ValueError(
+                        f"{where}: series {series.label!r} has {value!r} for {category!r}, "
+                        f"outside the scale {panel.scale_min:g} to {panel.scale_max:g}"
+                    )
+
+
+def _format_value(value: float) -> str:
+    """3.0 -> "3", 3.46 -> "3.5": whole numbers where possible, never more than one decimal."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _ticks(scale_min: float, scale_max: float) -> list[int]:
+    """Whole-number ticks across the scale, 1, 2, 5, 10, 20, 50... apart, few enough to read."""
+    span = scale_max - scale_min
+    step = 1
+    multipliers = (2.0, 2.5, 2.0)  # 1 -> 2 -> 5 -> 10 -> 20 -> 50 -> ...
+    turn = 0
+    while span / step > MAX_TICK_INTERVALS:
+        step = round(step * multipliers[turn % 3])
+        turn += 1
+    first = math.ceil(scale_min / step) * step
+    return list(range(first, math.floor(scale_max) + 1, step))
+
+
+class _Measure:
+    """Measures text in points without drawing it (thread-safe: matplotlib's font cache is
+    per thread, and each figure build makes its own instance)."""
+
+    def __init__(self) -> None:
+        from matplotlib.textpath import TextToPath
+
+        self._text_to_path = TextToPath()
+
+    def width(self, text: str, size: float, weight: str = "normal") -> float:
+        from matplotlib.font_manager import FontProperties
+
+        prop = FontProperties(family=FONT_FAMILY, size=size, weight=weight)
+        return max(
+            float(self._text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0])
+            for line in text.split("\n")
+        )
+
+    def wrap(self, text: str, size: float, max_width_pt: float, weight: str = "normal") -> str:
+        """Greedy word wrap to a width in points; a single over-long word keeps its own line."""
+        lines: list[str] = []
+        for word in text.split():
+            candidate = f"{lines[-1]} {word}" if lines else word
+            if lines and self.width(candidate, size, weight) <= max_width_pt:
+                lines[-1] = candidate
+            else:
+                lines.append(word)
+        return "\n".join(lines) or text
+
+
+@dataclass(frozen=True)
+class _PanelPlan:
+    """Where one panel's pieces go, in inches from the top of the picture."""
+
+    title: str  # wrapped to the picture's width
+    categories: tuple[str, ...]  # wrapped to MAX_LABEL_WIDTH_IN
+    legend_labels: tuple[str, ...]  # wrapped to fit beside their handles
+    title_top: float
+    note_top: float | None
+    legend_top: float | None
+    legend_cols: int
+    axes_top: float
+    axes_height: float
+
+
+def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
+    """Lay out and draw every panel on a new Figure (not yet rendered to pixels).
+
+    The layout is computed by hand, in inches measured from the top of the picture: matplotlib's
+    automatic layouts cannot put a left-aligned title, an optional note and a legend above each
+    chart without them fighting over the same space, and a hand layout is exactly repeatable.
+    Kept separate from the PNG step so tests can inspect the figure's texts.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    panels = tuple(panels)
+    _validate(panels)
+
+    measure = _Measure()
+    text_width_pt = (FIG_WIDTH_IN - 2 * OUTER_PAD_IN) * 72
+    wrapped_categories = [
+        tuple(measure.wrap(c, CATEGORY_SIZE, MAX_LABEL_WIDTH_IN * 72) for c in panel.categories)
+        for panel in panels
+    ]
+    label_width_pt = max(
+        measure.width(label, CATEGORY_SIZE) for labels in wrapped_categories for label in labels
+    )
+    value_width_pt = max(
+        measure.width(_format_value(panel.scale_max), VALUE_SIZE, "bold") for panel in panels
+    )
+    axes_left_in = OUTER_PAD_IN + label_width_pt / 72 + LABEL_GAP_IN
+    axes_right_in = FIG_WIDTH_IN - OUTER_PAD_IN - (VALUE_OFFSET_PT + value_width_pt + 4) / 72
+
+    # First pass: positions from the top, in inches (the figure's height is not known yet).
+    plans: list[_PanelPlan] = []
+    y = TOP_PAD_IN
+    for index, (panel, categories) in enumerate(zip(panels, wrapped_categories, strict=True)):
+        if index:
+            y += PANEL_GAP_IN
+        title = measure.wrap(panel.title, TITLE_SIZE, text_width_pt, "bold")
+        title_top = y
+        y += TITLE_SIZE * LINE_SPACING * (title.count("\n") + 1) / 72
+        note_top = None
+        if not panel.higher_is_better:
+            y += 0.02
+            note_top = y
+            y += NOTE_SIZE * LINE_SPACING / 72
+        legend_top: float | None = None
+        legend_cols = 1
+        legend_labels: tuple[str, ...] = ()
+        if len(panel.series) == 2:
+            y += 0.1
+            legend_top = y
+            label_room_pt = text_width_pt - LEGEND_SIZE * LEGEND_HANDLE_EM
+            legend_labels = tuple(
+                measure.wrap(s.label, LEGEND_SIZE, label_room_pt) for s in panel.series
+            )
+            one_row_pt = sum(measure.width(label, LEGEND_SIZE) for label in legend_labels) + (
+                LEGEND_SIZE * (2 * LEGEND_HANDLE_EM + LEGEND_COLUMN_GAP_EM)
+            )
+            legend_cols = 2 if one_row_pt <= text_width_pt else 1
+            lines = [label.count("\n") + 1 for label in legend_labels]
+            if legend_cols == 2:
+                legend_pt = LEGEND_SIZE * 1.2 * max(lines)
+            else:
+                legend_pt = LEGEND_SIZE * (1.2 * sum(lines) + 0.5 * (len(lines) - 1))
+            y += legend_pt / 72
+        y += 0.14
+        most_lines = max(label.count("\n") + 1 for label in categories)
+        row_height = max(
+            ROW_HEIGHT_TWO_IN if len(panel.series) == 2 else ROW_HEIGHT_ONE_IN,
+            CATEGORY_SIZE * CATEGORY_LINE_SPACING * most_lines / 72 + 0.12,
+        )
+        axes_top = y
+        axes_height = row_height * len(panel.categories)
+        y += axes_height
+        y += (TICK_SIZE * LINE_SPACING + 6) / 72  # the axis numbers under the bars
+        plans.append(
+            _PanelPlan(
+                title=title,
+                categories=categories,
+                legend_labels=legend_labels,
+                title_top=title_top,
+                note_top=note_top,
+                legend_top=legend_top,
+                legend_cols=legend_cols,
+                axes_top=axes_top,
+                axes_height=axes_height,
+            )
+        )
+    height_in = y + BOTTOM_PAD_IN
+
+    fig = Figure(figsize=(FIG_WIDTH_IN, height_in), dpi=dpi, facecolor=BACKGROUND)
+    fig.set_layout_engine("none")  # positions are all set by hand, whatever matplotlibrc says
+    FigureCanvasAgg(fig)  # attaches itself as fig.canvas: Agg explicitly, never pyplot
+
+    def fig_y(inches_from_top: float) -> float:
+        return 1 - inches_from_top / height_in
+
+    def fig_x(inches_from_left: float) -> float:
+        return inches_from_left / FIG_WIDTH_IN
+
+    for panel, plan in zip(panels, plans, strict=True):
+        fig.text(
+            fig_x(OUTER_PAD_IN),
+            fig_y(plan.title_top),
+            plan.title,
+            ha="left",
+            va="top",
+            fontsize=TITLE_SIZE,
+            fontweight="bold",
+            fontfamily=FONT_FAMILY,
+            color=TEXT_COLOUR,
+            linespacing=LINE_SPACING,
+            parse_math=False,
+        )
+        if plan.note_top is not None:
+            fig.text(
+                fig_x(OUTER_PAD_IN),
+                fig_y(plan.note_top),
+                "Lower is better",
+                ha="left",
+                va="top",
+                fontsize=NOTE_SIZE,
+                fontfamily=FONT_FAMILY,
+                color=MUTED_COLOUR,
+                parse_math=False,
+            )
+
+        ax = fig.add_axes(
+            (
+                fig_x(axes_left_in),
+                fig_y(plan.axes_top + plan.axes_height),
+                fig_x(axes_right_in - axes_left_in),
+                plan.axes_height / height_in,
+            )
+        )
+        _draw_bars(ax, panel, plan.categories)
+
+        if plan.legend_top is not None:
+            legend = fig.legend(
+                handles=[
+                    Patch(
+                        facecolor=EARLIER_FILL,
+                        edgecolor=LATEST_COLOUR,
+                        hatch=EARLIER_HATCH,
+                        linewidth=1.0,
+                        label=plan.legend_labels[0],
+                    ),
+                    Patch(
+                        facecolor=LATEST_COLOUR,
+                        edgecolor=LATEST_COLOUR,
+                        label=plan.legend_labels[1],
+                    ),
+                ],
+                loc="upper left",
+                bbox_to_anchor=(fig_x(OUTER_PAD_IN), fig_y(plan.legend_top)),
+                ncols=plan.legend_cols,
+                frameon=False,
+                borderpad=0.0,
+                borderaxespad=0.0,
+                handlelength=LEGEND_HANDLE_EM - 0.8,
+                handleheight=1.0,
+                handletextpad=0.8,
+                columnspacing=LEGEND_COLUMN_GAP_EM,
+                prop={"family": FONT_FAMILY, "size": LEGEND_SIZE},
+                labelcolor=TEXT_COLOUR,
+            )
+            for text in legend.get_texts():
+                text.set_parse_math(False)
+    return fig
+
+
+def _draw_bars(ax: Axes, panel: Panel, labels: tuple[str, ...]) -> None:
+    """Draw one panel's bars, numbers and axes onto `ax`."""
+    n = len(panel.categories)
+    positions = list(range(n))
+    two = len(panel.series) == 2
+    bar_height = 0.36 if two else 0.62
+    offsets = (-0.19, 0.19) if two else (0.0,)
+
+    ax.set_facecolor(BACKGROUND)
+    for series_index, (series, offset) in enumerate(zip(panel.series, offsets, strict=True)):
+        latest = series_index == len(panel.series) - 1
+        ys = [p + offset for p in positions]
+        widths = [v - panel.scale_min for v in series.values]
+        if latest:
+            ax.barh(
+                ys,
+                widths,
+                height=bar_height,
+                left=panel.scale_min,
+                color=LATEST_COLOUR,
+                edgecolor=LATEST_COLOUR,
+                linewidth=0.0,
+                zorder=2,
+            )
+        else:
+            ax.barh(
+                ys,
+                widths,
+                height=bar_height,
+                left=panel.scale_min,
+                color=EARLIER_FILL,
+                edgecolor=LATEST_COLOUR,
+                hatch=EARLIER_HATCH,
+                linewidth=1.0,
+                zorder=2,
+            )
+        for y, value in zip(ys, series.values, strict=True):
+            ax.annotate(
+                _format_value(value),
+                xy=(value, y),
+                xytext=(VALUE_OFFSET_PT, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=VALUE_SIZE,
+                fontweight="bold" if latest else "normal",
+                fontfamily=FONT_FAMILY,
+                color=TEXT_COLOUR if latest else MUTED_COLOUR,
+                annotation_clip=False,
+            )
+
+    ax.set_xlim(panel.scale_min, panel.scale_max)
+    ax.set_ylim(n - 0.5, -0.5)  # first category at the top
+    ticks = _ticks(panel.scale_min, panel.scale_max)
+    ax.set_xticks(
+        ticks,
+        [str(t) for t in ticks],
+        fontsize=TICK_SIZE,
+        fontfamily=FONT_FAMILY,
+        color=MUTED_COLOUR,
+    )
+    ax.set_yticks(
+        positions,
+        labels,
+        fontsize=CATEGORY_SIZE,
+        fontfamily=FONT_FAMILY,
+        color=TEXT_COLOUR,
+        parse_math=False,
+        linespacing=CATEGORY_LINE_SPACING,
+    )
+    ax.tick_params(axis="both", length=0)
+    ax.tick_params(axis="x", pad=6)
+    ax.tick_params(axis="y", pad=LABEL_GAP_IN * 72)
+    ax.grid(axis="x", color=GRID_COLOUR, linewidth=1.0, zorder=0)
+    ax.grid(axis="y", visible=False)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.spines["left"].set_color(MUTED_COLOUR)
+    ax.spines["left"].set_linewidth(1.2)

@@ -1,0 +1,117 @@
+"""The transaction boundary: one inbound message is one commit, handled at most once.
+
+Channel adapters call `handle()` with the message and its channel id (Telegram update_id,
+Twilio MessageSid). The dedupe claim, the flow's state change, its answers and its outbox rows
+commit together or not at all (DESIGN.md §5). Replies go out only after that commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.flows import engine, texts
+from bot.flows.context import Clock, FlowContext, JoinLinks
+from bot.flows.types import InboundMessage, Outcome, Reply
+from bot.instruments import Instrument
+from bot.storage import delivery
+from bot.storage.models import Person
+
+logger = logging.getLogger(__name__)
+
+NoticeSender = Callable[[Person, str], Awaitable[None]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Handled:
+    outcome: Outcome
+    notices: list[int] = field(default_factory=list)
+
+
+class MentorService:
+    """Runs flows for inbound messages and delivers the notices they queue."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: async_sessionmaker[AsyncSession],
+        instruments: Mapping[str, Instrument],
+        zone: ZoneInfo,
+        clock: Clock = utc_now,
+        links: JoinLinks | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.instruments = instruments
+        self.zone = zone
+        self.clock = clock
+        self.links = links or JoinLinks()
+
+    async def handle(self, message: InboundMessage, *, external_id: str | None) -> Handled | None:
+        """Process one message; None if this delivery was processed before."""
+        try:
+            async with self.session_factory() as session, session.begin():
+                if external_id is not None and not await delivery.claim_inbound(
+                    session,
+                    channel=message.sender.channel.value,
+                    external_id=external_id,
+                    now=self.clock(),
+                ):
+                    return None
+                ctx = FlowContext(
+                    session=session,
+                    instruments=self.instruments,
+                    clock=self.clock,
+                    zone=self.zone,
+                    links=self.links,
+                )
+                outcome = await engine.process(ctx, message)
+        except Exception:
+            # Nothing was committed, so the person can simply try again; the log names the
+            # failure but never the message or the person.
+            logger.exception("Could not handle a %s message", message.sender.channel.value)
+            return Handled(Outcome([Reply(texts.TRY_AGAIN_LATER)]))
+        return Handled(outcome, ctx.enqueued)
+
+    async def store_telegram_update(self, update_id: int, payload: dict[str, Any]) -> bool:
+        """Keep a webhook update durably; False if it had been stored before."""
+        async with self.session_factory() as session, session.begin():
+            return await delivery.store_telegram_update(
+                session, update_id=update_id, payload=payload, now=self.clock()
+            )
+
+    async def unprocessed_telegram_updates(self) -> list[dict[str, Any]]:
+        async with self.session_factory() as session:
+            return await delivery.unprocessed_telegram_updates(session)
+
+    async def deliver_notices(self, ids: list[int], send: NoticeSender) -> None:
+        """Send queued notices now; what fails stays pending for the scheduler's dispatcher."""
+        if not ids:
+            return
+        async with self.session_factory() as session:
+            rows = await delivery.pending_with_recipients(session, ids)
+        for message, person in rows:
+            try:
+                await send(person, message.text)
+            except Exception as exc:
+                logger.warning("Notice %s not delivered: %s", message.id, type(exc).__name__)
+                error: str | None = type(exc).__name__
+            else:
+                error = None
+            async with self.session_factory() as session, session.begin():
+                await delivery.mark_outbox(
+                    session,
+                    message_id=message.id,
+                    sent=error is None,
+                    now=self.clock(),
+                    error=error,
+                )

@@ -1,0 +1,120 @@
+"""Assessments, their answers and scores."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Answer, Assessment, AssessmentStatus, Score, Timepoint
+
+
+async def open_assessment(session: AsyncSession, person_id: int) -> Assessment | None:
+    """The unfinished sitting a person can resume, if any."""
+    query = (
+        select(Assessment)
+        .where(
+            Assessment.person_id == person_id,
+            Assessment.status == AssessmentStatus.IN_PROGRESS,
+        )
+        .order_by(Assessment.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def begin_assessment(
+    session: AsyncSession, *, person_id: int, episode_id: int, timepoint: Timepoint, now: datetime
+) -> Assessment:
+    assessment = Assessment(
+        person_id=person_id,
+        episode_id=episode_id,
+        timepoint=timepoint,
+        status=AssessmentStatus.IN_PROGRESS,
+        started_at=now,
+    )
+    session.add(assessment)
+    await session.flush()
+    return assessment
+
+
+async def completed_timepoints(session: AsyncSession, episode_id: int) -> set[Timepoint]:
+    query = select(Assessment.timepoint).where(
+        Assessment.episode_id == episode_id, Assessment.status == AssessmentStatus.COMPLETE
+    )
+    return set((await session.execute(query)).scalars())
+
+
+async def answer_count(session: AsyncSession, assessment_id: int) -> int:
+    query = select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment_id)
+    return int((await session.execute(query)).scalar_one())
+
+
+def record_answer(
+    session: AsyncSession,
+    *,
+    assessment_id: int,
+    instrument: str,
+    item_id: str,
+    value: int,
+    now: datetime,
+) -> None:
+    session.add(
+        Answer(
+            assessment_id=assessment_id,
+            instrument=instrument,
+            item_id=item_id,
+            value=value,
+            answered_at=now,
+        )
+    )
+
+
+async def answers_for(session: AsyncSession, assessment_id: int) -> dict[str, dict[str, int]]:
+    """Answers of one sitting, grouped by instrument: {instrument: {item_id: value}}."""
+    query = select(Answer.instrument, Answer.item_id, Answer.value).where(
+        Answer.assessment_id == assessment_id
+    )
+    grouped: dict[str, dict[str, int]] = {}
+    for instrument, item_id, value in await session.execute(query):
+        grouped.setdefault(instrument, {})[item_id] = value
+    return grouped
+
+
+def save_scores(
+    session: AsyncSession, *, assessment_id: int, instrument: str, scores: dict[str, float]
+) -> None:
+    session.add_all(
+        Score(assessment_id=assessment_id, instrument=instrument, key=key, value=value)
+        for key, value in scores.items()
+    )
+
+
+async def earliest_complete(
+    session: AsyncSession, *, episode_id: int, timepoints: tuple[Timepoint, ...], before_id: int
+) -> Assessment | None:
+    """The first finished sitting of these kinds before this one: the 'before' in a picture."""
+    query = (
+        select(Assessment)
+        .where(
+            Assessment.episode_id == episode_id,
+            Assessment.status == AssessmentStatus.COMPLETE,
+            Assessment.timepoint.in_(timepoints),
+            Assessment.id != before_id,
+        )
+        .order_by(Assessment.completed_at)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def scores_for(session: AsyncSession, assessment_id: int) -> dict[str, dict[str, float]]:
+    """Scores of one sitting: {instrument: {key: value}}."""
+    query = select(Score.instrument, Score.key, Score.value).where(
+        Score.assessment_id == assessment_id
+    )
+    grouped: dict[str, dict[str, float]] = {}
+    for instrument, key, value in await session.execute(query):
+        grouped.setdefault(instrument, {})[key] = value
+    return grouped

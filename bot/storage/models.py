@@ -1,0 +1,236 @@
+"""The tables: people, how they joined, their mentoring episode, consent, assessments, delivery.
+
+Domain tables are the truth; conversation state is plain data saved beside them so one
+inbound message commits its answer and its new state together (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.storage.types import UTCDateTime, str_enum
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Role(StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+    SUPERVISOR = "supervisor"
+
+
+class PersonStatus(StrEnum):
+    PENDING = "pending"  # opened an invite, has not agreed yet
+    ACTIVE = "active"
+
+
+class EpisodeStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+    WITHDRAWN = "withdrawn"
+
+
+class Timepoint(StrEnum):
+    BASELINE = "baseline"
+    THREE_MONTH = "three_month"
+    EXIT = "exit"
+    WEEKLY = "weekly"
+
+
+class AssessmentStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Person(Base):
+    """One human. Names are a first name or nickname only; no other identifiers are kept."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    status: Mapped[PersonStatus] = mapped_column(str_enum(PersonStatus))
+    display_name: Mapped[str] = mapped_column(String(64))
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    phone: Mapped[str | None] = mapped_column(String(16), unique=True)
+    opted_out_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Invite(Base):
+    """A single-use code a mentor gives a new mentee; it links a phone or chat to a person."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentee_name: Mapped[str] = mapped_column(String(64))
+    site: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class Episode(Base):
+    """A mentee's time with a mentor: about six months, at the hub or a spoke clinic."""
+
+    __tablename__ = "episodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    site: Mapped[str] = mapped_column(String(32))
+    started_on: Mapped[date] = mapped_column(Date)
+    planned_end_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[EpisodeStatus] = mapped_column(str_enum(EpisodeStatus))
+    created_at: Mapped[datetime]
+
+
+class Consent(Base):
+    """What the person agreed to (the text version) and when."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(16))
+    agreed_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None]
+
+
+class ConversationState(Base):
+    """Where a person is in a conversation, shared by every channel and surviving restarts."""
+
+    __tablename__ = "conversation_states"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class Assessment(Base):
+    """One sitting: the full battery (baseline, 3 months, exit) or a weekly check-in."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_person_status", "person_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    timepoint: Mapped[Timepoint] = mapped_column(str_enum(Timepoint))
+    status: Mapped[AssessmentStatus] = mapped_column(str_enum(AssessmentStatus))
+    started_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class Answer(Base):
+    """One answer to one item; unique so a repeated delivery cannot count twice."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("assessment_id", "instrument", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    instrument: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int] = mapped_column(SmallInteger)
+    answered_at: Mapped[datetime]
+
+
+class Score(Base):
+    """A computed score (total, a domain, a scale), kept so reports need not rescore."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("assessment_id", "instrument", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    instrument: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)
+
+
+class ProcessedInbound(Base):
+    """Inbound messages already handled, so a retried delivery is handled once."""
+
+    __tablename__ = "processed_inbound"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    processed_at: Mapped[datetime]
+
+
+class TelegramUpdate(Base):
+    """A raw webhook update, stored before Telegram is told 200 so a crash cannot lose it."""
+
+    __tablename__ = "telegram_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """A message to someone other than the sender (a notice to a mentor, later reminders)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))

@@ -1,0 +1,156 @@
+"""Reading and writing people, invites, episodes and consent.
+
+Repositories never commit: the caller owns the transaction, so one inbound message is one
+commit (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+import calendar
+import secrets
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.flows.types import Channel, Sender
+from bot.storage.models import (
+    Consent,
+    Episode,
+    EpisodeStatus,
+    Invite,
+    Person,
+    PersonStatus,
+    Role,
+)
+
+INVITE_LIFETIME = timedelta(days=14)
+MENTORING_MONTHS = 6
+# No 0/O or 1/I: codes are read aloud and typed on cheap phones.
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_CODE_LENGTH = 8
+
+
+async def person_by_sender(session: AsyncSession, sender: Sender) -> Person | None:
+    if sender.channel is Channel.TELEGRAM:
+        query = select(Person).where(Person.telegram_user_id == int(sender.address))
+    else:
+        query = select(Person).where(Person.phone == sender.address)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def add_person(
+    session: AsyncSession,
+    *,
+    role: Role,
+    display_name: str,
+    now: datetime,
+    sender: Sender | None = None,
+    telegram_user_id: int | None = None,
+    phone: str | None = None,
+    status: PersonStatus = PersonStatus.ACTIVE,
+) -> Person:
+    """Create a person reachable on the sender's channel (or the ids given)."""
+    chat_id: int | None = None
+    if sender is not None and sender.channel is Channel.TELEGRAM:
+        telegram_user_id = int(sender.address)
+        chat_id = sender.chat_id
+    elif sender is not None:
+        phone = sender.address
+    person = Person(
+        role=role,
+        status=status,
+        display_name=display_name,
+        telegram_user_id=telegram_user_id,
+        telegram_chat_id=chat_id if chat_id is not None else telegram_user_id,
+        phone=phone,
+        created_at=now,
+    )
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def staff(session: AsyncSession) -> list[Person]:
+    query = select(Person).where(Person.role != Role.MENTEE).order_by(Person.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def remove_person(session: AsyncSession, person: Person) -> None:
+    """Delete a person and, by cascade, everything kept about them."""
+    await session.execute(delete(Person).where(Person.id == person.id))
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+
+
+async def create_invite(
+    session: AsyncSession, *, created_by: Person, mentee_name: str, site: str, now: datetime
+) -> Invite:
+    invite = Invite(
+        code=new_invite_code(),
+        created_by_id=created_by.id,
+        mentee_name=mentee_name,
+        site=site,
+        created_at=now,
+        expires_at=now + INVITE_LIFETIME,
+    )
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+async def usable_invite(session: AsyncSession, code: str, now: datetime) -> Invite | None:
+    """The invite for a code if it exists, is unused and has not expired."""
+    query = select(Invite).where(Invite.code == code.strip().upper())
+    invite = (await session.execute(query)).scalar_one_or_none()
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        return None
+    return invite
+
+
+async def record_consent(
+    session: AsyncSession, *, person: Person, version: str, now: datetime
+) -> None:
+    session.add(Consent(person_id=person.id, version=version, agreed_at=now))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's end (31 Aug + 6 -> 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+async def start_episode(
+    session: AsyncSession,
+    *,
+    mentee: Person,
+    mentor_id: int | None,
+    site: str,
+    today: date,
+    now: datetime,
+) -> Episode:
+    episode = Episode(
+        mentee_id=mentee.id,
+        mentor_id=mentor_id,
+        site=site,
+        started_on=today,
+        planned_end_on=add_months(today, MENTORING_MONTHS),
+        status=EpisodeStatus.ACTIVE,
+        created_at=now,
+    )
+    session.add(episode)
+    await session.flush()
+    return episode
+
+
+async def active_episode(session: AsyncSession, mentee_id: int) -> Episode | None:
+    query = (
+        select(Episode)
+        .where(Episode.mentee_id == mentee_id, Episode.status == EpisodeStatus.ACTIVE)
+        .order_by(Episode.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()

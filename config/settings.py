@@ -1,0 +1,141 @@
+"""Operator settings, read from the environment and an optional `.env` file.
+
+Every name here is part of the operator interface fixed in DESIGN.md §6 (prefix `MENTORBOT_`).
+Settings are built by `load_settings()` and passed down; nothing reads the environment at import
+time, so tests can build as many differently configured apps as they like.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
+_QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message is one line naming it."""
+
+
+class TelegramMode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class Settings(BaseSettings):
+    """All of mentorbot's configuration; see config/.env.example for what each one means."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MENTORBOT_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_mode: TelegramMode = TelegramMode.POLLING
+    telegram_webhook_secret: SecretStr | None = None
+    public_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    timezone: str = "Europe/London"
+    quiet_hours: str = "21:00-08:00"
+    send_rate_per_second: float = Field(default=25.0, gt=0)
+    encryption_keys: SecretStr | None = None
+    instruments_dir: Path | None = None
+    test_database_url: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://...")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours_format(cls, value: str) -> str:
+        if not _QUIET_HOURS.match(value):
+            raise ValueError("use HH:MM-HH:MM, e.g. 21:00-08:00")
+        return value
+
+    @field_validator("public_url", "telegram_api_url", "twilio_api_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> Settings:
+        if self.telegram_mode is TelegramMode.WEBHOOK:
+            if not self.public_url:
+                raise ValueError("MENTORBOT_PUBLIC_URL is required in webhook mode")
+            if not self.telegram_webhook_secret:
+                raise ValueError("MENTORBOT_TELEGRAM_WEBHOOK_SECRET is required in webhook mode")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def quiet_window(self) -> tuple[time, time]:
+        start, end = self.quiet_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
+
+    @property
+    def sms_enabled(self) -> bool:
+        return bool(
+            self.twilio_account_sid
+            and self.twilio_auth_token
+            and (self.twilio_from_number or self.twilio_messaging_service_sid)
+        )
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if not location:
+        return f"Invalid setting: {message}"
+    return f"Invalid setting MENTORBOT_{location.upper()}: {message}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment and `.env`; raise SettingsError with one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
+
+
+def require_telegram_token(settings: Settings) -> str:
+    """Return the bot token, or stop with a line that names the missing setting."""
+    if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
+        raise SettingsError("Missing setting MENTORBOT_TELEGRAM_TOKEN (get one from @BotFather)")
+    return settings.telegram_token.get_secret_value()

@@ -1,0 +1,114 @@
+"""Shared fixtures: a real database per test (SQLite, or PostgreSQL when configured), a clock.
+
+The whole suite runs on SQLite and again on PostgreSQL when MENTORBOT_TEST_DATABASE_URL is set
+(DESIGN.md §7). SQLite tests each get a copy of a migrated template file; PostgreSQL tests share
+one migrated database and start from empty tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.instruments import Instrument, load_instruments
+from bot.service import MentorService
+from bot.storage.db import make_engine, make_session_factory
+from bot.storage.migrate import upgrade
+from bot.storage.models import Base
+
+LONDON = ZoneInfo("Europe/London")
+POSTGRES_URL = os.environ.get("MENTORBOT_TEST_DATABASE_URL")
+
+
+class FakeClock:
+    """A clock tests move by hand; always timezone-aware."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def instruments() -> dict[str, Instrument]:
+    return load_instruments()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_ready() -> str:
+    assert POSTGRES_URL is not None
+    asyncio.run(_reset_postgres(POSTGRES_URL))
+    upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for this test."""
+    if POSTGRES_URL is not None:
+        yield request.getfixturevalue("_postgres_ready")
+        return
+    template: Path = request.getfixturevalue("_sqlite_template")
+    path = tmp_path / "test.db"
+    shutil.copyfile(template, path)
+    yield f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        async with engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def service(
+    session_factory: async_sessionmaker[AsyncSession],
+    instruments: dict[str, Instrument],
+    clock: FakeClock,
+) -> MentorService:
+    return MentorService(
+        session_factory=session_factory, instruments=instruments, zone=LONDON, clock=clock
+    )

@@ -1,0 +1,236 @@
+"""Check-ins as a mentee lives them: the baseline, pausing, bad input, the weekly form."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.flows import texts
+from bot.flows.checkin import due_timepoint
+from bot.instruments import Instrument
+from bot.service import MentorService
+from bot.storage.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Episode,
+    EpisodeStatus,
+    OutboxMessage,
+    Score,
+    Timepoint,
+)
+from tests.conftest import FakeClock
+from tests.utils import Chat, add_staff, count_rows, make_invite, question_number
+
+
+async def joined(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> Chat:
+    """A mentee who has just agreed: the first baseline question is showing."""
+    mentor = await add_staff(session_factory, service)
+    code = await make_invite(session_factory, service, mentor)
+    chat = Chat(service)
+    await chat.send(f"/start {code}")
+    await chat.tap(texts.CONSENT_YES)
+    return chat
+
+
+async def answer_all(chat: Chat, label_for: dict[str, str]) -> None:
+    """Taps through every remaining question, choosing by the instrument's answer labels."""
+    while chat.last and chat.last[-1].choices:
+        labels = [choice.label for choice in chat.question.choices]
+        await chat.tap(next(label for label in labels if label in label_for))
+
+
+ALL_POSITIVE = {"Yes": "", "Agree strongly": ""}
+
+
+async def test_baseline_by_buttons_gives_summary_picture_and_tells_mentor(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    await answer_all(chat, ALL_POSITIVE)
+    done, summary = chat.last
+    assert done.text == texts.ALL_DONE
+    assert "Your strongest areas:" in summary.text
+    assert "Areas to work on" not in summary.text  # every area is at the top: nothing to flag
+    assert [panel.title for panel in summary.picture] == [
+        texts.PICTURE_ARC_TITLE,
+        texts.PICTURE_CEST_TITLE,
+    ]
+    arc_panel = summary.picture[0]
+    assert len(arc_panel.categories) == 10 and len(arc_panel.series) == 1
+    assert arc_panel.series[0].values == (5.0,) * 10
+    async with session_factory() as session:
+        assessment = (await session.execute(select(Assessment))).scalar_one()
+        scores = {(s.instrument, s.key): s.value for s in (await session.scalars(select(Score)))}
+        notices = [m.text for m in await session.scalars(select(OutboxMessage))]
+    assert assessment.status is AssessmentStatus.COMPLETE
+    assert scores[("arc", "total")] == 50
+    assert scores[("arc", "strengths")] == 10 and scores[("arc", "threats")] == 0
+    # Four of the six self-esteem items are reflected: "agree strongly" on all gives
+    # (5 + 5 + 1 + 1 + 1 + 1) / 6 * 10 = 23.3
+    assert scores[("cest_self_esteem", "score")] == pytest.approx(140 / 6)
+    assert any("Sam finished their first full check" in text for text in notices)
+    assert await count_rows(session_factory, Answer) == 61
+
+
+async def test_typed_answers_are_understood(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    assert question_number(chat.question) == 1
+    await chat.send("yes please")
+    assert question_number(chat.question) == 2
+    await chat.send("2")
+    await chat.send("Y")
+    await chat.send("no")
+    assert question_number(chat.question) == 5
+    async with session_factory() as session:
+        values = [a.value for a in await session.scalars(select(Answer).order_by(Answer.id))]
+    assert values == [1, 0, 1, 0]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "   ", "x" * 5000, "\U0001f600\U0001f44d", "/unknown", None, "7", "maybe", "not yes"],
+    ids=[
+        "empty",
+        "spaces",
+        "5000-chars",
+        "emoji",
+        "unknown-command",
+        "sticker",
+        "7",
+        "maybe",
+        "not",
+    ],
+)
+async def test_bad_input_gets_a_friendly_reask_and_loses_nothing(
+    bad: str | None, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    await chat.send("yes")
+    await chat.send("no")
+    before = chat.question
+    replies = await chat.send(bad)
+    assert len(replies) == 2 and len(replies[0].text) < 120
+    assert replies[0].text.startswith(("I did not get that", texts.UNKNOWN_COMMAND))
+    assert replies[1].text == before.text and replies[1].token == before.token
+    assert await count_rows(session_factory, Answer) == 2
+    await chat.send("yes")
+    assert question_number(chat.question) == 4
+
+
+async def test_out_of_range_on_agreement_scale_names_the_range(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    for _ in range(50):
+        await chat.send("yes")
+    assert "agree" in chat.question.choices[0].label.lower()
+    replies = await chat.send("9")
+    assert replies[0].text == texts.REASK.format(last=5)
+
+
+async def test_pause_and_resume_at_the_same_question(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    for answer in ("yes", "no", "yes"):
+        await chat.send(answer)
+    assert (await chat.send("/cancel"))[0].text == texts.PAUSED
+    assert chat.last[0].choices == ()
+    replies = await chat.send("/checkin")
+    assert replies[0].text == texts.RESUME
+    assert question_number(chat.question) == 4
+    assert await count_rows(session_factory, Assessment) == 1
+
+
+async def test_stop_mid_questionnaire_is_never_taken_as_an_answer(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    await chat.send("yes")
+    assert (await chat.send("STOP"))[0].text == texts.STOPPED
+    assert (await chat.send("help"))[-1].text == texts.CRISIS_LINES
+    assert (await chat.send("start"))[0].text == texts.RESTARTED
+    await chat.send("/checkin")
+    assert question_number(chat.question) == 2
+    assert await count_rows(session_factory, Answer) == 1
+
+
+async def test_a_second_tap_on_an_answered_question_changes_nothing(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    first = chat.question
+    await chat.tap("Yes", reply=first)
+    second = chat.question
+    await chat.tap("No", reply=first)
+    assert chat.stale and chat.last == []
+    await chat.tap("No", reply=second)
+    async with session_factory() as session:
+        values = [a.value for a in await session.scalars(select(Answer).order_by(Answer.id))]
+    assert values == [1, 0]
+
+
+async def test_weekly_checkin_after_baseline_compares_with_the_first(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    chat = await joined(service, session_factory)
+    await answer_all(chat, ALL_POSITIVE)
+    for week, answer in ((1, "Agree"), (2, "Strongly agree")):
+        clock.advance(days=7)
+        await chat.send("/checkin")
+        assert chat.question.text.startswith("1 of 10: "), week
+        await answer_all(chat, {answer: ""})
+    summary = chat.last[-1]
+    assert summary.text.startswith(
+        "Your score this week: 60 out of 60. Your first check-in was 50."
+    )
+    assert [s.values for s in summary.picture[0].series] == [(5.0,) * 10, (6.0,) * 10]
+
+
+async def test_resume_survives_a_new_service(
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    instruments: dict[str, Instrument],
+    clock: FakeClock,
+) -> None:
+    chat = await joined(service, session_factory)
+    await chat.send("yes")
+    await chat.send("yes")
+    restarted = MentorService(
+        session_factory=session_factory, instruments=instruments, zone=service.zone, clock=clock
+    )
+    again = Chat(restarted)
+    await again.send("no")
+    assert question_number(again.question) == 4
+
+
+def _episode(started: date, planned_end: date) -> Episode:
+    return Episode(started_on=started, planned_end_on=planned_end, status=EpisodeStatus.ACTIVE)
+
+
+@pytest.mark.parametrize(
+    ("done", "today", "expected"),
+    [
+        (set(), date(2026, 1, 5), Timepoint.BASELINE),
+        (set(), date(2026, 6, 1), Timepoint.BASELINE),
+        ({Timepoint.BASELINE}, date(2026, 1, 12), Timepoint.WEEKLY),
+        ({Timepoint.BASELINE}, date(2026, 3, 28), Timepoint.WEEKLY),
+        ({Timepoint.BASELINE}, date(2026, 3, 29), Timepoint.THREE_MONTH),
+        ({Timepoint.BASELINE, Timepoint.THREE_MONTH}, date(2026, 4, 20), Timepoint.WEEKLY),
+        ({Timepoint.BASELINE, Timepoint.THREE_MONTH}, date(2026, 6, 20), Timepoint.WEEKLY),
+        ({Timepoint.BASELINE, Timepoint.THREE_MONTH}, date(2026, 6, 21), Timepoint.EXIT),
+        ({Timepoint.BASELINE}, date(2026, 7, 1), Timepoint.EXIT),
+        ({Timepoint.BASELINE, Timepoint.EXIT}, date(2026, 7, 10), Timepoint.WEEKLY),
+    ],
+)
+def test_which_checkin_is_due(done: set[Timepoint], today: date, expected: Timepoint) -> None:
+    episode = _episode(date(2026, 1, 5), date(2026, 7, 5))
+    assert due_timepoint(episode, done, today) is expected

@@ -1,0 +1,109 @@
+"""Joining with an invite: consent is asked before anything is kept."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.flows import texts
+from bot.flows.types import Reply, Sender
+from bot.service import MentorService
+from bot.storage.models import Consent, Episode, Invite, OutboxMessage, Person
+from tests.conftest import FakeClock
+from tests.utils import Chat, add_staff, count_rows, make_invite
+
+
+async def test_start_without_code_says_how_to_get_one(service: MentorService) -> None:
+    chat = Chat(service)
+    assert await chat.send("/start") == [Reply(texts.START_NEEDS_CODE)]
+    assert await chat.send("hello") == [Reply(texts.START_NEEDS_CODE)]
+
+
+async def test_unknown_or_used_code_is_refused_kindly(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    code = await make_invite(session_factory, service, mentor)
+    chat = Chat(service)
+    assert (await chat.send("/start NOTACODE"))[0].text == texts.START_BAD_CODE
+    await chat.send(f"/start {code}")
+    await chat.tap(texts.CONSENT_YES)
+    other = Chat(service, sender=Sender(chat.sender.channel, "+447700900999"))
+    assert (await other.send(f"/start {code}"))[0].text == texts.START_BAD_CODE
+
+
+async def test_expired_code_is_refused(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    code = await make_invite(session_factory, service, mentor)
+    clock.advance(days=14, seconds=1)
+    assert (await Chat(service).send(f"/start {code}"))[0].text == texts.START_BAD_CODE
+
+
+async def test_consent_screens_explain_and_ask(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    code = await make_invite(session_factory, service, mentor)
+    replies = await Chat(service).send(f"/start {code.lower()}")
+    joined = " ".join(reply.text for reply in replies)
+    for must_say in ("keep", "mentor", "supervisors", "serious risk of harm", "STOP", "delete"):
+        assert must_say in joined
+    assert [c.label for c in replies[-1].choices] == [texts.CONSENT_YES, texts.CONSENT_NO]
+    assert await count_rows(session_factory, Consent) == 0
+
+
+async def test_agreeing_records_consent_starts_episode_and_baseline(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    code = await make_invite(session_factory, service, mentor)
+    chat = Chat(service)
+    await chat.send(f"/start {code}")
+    replies = await chat.send("yes")
+    assert replies[0].text == texts.CONSENT_THANKS
+    assert chat.question.text.startswith("1 of 61: ")
+    async with session_factory() as session:
+        consent = (await session.execute(select(Consent))).scalar_one()
+        episode = (await session.execute(select(Episode))).scalar_one()
+        invite = (await session.execute(select(Invite))).scalar_one()
+        notice = (await session.execute(select(OutboxMessage))).scalar_one()
+    assert consent.version == texts.CONSENT_VERSION
+    assert consent.agreed_at == clock.now
+    assert (episode.started_on.isoformat(), episode.planned_end_on.isoformat()) == (
+        "2026-03-02",
+        "2026-09-02",
+    )
+    assert episode.mentor_id == mentor.id and episode.site == "hub"
+    assert invite.used_at == clock.now
+    assert notice.person_id == mentor.id and "Sam has joined" in notice.text
+
+
+async def test_declining_keeps_nothing_and_the_link_still_works(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    code = await make_invite(session_factory, service, mentor)
+    chat = Chat(service)
+    await chat.send(f"/start {code}")
+    assert (await chat.tap(texts.CONSENT_NO))[0].text == texts.CONSENT_DECLINED
+    assert await count_rows(session_factory, Person) == 1  # only the mentor
+    assert await count_rows(session_factory, Consent) == 0
+    await chat.send(f"/start {code}")
+    assert chat.question.text == texts.ASK_CONSENT
+
+
+async def test_unclear_consent_answer_is_asked_again(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    code = await make_invite(session_factory, service, mentor)
+    chat = Chat(service)
+    await chat.send(f"/start {code}")
+    for unclear in ("maybe", None, "/checkin", "\U0001f600"):
+        replies = await chat.send(unclear)
+        assert replies[0].text == texts.CONSENT_REASK or replies[-1].text == texts.CONSENT_REASK
+    assert await count_rows(session_factory, Consent) == 0
+    await chat.tap(texts.CONSENT_YES)
+    assert await count_rows(session_factory, Consent) == 1

@@ -1,0 +1,60 @@
+"""Every mentee-facing message is short, plain and safe for SMS."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.flows import texts
+from tests.readability import flesch_reading_ease, is_gsm7
+
+STAFF_FACING = {
+    "STAFF_HELP",
+    "INVITE_NEEDS_NAME",
+    "INVITE_NAME_TOO_LONG",
+    "INVITE_CREATED",
+    "INVITE_LINK",
+    "INVITE_CODE",
+    "NOTICE_JOINED",
+    "NOTICE_FINISHED",
+    "TIMEPOINT_NAMES",
+    "CONSENT_VERSION",
+}
+MENTEE_FACING = sorted(
+    name
+    for name, value in vars(texts).items()
+    if name.isupper() and isinstance(value, str) and name not in STAFF_FACING
+)
+# One-word labels and formats are too short for a reading score to mean anything.
+TOO_SHORT_TO_SCORE = 6
+
+
+def _filled(template: str) -> str:
+    return template.format(
+        name="Sam",
+        number=3,
+        total=10,
+        text="Do you have a safe place to live?",
+        last=5,
+        first="Home",
+        second="Support",
+        score=42,
+        before=38,
+    )
+
+
+def test_there_are_texts_to_check() -> None:
+    assert len(MENTEE_FACING) > 30
+
+
+@pytest.mark.parametrize("name", MENTEE_FACING)
+def test_mentee_text_is_easy_to_read(name: str) -> None:
+    text = _filled(getattr(texts, name))
+    if len(text.split()) >= TOO_SHORT_TO_SCORE:
+        assert flesch_reading_ease(text) >= 70, text
+
+
+@pytest.mark.parametrize("name", MENTEE_FACING)
+def test_mentee_text_is_gsm7_and_fits_two_sms_segments(name: str) -> None:
+    text = _filled(getattr(texts, name))
+    assert is_gsm7(text), text
+    assert len(text) <= 306, text

@@ -16,6 +16,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
+# PTB 22 warns inside RetryAfter unless told to use timedelta durations; with warnings as
+# errors that would replace every 429 with a warning. Set before any PTB object is built.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 

@@ -41,7 +41,7 @@ class TelegramWebhook:
         self.application = application
         self.secret = secret.encode()
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not secrets.compare_digest(given, self.secret):
             return PlainTextResponse("forbidden", status_code=403)
@@ -77,5 +77,5 @@ def create_web_app(
 ) -> Starlette:
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if webhook is not None:
-        routes.append(Route("/telegram/webhook", webhook, methods=["POST"]))
+        routes.append(Route("/telegram/webhook", webhook.handle, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,261 @@
+"""End to end on Telegram: the real PTB Application over HTTP against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typer.testing import CliRunner
+
+from bot.__main__ import app as cli
+from bot.flows import texts
+from bot.handlers.telegram import STALE_TAP, build_application, learn_bot_username
+from bot.handlers.web import SECRET_HEADER, TelegramWebhook, create_web_app
+from bot.instruments import Instrument
+from bot.service import MentorService
+from bot.storage.models import Answer, Person, Score, TelegramUpdate
+from tests.conftest import LONDON, FakeClock
+from tests.fakes.telegram_api import FakeTelegramAPI, SentMessage, polling
+from tests.utils import add_staff, count_rows
+
+MENTOR, MENTEE = 1001, 2002
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SECRET = "webhook-secret-for-tests"
+
+App = Any
+
+
+def telegram_app(fake: FakeTelegramAPI, service: MentorService, *, webhook: bool = False) -> App:
+    return build_application(
+        token=fake.token,
+        base_url=fake.base_url,
+        service=service,
+        send_rate_per_second=1000,
+        webhook=webhook,
+    )
+
+
+def fresh_service(
+    session_factory: async_sessionmaker[AsyncSession],
+    instruments: dict[str, Instrument],
+    clock: FakeClock,
+) -> MentorService:
+    return MentorService(
+        session_factory=session_factory, instruments=instruments, zone=LONDON, clock=clock
+    )
+
+
+@asynccontextmanager
+async def running(fake: FakeTelegramAPI, service: MentorService) -> AsyncIterator[App]:
+    application = telegram_app(fake, service)
+    async with polling(application):
+        await learn_bot_username(application, service)
+        yield application
+
+
+def latest(fake: FakeTelegramAPI, chat_id: int) -> SentMessage:
+    return fake.messages_to(chat_id)[-1]
+
+
+async def wait_for_question(fake: FakeTelegramAPI, number: int) -> SentMessage:
+    """Waits until question `number` of the baseline is the newest message to the mentee."""
+    prefix = f"{number} of 61: "
+    await fake.wait_until(
+        lambda: any((m.text or "").startswith(prefix) for m in fake.messages_to(MENTEE)[-2:]),
+        what=f"question {number}",
+    )
+    return next(m for m in reversed(fake.messages_to(MENTEE)) if (m.text or "").startswith(prefix))
+
+
+async def join(fake: FakeTelegramAPI) -> SentMessage:
+    """Mentor invites, mentee opens the link and agrees; returns the first question."""
+    fake.user_message(MENTOR, "/invite Sam")
+    [invite] = await fake.wait_for_sent(1, chat_id=MENTOR)
+    match = re.search(rf"https://t\.me/{fake.bot_username}\?start=([A-Z0-9]+)", invite.text or "")
+    assert match is not None, invite.text
+    fake.user_message(MENTEE, f"/start {match.group(1)}")
+    consent = (await fake.wait_for_sent(5, chat_id=MENTEE))[-1]
+    assert consent.button_labels == [texts.CONSENT_YES, texts.CONSENT_NO]
+    fake.user_presses(MENTEE, consent.message_id, consent.data_for(texts.CONSENT_YES))
+    first = await wait_for_question(fake, 1)
+    edited = fake.current_message(MENTEE, consent.message_id)
+    assert edited is not None and "reply_markup" not in edited
+    assert edited["text"].endswith(texts.CONSENT_YES)
+    return first
+
+
+async def test_staff_invite_join_and_baseline_with_a_restart(
+    database_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    instruments: dict[str, Instrument],
+    clock: FakeClock,
+) -> None:
+    added = await asyncio.to_thread(
+        CliRunner().invoke,
+        cli,
+        ["staff", "add", "--name", "Alex", "--telegram-id", str(MENTOR), "--role", "mentor"],
+        env={"MENTORBOT_DATABASE_URL": database_url},
+    )
+    assert added.exit_code == 0, added.output
+    async with FakeTelegramAPI() as fake:
+        async with running(fake, fresh_service(session_factory, instruments, clock)):
+            question = await join(fake)
+            notice = (await fake.wait_for_sent(2, chat_id=MENTOR))[-1]
+            assert notice.text == texts.NOTICE_JOINED.format(name="Sam")
+            for number in range(1, 31):
+                label = "Yes" if number % 3 else "No"
+                fake.user_presses(MENTEE, question.message_id, question.data_for(label))
+                question = await wait_for_question(fake, number + 1)
+        # The bot process restarts mid-questionnaire: a new Application and a new service.
+        async with running(fake, fresh_service(session_factory, instruments, clock)):
+            for number in range(31, 62):
+                fake.user_message(MENTEE, "yes" if number <= 50 else "agree")
+                if number < 61:
+                    await wait_for_question(fake, number + 1)
+            await fake.wait_until(lambda: latest(fake, MENTEE).method == "sendPhoto")
+            picture = latest(fake, MENTEE)
+            await fake.wait_for_sent(3, chat_id=MENTOR)
+    assert picture.photo is not None and picture.photo.startswith(PNG_SIGNATURE)
+    assert "Your strongest areas" in (picture.text or "")
+    assert "finished their first full check" in (latest(fake, MENTOR).text or "")
+    assert await count_rows(session_factory, Answer) == 61
+    async with session_factory() as session:
+        total = await session.scalar(
+            select(Score.value).where(Score.instrument == "arc", Score.key == "total")
+        )
+    assert total == 40  # every third of the first 30 was "No"
+
+
+async def test_second_tap_and_odd_messages_change_nothing(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_staff(session_factory, service, telegram_user_id=MENTOR)
+    async with FakeTelegramAPI() as fake, running(fake, service):
+        first = await join(fake)
+        yes = first.data_for("Yes")
+        fake.user_presses(MENTEE, first.message_id, yes)
+        second = await wait_for_question(fake, 2)
+        outputs = len(fake.messages_to(MENTEE))
+        fake.user_presses(MENTEE, first.message_id, yes, strict=False)
+        await fake.wait_until(lambda: len(fake.answered_callbacks) == 3)
+        assert fake.answered_callbacks[-1].get("text") == STALE_TAP
+        assert len(fake.messages_to(MENTEE)) == outputs
+        for odd in ({"sticker": True}, {"photo": True}, {"text": "x" * 5000}):
+            fake.user_message(MENTEE, **odd)
+            outputs += 2
+            await fake.wait_for_sent(outputs, chat_id=MENTEE)
+            reask, again = fake.messages_to(MENTEE)[-2:]
+            assert (reask.text or "").startswith("I did not get that")
+            assert again.text == second.text and again.buttons == second.buttons
+    assert await count_rows(session_factory, Answer) == 1
+
+
+async def test_unknown_person_is_told_how_to_join(service: MentorService) -> None:
+    async with FakeTelegramAPI() as fake, running(fake, service):
+        fake.user_message(MENTEE, "hello")
+        [reply] = await fake.wait_for_sent(1, chat_id=MENTEE)
+    assert reply.text == texts.START_NEEDS_CODE
+
+
+@asynccontextmanager
+async def webhook_client(
+    fake: FakeTelegramAPI, service: MentorService
+) -> AsyncIterator[tuple[httpx.AsyncClient, TelegramWebhook]]:
+    application = telegram_app(fake, service, webhook=True)
+    webhook = TelegramWebhook(service=service, application=application, secret=SECRET)
+    transport = httpx.ASGITransport(app=create_web_app(webhook=webhook))
+    async with application:
+        await application.start()
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+                yield client, webhook
+        finally:
+            await application.stop()
+
+
+async def test_webhook_with_wrong_secret_is_refused_and_changes_nothing(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    async with FakeTelegramAPI() as fake, webhook_client(fake, service) as (client, _):
+        update = fake.user_message(MENTEE, "hello")
+        for headers in ({SECRET_HEADER: "wrong"}, {}):
+            response = await client.post("/telegram/webhook", json=update, headers=headers)
+            assert response.status_code == 403
+        await asyncio.sleep(0.2)
+        assert fake.messages_to(MENTEE) == []
+    assert await count_rows(session_factory, TelegramUpdate) == 0
+
+
+async def test_webhook_delivery_twice_is_processed_once(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_staff(session_factory, service, telegram_user_id=MENTOR)
+    headers = {SECRET_HEADER: SECRET}
+    async with FakeTelegramAPI() as fake, webhook_client(fake, service) as (client, _):
+        update = fake.user_message(MENTOR, "/invite Sam")
+        for _ in range(2):
+            response = await client.post("/telegram/webhook", json=update, headers=headers)
+            assert response.status_code == 200
+        await fake.wait_for_sent(1, chat_id=MENTOR)
+        await asyncio.sleep(0.3)
+        assert len(fake.messages_to(MENTOR)) == 1
+        bad = await client.post("/telegram/webhook", content=b"{not json", headers=headers)
+        assert bad.status_code == 400
+    assert await count_rows(session_factory, TelegramUpdate) == 1
+
+
+async def test_stored_but_unhandled_update_is_replayed_after_restart(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    async with FakeTelegramAPI() as fake:
+        update = fake.user_message(MENTEE, "hello")
+        # The process stored the update, answered 200, then died before handling it.
+        assert await service.store_telegram_update(update["update_id"], update)
+        async with webhook_client(fake, service) as (_, webhook):
+            assert await webhook.replay_unprocessed() == 1
+            await fake.wait_for_sent(1, chat_id=MENTEE)
+            await asyncio.sleep(0.2)
+            assert await webhook.replay_unprocessed() == 0
+        assert [m.text for m in fake.messages_to(MENTEE)] == [texts.START_NEEDS_CODE]
+    async with session_factory() as session:
+        assert (await session.execute(select(Person))).first() is None
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_serve_app_starts_in_both_modes(
+    mode: str, database_url: str, service: MentorService
+) -> None:
+    """The composition root wires PTB into the ASGI lifespan; webhook mode registers itself."""
+    from bot.app import build_web
+    from config.settings import load_settings
+
+    async with FakeTelegramAPI() as fake:
+        settings = load_settings(
+            database_url=database_url,
+            telegram_token=fake.token,
+            telegram_api_url=fake.base_url,
+            telegram_mode=mode,
+            public_url="https://bot.example.org",
+            telegram_webhook_secret=SECRET,
+        )
+        from bot.storage.db import make_engine
+
+        engine = make_engine(database_url)
+        web = build_web(settings, engine, service)
+        async with web.router.lifespan_context(web):
+            transport = httpx.ASGITransport(app=web)
+            async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+                assert (await client.get("/healthz")).json() == {"status": "ok"}
+            if mode == "webhook":
+                assert fake.webhook is not None
+                assert fake.webhook["url"] == "https://bot.example.org/telegram/webhook"
+            else:
+                fake.user_message(MENTEE, "hello")
+                await fake.wait_for_sent(1, chat_id=MENTEE)

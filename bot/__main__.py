@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
@@ -117,6 +118,8 @@ def staff_list() -> None:
 
 
 def main() -> None:
+    # PTB 22 warns on every 429 unless durations are timedeltas; mentorbot never reads them.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     app()
 
 

@@ -8,6 +8,7 @@ latest so progress is visible at a glance.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS, battery
@@ -18,7 +19,16 @@ from bot.reports.charts import Panel, Series
 from bot.storage import assessments, people
 from bot.storage.models import Assessment, AssessmentStatus, Person, Timepoint
 
-Scores = Mapping[str, Mapping[str, float]]
+Scores = Mapping[str, Mapping[str, float]]  # {instrument id: {score key: value}}
+CEST_SCALES = ("cest_self_esteem", "cest_self_efficacy")
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The first sitting of the same kind: what the picture puts beside 'now'."""
+
+    label: str
+    scores: Scores
 
 
 async def finish_assessment(
@@ -42,7 +52,11 @@ async def finish_assessment(
         timepoints=(Timepoint.WEEKLY,) if weekly else FULL_TIMEPOINTS,
         before_id=assessment.id,
     )
-    before = await assessments.scores_for(ctx.session, earlier.id) if earlier else None
+    before: Earlier | None = None
+    if earlier is not None and earlier.completed_at is not None:
+        when = earlier.completed_at.astimezone(ctx.zone)
+        label = texts.PICTURE_BEFORE.format(date=f"{when.day} {when:%b}")
+        before = Earlier(label, await assessments.scores_for(ctx.session, earlier.id))
     await _tell_mentor(ctx, person, assessment)
     summary = _weekly_summary if weekly else _full_summary
     return [Reply(texts.ALL_DONE), summary(ctx, now_scores, before)]
@@ -62,9 +76,8 @@ async def _tell_mentor(ctx: FlowContext, person: Person, assessment: Assessment)
 
 def _domain_lines(instrument: Instrument, scores: Mapping[str, float]) -> list[str]:
     """'Strongest: A and B' and 'To work on: C and D', leaving out a line that would mislead."""
-    ranked = sorted(
-        instrument.domains, key=lambda domain: -scores[f"domain:{domain.id}"]
-    )  # stable: ties keep the questionnaire's order
+    # sorted() is stable: ties keep the questionnaire's order.
+    ranked = sorted(instrument.domains, key=lambda domain: -scores[f"domain:{domain.id}"])
     low, high = instrument.score_range(f"domain:{instrument.domains[0].id}")
     strongest = ranked[:2]
     weakest = [domain for domain in reversed(ranked) if domain not in strongest][:2]
@@ -76,65 +89,67 @@ def _domain_lines(instrument: Instrument, scores: Mapping[str, float]) -> list[s
     return lines
 
 
-def _profile(
+def _panel(
     title: str,
-    instrument: Instrument,
-    now: Mapping[str, float],
-    before: Mapping[str, float] | None,
+    rows: list[tuple[Instrument, str]],
+    now: Scores,
+    before: Earlier | None,
 ) -> Panel:
-    keys = [f"domain:{domain.id}" for domain in instrument.domains]
-    series = [Series(texts.PICTURE_NOW, tuple(now[key] for key in keys))]
+    """One chart panel: a bar per (instrument, score key), earlier sitting beside now."""
+
+    def values(scores: Scores) -> tuple[float, ...]:
+        return tuple(scores[instrument.id][key] for instrument, key in rows)
+
+    series = [Series(texts.PICTURE_NOW, values(now))]
     if before is not None:
-        series.insert(0, Series(texts.PICTURE_BEFORE, tuple(before[key] for key in keys)))
-    low, high = instrument.score_range(keys[0])
+        series.insert(0, Series(before.label, values(before.scores)))
+    first, key = rows[0]
+    low, high = first.score_range(key)
     return Panel(
         title=title,
-        categories=tuple(domain.plain for domain in instrument.domains),
+        categories=tuple(_label(instrument, key) for instrument, key in rows),
         series=tuple(series),
         scale_min=low,
         scale_max=high,
-        higher_is_better=instrument.scoring.higher_is_better,
+        higher_is_better=first.scoring.higher_is_better,
     )
 
 
-def _full_summary(ctx: FlowContext, now: Scores, before: Scores | None) -> Reply:
+def _label(instrument: Instrument, key: str) -> str:
+    """A domain's plain name; a one-scale instrument (CEST) is named by its only domain."""
+    domain_id = key.removeprefix("domain:")
+    by_id = {domain.id: domain.plain for domain in instrument.domains}
+    return by_id.get(domain_id, instrument.domains[0].plain)
+
+
+def _domains(instrument: Instrument) -> list[tuple[Instrument, str]]:
+    return [(instrument, f"domain:{domain.id}") for domain in instrument.domains]
+
+
+def _full_summary(ctx: FlowContext, now: Scores, before: Earlier | None) -> Reply:
     arc = ctx.instruments["arc"]
-    esteem, efficacy = now["cest_self_esteem"]["score"], now["cest_self_efficacy"]["score"]
+    esteem, efficacy = (now[name]["score"] for name in CEST_SCALES)
     lines = [
         *_domain_lines(arc, now["arc"]),
         texts.SELF_ESTEEM.format(score=round(esteem)),
         texts.SELF_EFFICACY.format(score=round(efficacy)),
     ]
-    cest_now = Series(texts.PICTURE_NOW, (esteem, efficacy))
-    cest_series: tuple[Series, ...] = (cest_now,)
-    if before is not None:
-        earlier = (before["cest_self_esteem"]["score"], before["cest_self_efficacy"]["score"])
-        cest_series = (Series(texts.PICTURE_BEFORE, earlier), cest_now)
-    cest = Panel(
-        title=texts.PICTURE_CEST_TITLE,
-        categories=tuple(
-            ctx.instruments[name].domains[0].plain
-            for name in ("cest_self_esteem", "cest_self_efficacy")
-        ),
-        series=cest_series,
-        scale_min=10,
-        scale_max=50,
+    cest_rows = [(ctx.instruments[name], "score") for name in CEST_SCALES]
+    picture = (
+        _panel(texts.PICTURE_ARC_TITLE, _domains(arc), now, before),
+        _panel(texts.PICTURE_CEST_TITLE, cest_rows, now, before),
     )
-    arc_before = before["arc"] if before is not None else None
-    arc_panel = _profile(texts.PICTURE_ARC_TITLE, arc, now["arc"], arc_before)
-    return Reply("\n".join(lines), picture=(arc_panel, cest))
+    return Reply("\n".join(lines), picture=picture)
 
 
-def _weekly_summary(ctx: FlowContext, now: Scores, before: Scores | None) -> Reply:
+def _weekly_summary(ctx: FlowContext, now: Scores, before: Earlier | None) -> Reply:
     weekly = ctx.instruments["weekly"]
     total = round(now["weekly"]["total"])
     if before is None:
         headline = texts.WEEKLY_TOTAL.format(score=total)
     else:
-        earlier = round(before["weekly"]["total"])
+        earlier = round(before.scores["weekly"]["total"])
         headline = texts.WEEKLY_TOTAL_BEFORE.format(score=total, before=earlier)
     lines = [headline, *_domain_lines(weekly, now["weekly"])]
-    panel = _profile(
-        texts.PICTURE_WEEKLY_TITLE, weekly, now["weekly"], before["weekly"] if before else None
-    )
+    panel = _panel(texts.PICTURE_WEEKLY_TITLE, _domains(weekly), now, before)
     return Reply("\n".join(lines), picture=(panel,))

@@ -24,8 +24,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create an async engine with the per-dialect settings mentorbot relies on."""
-    engine = create_async_engine(url, **kwargs)
+    """Create an async engine with the per-dialect settings mentorbot relies on.
+
+    `hide_parameters` keeps bound values (names, phone numbers, answers) out of error
+    messages, and so out of logs.
+    """
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -193,6 +193,28 @@ async def test_weekly_checkin_after_baseline_compares_with_the_first(
         "Your score this week: 60 out of 60. Your first check-in was 50."
     )
     assert [s.values for s in summary.picture[0].series] == [(5.0,) * 10, (6.0,) * 10]
+    assert summary.picture[0].series[0].label == "First check (9 Mar)"
+
+
+async def test_three_month_check_is_the_full_set_pictured_beside_the_baseline(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    chat = await joined(service, session_factory)
+    await answer_all(chat, {"No": "", "Disagree strongly": ""})
+    clock.advance(days=85)
+    await chat.send("/checkin")
+    assert chat.question.text.startswith("1 of 61: ")
+    await answer_all(chat, ALL_POSITIVE)
+    summary = chat.last[-1]
+    arc_panel, cest_panel = summary.picture
+    assert [s.label for s in arc_panel.series] == ["First check (2 Mar)", texts.PICTURE_NOW]
+    assert [s.values for s in arc_panel.series] == [(0.0,) * 10, (5.0,) * 10]
+    assert cest_panel.categories == ("Self-worth", "Coping")
+    assert (cest_panel.scale_min, cest_panel.scale_max) == (10, 50)
+    assert len(cest_panel.series) == 2
+    async with session_factory() as session:
+        timepoints = [a.timepoint for a in await session.scalars(select(Assessment))]
+    assert timepoints == [Timepoint.BASELINE, Timepoint.THREE_MONTH]
 
 
 async def test_resume_survives_a_new_service(

@@ -39,6 +39,7 @@ def _filled(template: str) -> str:
         second="Support",
         score=42,
         before=38,
+        date="3 Nov",
     )
 
 

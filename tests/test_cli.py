@@ -1,0 +1,124 @@
+"""The `mentorbot` command as an operator uses it, in a subprocess from another folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import POSTGRES_URL
+
+pytestmark = pytest.mark.skipif(
+    POSTGRES_URL is not None, reason="command-line behaviour does not depend on the database"
+)
+
+
+def mentorbot(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MENTORBOT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = mentorbot("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for command in ("demo", "serve", "db", "staff"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"MENTORBOT_QUIET_HOURS": "late"}, "MENTORBOT_QUIET_HOURS"),
+        ({"MENTORBOT_DATABASE_URL": "mysql://nope"}, "MENTORBOT_DATABASE_URL"),
+    ],
+)
+def test_bad_setting_stops_with_one_line(tmp_path: Path, env: dict[str, str], names: str) -> None:
+    result = mentorbot("db", "upgrade", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert names in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_without_token_names_the_setting(tmp_path: Path) -> None:
+    result = mentorbot("serve", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "mentorbot: Missing setting MENTORBOT_TELEGRAM_TOKEN (get one from @BotFather)"
+    )
+
+
+def test_malformed_instrument_file_is_refused_with_file_and_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    (folder / "arc.yaml").write_text("id: arc\nname: [unclosed\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    result = mentorbot(
+        "demo",
+        "--script",
+        str(empty),
+        cwd=tmp_path,
+        env={"MENTORBOT_INSTRUMENTS_DIR": str(folder)},
+    )
+    assert result.returncode == 2
+    assert "arc.yaml" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_upgrade_then_staff_add_and_list(tmp_path: Path) -> None:
+    env = {"MENTORBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+    early = mentorbot("staff", "list", cwd=tmp_path, env=env)
+    assert early.returncode == 2 and "mentorbot db upgrade" in early.stderr
+    assert mentorbot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    added = mentorbot(
+        "staff",
+        "add",
+        "--name",
+        "Alex",
+        "--telegram-id",
+        "555",
+        "--role",
+        "supervisor",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert added.returncode == 0, added.stderr
+    again = mentorbot(
+        "staff", "add", "--name", "Bo", "--telegram-id", "555", cwd=tmp_path, env=env
+    )
+    assert again.returncode == 2 and "already" in again.stderr
+    listed = mentorbot("staff", "list", cwd=tmp_path, env=env)
+    assert "supervisor\tAlex\t555" in listed.stdout
+
+
+def test_demo_script_replays_a_whole_baseline_and_saves_pictures(tmp_path: Path) -> None:
+    script = Path(__file__).parents[1] / "docs" / "demo-script.txt"
+    result = mentorbot("demo", "--script", str(script), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "You: /start DEMO2026" in result.stdout
+    assert "Bot: Thank you. That's all the questions." in result.stdout
+    assert "(to mentor Alex: Sam has joined and agreed to take part.)" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "demo-output").iterdir()) == [
+        "results-1.png",
+        "results-2.png",
+    ]
+    quit_at_once = tmp_path / "quit.txt"
+    quit_at_once.write_text("quit\n", encoding="utf-8")
+    rerun = mentorbot("demo", "--script", str(quit_at_once), cwd=tmp_path)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "You are Sam, a mentee." in rerun.stdout
+    assert "/start" not in rerun.stdout  # Sam has joined already: the demo carries on

@@ -108,12 +108,21 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return make_session_factory(engine)
 
 
+def make_service(
+    session_factory: async_sessionmaker[AsyncSession],
+    instruments: dict[str, Instrument],
+    clock: FakeClock,
+) -> MentorService:
+    """A service over the test database; call again to simulate a restarted process."""
+    return MentorService(
+        session_factory=session_factory, instruments=instruments, zone=LONDON, clock=clock
+    )
+
+
 @pytest.fixture
 def service(
     session_factory: async_sessionmaker[AsyncSession],
     instruments: dict[str, Instrument],
     clock: FakeClock,
 ) -> MentorService:
-    return MentorService(
-        session_factory=session_factory, instruments=instruments, zone=LONDON, clock=clock
-    )
+    return make_service(session_factory, instruments, clock)

@@ -54,6 +54,14 @@ async def count_rows(session_factory: async_sessionmaker[AsyncSession], model: t
         return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
 
 
+async def invited_chat(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> tuple[Chat, str]:
+    """A mentor exists and made an invite; the mentee's chat has not used it yet."""
+    mentor = await add_staff(session_factory, service)
+    return Chat(service), await make_invite(session_factory, service, mentor)
+
+
 @dataclass
 class Chat:
     """Talks to the service as one person would, remembering the last choices shown."""

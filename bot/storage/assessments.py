@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Answer, Assessment, AssessmentStatus, Score, Timepoint
+
+V = TypeVar("V", int, float)
 
 
 async def open_assessment(session: AsyncSession, person_id: int) -> Assessment | None:
@@ -76,9 +80,21 @@ async def answers_for(session: AsyncSession, assessment_id: int) -> dict[str, di
     query = select(Answer.instrument, Answer.item_id, Answer.value).where(
         Answer.assessment_id == assessment_id
     )
-    grouped: dict[str, dict[str, int]] = {}
-    for instrument, item_id, value in await session.execute(query):
-        grouped.setdefault(instrument, {})[item_id] = value
+    return _grouped((await session.execute(query)).tuples())
+
+
+async def scores_for(session: AsyncSession, assessment_id: int) -> dict[str, dict[str, float]]:
+    """Scores of one sitting: {instrument: {key: value}}."""
+    query = select(Score.instrument, Score.key, Score.value).where(
+        Score.assessment_id == assessment_id
+    )
+    return _grouped((await session.execute(query)).tuples())
+
+
+def _grouped(rows: Iterable[tuple[str, str, V]]) -> dict[str, dict[str, V]]:
+    grouped: dict[str, dict[str, V]] = {}
+    for instrument, key, value in rows:
+        grouped.setdefault(instrument, {})[key] = value
     return grouped
 
 
@@ -107,14 +123,3 @@ async def earliest_complete(
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
-
-
-async def scores_for(session: AsyncSession, assessment_id: int) -> dict[str, dict[str, float]]:
-    """Scores of one sitting: {instrument: {key: value}}."""
-    query = select(Score.instrument, Score.key, Score.value).where(
-        Score.assessment_id == assessment_id
-    )
-    grouped: dict[str, dict[str, float]] = {}
-    for instrument, key, value in await session.execute(query):
-        grouped.setdefault(instrument, {})[key] = value
-    return grouped

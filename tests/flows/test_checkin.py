@@ -22,17 +22,15 @@ from bot.storage.models import (
     Score,
     Timepoint,
 )
-from tests.conftest import FakeClock
-from tests.utils import Chat, add_staff, count_rows, make_invite, question_number
+from tests.conftest import FakeClock, make_service
+from tests.utils import Chat, count_rows, invited_chat, question_number
 
 
 async def joined(
     service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> Chat:
     """A mentee who has just agreed: the first baseline question is showing."""
-    mentor = await add_staff(session_factory, service)
-    code = await make_invite(session_factory, service, mentor)
-    chat = Chat(service)
+    chat, code = await invited_chat(service, session_factory)
     await chat.send(f"/start {code}")
     await chat.tap(texts.CONSENT_YES)
     return chat
@@ -226,10 +224,7 @@ async def test_resume_survives_a_new_service(
     chat = await joined(service, session_factory)
     await chat.send("yes")
     await chat.send("yes")
-    restarted = MentorService(
-        session_factory=session_factory, instruments=instruments, zone=service.zone, clock=clock
-    )
-    again = Chat(restarted)
+    again = Chat(make_service(session_factory, instruments, clock))
     await again.send("no")
     assert question_number(again.question) == 4
 

@@ -10,7 +10,7 @@ from bot.flows.types import Reply, Sender
 from bot.service import MentorService
 from bot.storage.models import Consent, Episode, Invite, OutboxMessage, Person
 from tests.conftest import FakeClock
-from tests.utils import Chat, add_staff, count_rows, make_invite
+from tests.utils import Chat, add_staff, count_rows, invited_chat, make_invite
 
 
 async def test_start_without_code_says_how_to_get_one(service: MentorService) -> None:
@@ -83,9 +83,7 @@ async def test_agreeing_records_consent_starts_episode_and_baseline(
 async def test_declining_keeps_nothing_and_the_link_still_works(
     service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    mentor = await add_staff(session_factory, service)
-    code = await make_invite(session_factory, service, mentor)
-    chat = Chat(service)
+    chat, code = await invited_chat(service, session_factory)
     await chat.send(f"/start {code}")
     assert (await chat.tap(texts.CONSENT_NO))[0].text == texts.CONSENT_DECLINED
     assert await count_rows(session_factory, Person) == 1  # only the mentor
@@ -97,9 +95,7 @@ async def test_declining_keeps_nothing_and_the_link_still_works(
 async def test_unclear_consent_answer_is_asked_again(
     service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    mentor = await add_staff(session_factory, service)
-    code = await make_invite(session_factory, service, mentor)
-    chat = Chat(service)
+    chat, code = await invited_chat(service, session_factory)
     await chat.send(f"/start {code}")
     for unclear in ("maybe", None, "/checkin", "\U0001f600"):
         replies = await chat.send(unclear)

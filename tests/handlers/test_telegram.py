@@ -21,7 +21,7 @@ from bot.handlers.web import SECRET_HEADER, TelegramWebhook, create_web_app
 from bot.instruments import Instrument
 from bot.service import MentorService
 from bot.storage.models import Answer, Person, Score, TelegramUpdate
-from tests.conftest import LONDON, FakeClock
+from tests.conftest import FakeClock, make_service
 from tests.fakes.telegram_api import FakeTelegramAPI, SentMessage, polling
 from tests.utils import add_staff, count_rows
 
@@ -39,16 +39,6 @@ def telegram_app(fake: FakeTelegramAPI, service: MentorService, *, webhook: bool
         service=service,
         send_rate_per_second=1000,
         webhook=webhook,
-    )
-
-
-def fresh_service(
-    session_factory: async_sessionmaker[AsyncSession],
-    instruments: dict[str, Instrument],
-    clock: FakeClock,
-) -> MentorService:
-    return MentorService(
-        session_factory=session_factory, instruments=instruments, zone=LONDON, clock=clock
     )
 
 
@@ -105,7 +95,7 @@ async def test_staff_invite_join_and_baseline_with_a_restart(
     )
     assert added.exit_code == 0, added.output
     async with FakeTelegramAPI() as fake:
-        async with running(fake, fresh_service(session_factory, instruments, clock)):
+        async with running(fake, make_service(session_factory, instruments, clock)):
             question = await join(fake)
             notice = (await fake.wait_for_sent(2, chat_id=MENTOR))[-1]
             assert notice.text == texts.NOTICE_JOINED.format(name="Sam")
@@ -114,7 +104,7 @@ async def test_staff_invite_join_and_baseline_with_a_restart(
                 fake.user_presses(MENTEE, question.message_id, question.data_for(label))
                 question = await wait_for_question(fake, number + 1)
         # The bot process restarts mid-questionnaire: a new Application and a new service.
-        async with running(fake, fresh_service(session_factory, instruments, clock)):
+        async with running(fake, make_service(session_factory, instruments, clock)):
             for number in range(31, 62):
                 fake.user_message(MENTEE, "yes" if number <= 50 else "agree")
                 if number < 61:

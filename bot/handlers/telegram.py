@@ -12,6 +12,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -99,7 +100,11 @@ class TelegramAdapter:
         await query.answer()
         answered = handled.outcome.answered
         if answered is not None and isinstance(query.message, Message) and query.message.text:
-            await query.edit_message_text(f"{query.message.text}\n\n\u2714 {answered.label}")
+            try:
+                await query.edit_message_text(f"{query.message.text}\n\n\u2714 {answered.label}")
+            except TelegramError as exc:
+                # Marking the old question is cosmetic; the next question must still go out.
+                logger.warning("Could not mark a question answered: %s", type(exc).__name__)
         await self.send_replies(context.bot, chat_id, handled.outcome.replies)
         await self.service.deliver_notices(handled.notices, self._notice_sender(context.bot))
 

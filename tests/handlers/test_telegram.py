@@ -249,3 +249,17 @@ async def test_serve_app_starts_in_both_modes(
             else:
                 fake.user_message(MENTEE, "hello")
                 await fake.wait_for_sent(1, chat_id=MENTEE)
+
+
+async def test_next_question_arrives_even_if_marking_the_old_one_fails(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_staff(session_factory, service, telegram_user_id=MENTOR)
+    async with FakeTelegramAPI() as fake, running(fake, service):
+        first = await join(fake)
+        fake.fail_next(
+            "editMessageText", error_code=400, description="Bad Request: message can't be edited"
+        )
+        fake.user_presses(MENTEE, first.message_id, first.data_for("No"))
+        await wait_for_question(fake, 2)
+    assert await count_rows(session_factory, Answer) == 1

@@ -20,7 +20,7 @@ from bot.flows import engine, texts
 from bot.flows.context import Clock, FlowContext, JoinLinks
 from bot.flows.types import InboundMessage, Outcome, Reply
 from bot.instruments import Instrument
-from bot.storage import delivery
+from bot.storage import inbound
 from bot.storage.models import Person
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class MentorService:
         """Process one message; None if this delivery was processed before."""
         try:
             async with self.session_factory() as session, session.begin():
-                if external_id is not None and not await delivery.claim_inbound(
+                if external_id is not None and not await inbound.claim_inbound(
                     session,
                     channel=message.sender.channel.value,
                     external_id=external_id,
@@ -85,13 +85,13 @@ class MentorService:
     async def store_telegram_update(self, update_id: int, payload: dict[str, Any]) -> bool:
         """Keep a webhook update durably; False if it had been stored before."""
         async with self.session_factory() as session, session.begin():
-            return await delivery.store_telegram_update(
+            return await inbound.store_telegram_update(
                 session, update_id=update_id, payload=payload, now=self.clock()
             )
 
     async def unprocessed_telegram_updates(self) -> list[dict[str, Any]]:
         async with self.session_factory() as session:
-            return await delivery.unprocessed_telegram_updates(session)
+            return await inbound.unprocessed_telegram_updates(session)
 
     async def deliver_notices(self, ids: list[int], send: NoticeSender) -> None:
         """Send queued notices now; what fails stays pending for the scheduler's dispatcher."""

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.instruments import Instrument
-from bot.storage import delivery
+from bot.storage import outbox
+from bot.storage.outbox import Queued
 
 Clock = Callable[[], datetime]
 
@@ -48,9 +49,13 @@ class FlowContext:
         return self.clock().astimezone(self.zone).date()
 
     async def notify(self, person_id: int, key: str, text: str) -> None:
-        """Queue a message to someone else in this transaction; sent once it has committed."""
-        message_id = await delivery.enqueue(
-            self.session, person_id=person_id, key=key, text=text, now=self.now()
+        """Queue a plain notice to someone else; it goes out once this transaction commits."""
+        await self.queue(
+            Queued(person_id=person_id, key=key, kind="notice", text=text, not_before=self.now())
         )
-        if message_id is not None:
+
+    async def queue(self, message: Queued) -> None:
+        """Queue any outbox message in this transaction; due ones are sent after commit."""
+        message_id = await outbox.enqueue(self.session, message, now=self.now())
+        if message_id is not None and message.not_before <= self.now():
             self.enqueued.append(message_id)

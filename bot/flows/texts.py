@@ -111,9 +111,41 @@ INVITE_LINK = "Telegram link: {link}"
 INVITE_CODE = "Code: {code} (they send /start {code})"
 NOTICE_JOINED = "{name} has joined and agreed to take part."
 NOTICE_FINISHED = "{name} finished their {what}."
+NOTICE_BLOCKED = (
+    "{name} has blocked the bot on Telegram, so reminders cannot reach them there. "
+    "Please check in with them another way."
+)
 TIMEPOINT_NAMES = {
     "baseline": "first full check (baseline)",
     "three_month": "3-month check",
     "exit": "end-of-mentoring check",
     "weekly": "weekly check-in",
 }
+
+# Meetings (shared by the booking flow and the scheduler's reminders).
+MEETING_WHEN = "{day} at {time}"  # e.g. "Mon 2 Mar at 09:30"
+MEETING_CONFIRM = "Confirm"
+MEETING_CANT = "Can't make it"
+MEETING_MOVE = "Ask for another time"
+REMINDER_DAY_BEFORE = "Reminder: you are meeting {mentor} on {when}, at {place}."
+REMINDER_HOURS_BEFORE = "See you soon: you are meeting {mentor} at {time} today, at {place}."
+REMINDER_MENTOR_MORNING = "Today: meeting with {name} at {time}, {place} ({status})."
+ASK_OUTCOME = "Did your meeting with {name} on {when} happen?"
+OUTCOME_MET = "Met"
+OUTCOME_NO_SHOW = "Didn't come"
+OUTCOME_CANCELLED = "Cancelled"
+MEETING_STATUS_NAMES = {
+    "proposed": "not confirmed yet",
+    "confirmed": "confirmed",
+    "declined": "declined",
+    "move_requested": "asked to move",
+    "cancelled": "cancelled",
+}
+
+# The scheduler's prompts and nudges.
+CHECKIN_PROMPT = "Hello. It's time for your weekly check-in. It takes about a minute."
+ASSESSMENT_DUE = "Hello. It's time for a longer check-in about how things are going."
+START_NOW = "Start now"
+NUDGE_NO_MEETING = "{name} has had no meeting for {days} days. Book one with /meet {name}."
+NUDGE_NO_CHECKIN = "{name} has not checked in for {days} days."
+NUDGE_UNFINISHED = "{name} started a check-in {days} days ago and has not finished it."

@@ -6,7 +6,7 @@ inbound message commits its answer and its new state together (DESIGN.md §5).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -42,6 +43,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
         dict[str, Any]: JSON(),
+        dict[str, Any] | None: JSON(),
     }
 
 
@@ -76,8 +78,34 @@ class AssessmentStatus(StrEnum):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a dispatcher; back to pending if it dies
     SENT = "sent"
     FAILED = "failed"
+    SKIPPED = "skipped"  # no longer made sense: stale, cancelled, opted out
+    BLOCKED = "blocked"  # the person blocked the bot
+
+
+class AttemptOutcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    SKIPPED = "skipped"
+    INTERRUPTED = "interrupted"  # the dispatcher died between claiming and recording
+
+
+class MeetingStatus(StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    MOVE_REQUESTED = "move_requested"
+    CANCELLED = "cancelled"
+
+
+class MeetingOutcome(StrEnum):
+    MET = "met"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
 
 
 class Person(Base):
@@ -93,6 +121,10 @@ class Person(Base):
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     phone: Mapped[str | None] = mapped_column(String(16), unique=True)
     opted_out_at: Mapped[datetime | None]
+    telegram_blocked_at: Mapped[datetime | None]
+    # The weekly check-in prompt: ISO weekday (1 = Monday) and local time the person chose.
+    checkin_weekday: Mapped[int | None] = mapped_column(SmallInteger)
+    checkin_time: Mapped[time | None] = mapped_column(Time)
     created_at: Mapped[datetime]
 
 
@@ -220,17 +252,63 @@ class TelegramUpdate(Base):
 
 
 class OutboxMessage(Base):
-    """A message to someone other than the sender (a notice to a mentor, later reminders)."""
+    """A message the bot sends on its own: a notice, a reminder, a nudge, an alert.
+
+    The unique idempotency key (e.g. `meeting:42:mentee-2h`) is what makes "sent once" hold
+    across restarts and across two schedulers.
+    """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_created", "status", "created_at"),)
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
+    # Buttons, as {"token": ..., "choices": [[label, value], ...]}; None for plain text.
+    payload: Mapped[dict[str, Any] | None]
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus))
+    urgent: Mapped[bool] = mapped_column(default=False)  # crisis alerts ignore quiet hours
+    not_before: Mapped[datetime]
+    expires_at: Mapped[datetime | None]  # stale after this: skipped, not sent late
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class DeliveryAttempt(Base):
+    """Every try at sending an outbox message, so failures can be explained to staff."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox.id", ondelete="CASCADE"), index=True
+    )
+    attempted_at: Mapped[datetime]
+    outcome: Mapped[AttemptOutcome] = mapped_column(str_enum(AttemptOutcome))
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Meeting(Base):
+    """A meeting a mentor booked with a mentee, and what became of it."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_status_starts_at", "status", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    starts_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(120))
+    status: Mapped[MeetingStatus] = mapped_column(str_enum(MeetingStatus, length=20))
+    outcome: Mapped[MeetingOutcome | None] = mapped_column(str_enum(MeetingOutcome))
+    outcome_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

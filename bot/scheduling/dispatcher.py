@@ -1,0 +1,183 @@
+"""Drains the outbox: claim, send at the allowed rate, record every attempt.
+
+Telegram allows about 30 messages a second overall and one a second per chat; we keep under
+the configured rate with a token bucket and space messages to one chat a second apart. A 429
+waits for the time Telegram names, other transient failures back off exponentially, and a
+message that keeps failing is recorded as failed with the reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from aiolimiter import AsyncLimiter
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.flows import texts
+from bot.flows.context import Clock
+from bot.scheduling.quiet import QuietHours
+from bot.scheduling.senders import Blocked, PermanentFailure, RetryLater, Sender, choose_sender
+from bot.storage import outbox, people
+from bot.storage.models import AttemptOutcome, OutboxMessage, Person, Role
+from bot.storage.outbox import Queued
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF = 300.0
+PER_CHAT_GAP = 1.0  # seconds between two messages to one chat
+CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this belongs to a dead dispatcher
+
+
+def backoff(attempt: int) -> float:
+    """1, 2, 4 ... seconds (capped), with jitter so retries do not arrive in step."""
+    return float(min(MAX_BACKOFF, 2 ** max(attempt - 1, 0)) * random.uniform(0.8, 1.2))
+
+
+@dataclass
+class _ChatSpacing:
+    """Keeps messages to one chat at least `gap` seconds apart, across batches."""
+
+    gap: float
+    slots: dict[int, float] = field(default_factory=dict)
+
+    async def wait_turn(self, person_id: int) -> None:
+        # Reserve the slot before sleeping, so three messages to one chat queue up in turn.
+        now = asyncio.get_running_loop().time()
+        slot = max(now, self.slots.get(person_id, now - self.gap) + self.gap)
+        self.slots[person_id] = slot
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        session_factory: async_sessionmaker[AsyncSession],
+        senders: list[Sender],
+        clock: Clock,
+        quiet: QuietHours,
+        rate_per_second: float | None,
+        batch_size: int = 100,
+        concurrency: int = 16,
+        per_chat_gap: float = PER_CHAT_GAP,
+    ) -> None:
+        self.session_factory = session_factory
+        self.senders = senders
+        self.clock = clock
+        self.quiet = quiet
+        self.limiter = AsyncLimiter(rate_per_second, 1.0) if rate_per_second else None
+        self.batch_size = batch_size
+        self.concurrency = asyncio.Semaphore(concurrency)
+        self.spacing = _ChatSpacing(per_chat_gap)
+        self.interrupted_total = 0
+
+    async def run_once(self) -> int:
+        """Claim one batch of due messages and send them; returns how many were handled."""
+        return await self._drain(ids=None)
+
+    async def deliver(self, ids: list[int]) -> None:
+        """Send these just-queued messages now (after the commit that queued them)."""
+        if ids:
+            await self._drain(ids=ids)
+
+    async def recover(self) -> int:
+        """Return messages claimed by a dispatcher that died to the queue."""
+        async with self.session_factory() as session, session.begin():
+            released = await outbox.release_stale_claims(
+                session, now=self.clock(), older_than=CLAIM_TIMEOUT
+            )
+        if released:
+            self.interrupted_total += released
+            logger.warning(
+                "Re-queued %d messages interrupted mid-send; at most these may arrive twice",
+                released,
+            )
+        return released
+
+    async def _drain(self, ids: list[int] | None) -> int:
+        now = self.clock()
+        async with self.session_factory() as session, session.begin():
+            claimed = await outbox.claim_due(
+                session,
+                now=now,
+                limit=self.batch_size,
+                urgent_only=self.quiet.contains(now),
+                ids=ids,
+            )
+        await asyncio.gather(*(self._send_one(message, person) for message, person in claimed))
+        return len(claimed)
+
+    async def _send_one(self, message: OutboxMessage, person: Person) -> None:
+        async with self.concurrency:
+            outcome, error, retry_at = await self._attempt(message, person)
+        async with self.session_factory() as session, session.begin():
+            await outbox.record(
+                session, message.id, outcome, now=self.clock(), error=error, retry_at=retry_at
+            )
+            if outcome is AttemptOutcome.BLOCKED:
+                await self._mark_blocked(session, person)
+
+    async def _attempt(
+        self, message: OutboxMessage, person: Person
+    ) -> tuple[AttemptOutcome, str | None, datetime | None]:
+        now = self.clock()
+        if message.expires_at is not None and message.expires_at <= now:
+            return AttemptOutcome.SKIPPED, "stale: too late to be useful", None
+        if person.opted_out_at is not None and not message.urgent:
+            return AttemptOutcome.SKIPPED, "opted out", None
+        sender = choose_sender(person, self.senders)
+        if sender is None:
+            return AttemptOutcome.FAILED, "no channel can reach this person", None
+        await self.spacing.wait_turn(person.id)
+        if self.limiter is not None:
+            await self.limiter.acquire()
+        try:
+            await sender.send(person, message)
+        except Blocked:
+            return AttemptOutcome.BLOCKED, "blocked the bot", None
+        except PermanentFailure as exc:
+            return AttemptOutcome.FAILED, f"refused: {exc}", None
+        except RetryLater as exc:
+            return self._retry(message, str(exc), exc.after)
+        except Exception as exc:  # a bug or an unknown error: retry, and say what it was
+            logger.exception("Unexpected error sending outbox message %s", message.id)
+            return self._retry(message, type(exc).__name__, None)
+        return AttemptOutcome.SENT, None, None
+
+    def _retry(
+        self, message: OutboxMessage, reason: str, after: float | None
+    ) -> tuple[AttemptOutcome, str | None, datetime | None]:
+        attempt = message.attempts + 1
+        if attempt >= MAX_ATTEMPTS:
+            return AttemptOutcome.FAILED, f"gave up after {attempt} tries: {reason}", None
+        wait = after + 0.1 if after is not None else backoff(attempt)
+        return AttemptOutcome.RETRY, reason, self.clock() + timedelta(seconds=wait)
+
+    async def _mark_blocked(self, session: AsyncSession, person: Person) -> None:
+        """Stop using the channel and tell the mentor, once."""
+        blocked = await session.get(Person, person.id)
+        if blocked is None or blocked.telegram_blocked_at is not None:
+            return
+        blocked.telegram_blocked_at = self.clock()
+        if blocked.role is not Role.MENTEE:
+            return
+        episode = await people.active_episode(session, blocked.id)
+        if episode is None or episode.mentor_id is None:
+            return
+        await outbox.enqueue(
+            session,
+            Queued(
+                person_id=episode.mentor_id,
+                key=f"blocked:telegram:{blocked.id}",
+                kind="notice",
+                text=texts.NOTICE_BLOCKED.format(name=blocked.display_name),
+                not_before=self.clock(),
+            ),
+            now=self.clock(),
+        )

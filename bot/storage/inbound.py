@@ -1,0 +1,55 @@
+"""Inbound dedupe: what makes a retried delivery from Telegram or Twilio safe."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, cast, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import ProcessedInbound, TelegramUpdate
+
+
+async def claim_inbound(
+    session: AsyncSession, *, channel: str, external_id: str, now: datetime
+) -> bool:
+    """Record an inbound id; False when it was handled before (a retried delivery).
+
+    Runs in a savepoint so the caller's transaction survives the duplicate-key error.
+    """
+    try:
+        async with session.begin_nested():
+            await session.execute(
+                insert(ProcessedInbound).values(
+                    channel=channel, external_id=external_id, processed_at=now
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+async def store_telegram_update(
+    session: AsyncSession, *, update_id: int, payload: dict[str, Any], now: datetime
+) -> bool:
+    """Keep a raw webhook update before acknowledging it; False if it was stored already."""
+    try:
+        async with session.begin_nested():
+            session.add(TelegramUpdate(update_id=update_id, payload=payload, received_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def unprocessed_telegram_updates(session: AsyncSession) -> list[dict[str, Any]]:
+    """Stored updates never handled (the process died between storing and handling)."""
+    handled = select(ProcessedInbound.id).where(
+        ProcessedInbound.channel == "telegram",
+        ProcessedInbound.external_id == cast(TelegramUpdate.update_id, String),
+    )
+    query = (
+        select(TelegramUpdate.payload).where(~handled.exists()).order_by(TelegramUpdate.update_id)
+    )
+    return list((await session.execute(query)).scalars())

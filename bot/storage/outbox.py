@@ -1,0 +1,198 @@
+"""The outbox: messages the bot sends on its own, claimed and recorded so each goes out once.
+
+Claiming flips rows to `sending` in one statement. On PostgreSQL the inner select takes
+`FOR UPDATE SKIP LOCKED`, so two dispatchers never claim the same row; SQLite ignores the
+clause and runs one scheduler only. A dispatcher that dies after claiming leaves rows in
+`sending`; `release_stale_claims` puts them back, and the one message that may have gone out
+just before the crash is the only duplicate the design allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import (
+    AttemptOutcome,
+    DeliveryAttempt,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+)
+
+FINAL_STATUS = {
+    AttemptOutcome.SENT: OutboxStatus.SENT,
+    AttemptOutcome.FAILED: OutboxStatus.FAILED,
+    AttemptOutcome.BLOCKED: OutboxStatus.BLOCKED,
+    AttemptOutcome.SKIPPED: OutboxStatus.SKIPPED,
+}
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A message to queue. Choices are (label, value) pairs tapped with `token`."""
+
+    person_id: int
+    key: str
+    kind: str
+    text: str
+    not_before: datetime
+    expires_at: datetime | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+    token: str | None = None
+    urgent: bool = False
+
+    def payload(self) -> dict[str, Any] | None:
+        if not self.choices:
+            return None
+        return {"token": self.token, "choices": [list(choice) for choice in self.choices]}
+
+
+async def enqueue(
+    session: AsyncSession,
+    message: Queued,
+    *,
+    now: datetime,
+    status: OutboxStatus = OutboxStatus.PENDING,
+    reason: str | None = None,
+) -> int | None:
+    """Queue a message once; None if its idempotency key was queued before."""
+    dialect = session.get_bind().dialect.name
+    values = {
+        "person_id": message.person_id,
+        "idempotency_key": message.key,
+        "kind": message.kind,
+        "text": message.text,
+        "payload": message.payload(),
+        "status": status,
+        "urgent": message.urgent,
+        "not_before": message.not_before,
+        "expires_at": message.expires_at,
+        "attempts": 0,
+        "created_at": now,
+        "last_error": reason,
+    }
+    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert_into(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxMessage.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+def _due(now: datetime, *, urgent_only: bool) -> Any:
+    condition = and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
+    return and_(condition, OutboxMessage.urgent.is_(True)) if urgent_only else condition
+
+
+async def claim_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    urgent_only: bool = False,
+    ids: list[int] | None = None,
+) -> list[tuple[OutboxMessage, Person]]:
+    """Claim up to `limit` due messages (only these ids, if given) with their recipients."""
+    due = select(OutboxMessage.id).where(_due(now, urgent_only=urgent_only))
+    if ids is not None:
+        due = due.where(OutboxMessage.id.in_(ids))
+    due = (
+        due.order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
+        .returning(OutboxMessage.id)
+    )
+    claimed_ids = list(claimed.scalars())
+    if not claimed_ids:
+        return []
+    rows = await session.execute(
+        select(OutboxMessage, Person)
+        .join(Person, Person.id == OutboxMessage.person_id)
+        .where(OutboxMessage.id.in_(claimed_ids))
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+async def record(
+    session: AsyncSession,
+    message_id: int,
+    outcome: AttemptOutcome,
+    *,
+    now: datetime,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> None:
+    """Record one attempt and the message's new status (a retry goes back to pending)."""
+    values: dict[str, Any] = {
+        "attempts": OutboxMessage.attempts + 1,
+        "claimed_at": None,
+        "last_error": None if error is None else error[:200],
+    }
+    if outcome is AttemptOutcome.RETRY:
+        assert retry_at is not None
+        values |= {"status": OutboxStatus.PENDING, "not_before": retry_at}
+    else:
+        values["status"] = FINAL_STATUS[outcome]
+        if outcome is AttemptOutcome.SENT:
+            values["sent_at"] = now
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+    )
+    session.add(
+        DeliveryAttempt(
+            outbox_id=message_id,
+            attempted_at=now,
+            outcome=outcome,
+            error=None if error is None else error[:200],
+        )
+    )
+
+
+async def release_stale_claims(session: AsyncSession, *, now: datetime, older_than: timedelta) -> int:
+    """Put back messages claimed by a dispatcher that died; returns how many."""
+    stale = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at < now - older_than,
+        )
+        .values(status=OutboxStatus.PENDING, claimed_at=None)
+        .returning(OutboxMessage.id)
+    )
+    released = list(stale.scalars())
+    session.add_all(
+        DeliveryAttempt(outbox_id=message_id, attempted_at=now, outcome=AttemptOutcome.INTERRUPTED)
+        for message_id in released
+    )
+    return len(released)
+
+
+async def skip_pending(
+    session: AsyncSession, *, key_prefix: str, reason: str, now: datetime
+) -> int:
+    """Withdraw queued messages that no longer make sense (a cancelled meeting's reminders)."""
+    skipped = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.idempotency_key.startswith(key_prefix, autoescape=True),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.SKIPPED, last_error=reason)
+        .returning(OutboxMessage.id)
+    )
+    return len(list(skipped.scalars()))

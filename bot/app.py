@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from bot.flows.context import Clock
 from bot.instruments import Instrument, load_instruments
+from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService, utc_now
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.migrate import current_head
@@ -64,6 +65,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
         service=service,
         send_rate_per_second=settings.send_rate_per_second,
         webhook=webhook_mode,
+        quiet=QuietHours.from_settings(settings),
     )
     webhook: TelegramWebhook | None = None
     if webhook_mode:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.app import build_service
 from bot.flows.types import Channel, Sender
 from bot.handlers.console import ConsoleChat, terminal_lines
+from bot.scheduling.quiet import QuietHours
 from bot.storage import people
 from bot.storage.migrate import upgrade
 from bot.storage.models import Invite, Person, PersonStatus, Role
@@ -75,6 +76,7 @@ async def run_demo(
         sender=Sender(Channel.CONSOLE, phone),
         out=sys.stdout,
         picture_dir=picture_dir,
+        quiet=QuietHours.from_settings(settings),
     )
     try:
         must_join = await _prepare(chat)

@@ -8,7 +8,7 @@ commit together or not at all (DESIGN.md §5). Replies go out only after that co
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,11 +21,8 @@ from bot.flows.context import Clock, FlowContext, JoinLinks
 from bot.flows.types import InboundMessage, Outcome, Reply
 from bot.instruments import Instrument
 from bot.storage import inbound
-from bot.storage.models import Person
 
 logger = logging.getLogger(__name__)
-
-NoticeSender = Callable[[Person, str], Awaitable[None]]
 
 
 def utc_now() -> datetime:
@@ -92,26 +89,3 @@ class MentorService:
     async def unprocessed_telegram_updates(self) -> list[dict[str, Any]]:
         async with self.session_factory() as session:
             return await inbound.unprocessed_telegram_updates(session)
-
-    async def deliver_notices(self, ids: list[int], send: NoticeSender) -> None:
-        """Send queued notices now; what fails stays pending for the scheduler's dispatcher."""
-        if not ids:
-            return
-        async with self.session_factory() as session:
-            rows = await delivery.pending_with_recipients(session, ids)
-        for message, person in rows:
-            try:
-                await send(person, message.text)
-            except Exception as exc:
-                logger.warning("Notice %s not delivered: %s", message.id, type(exc).__name__)
-                error: str | None = type(exc).__name__
-            else:
-                error = None
-            async with self.session_factory() as session, session.begin():
-                await delivery.mark_outbox(
-                    session,
-                    message_id=message.id,
-                    sent=error is None,
-                    now=self.clock(),
-                    error=error,
-                )

@@ -51,7 +51,14 @@ class FlowContext:
     async def notify(self, person_id: int, key: str, text: str) -> None:
         """Queue a plain notice to someone else; it goes out once this transaction commits."""
         await self.queue(
-            Queued(person_id=person_id, key=key, kind="notice", text=text, not_before=self.now())
+            Queued(
+                person_id=person_id,
+                key=key,
+                kind="notice",
+                text=text,
+                not_before=self.now(),
+                respect_quiet_hours=False,  # notices go to staff, who are not woken by them
+            )
         )
 
     async def queue(self, message: Queued) -> None:

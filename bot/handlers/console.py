@@ -7,24 +7,40 @@ evaluators replay a whole conversation. Pictures are saved as PNG files and thei
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
 from bot.flows.types import Choice, InboundMessage, Reply, Sender
 from bot.reports.charts import render_results_png
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService
-from bot.storage.models import Person
+from bot.storage.models import OutboxMessage, Person
 
 
 class ConsoleChat:
     """One person chatting with the bot in a terminal."""
 
     def __init__(
-        self, *, service: MentorService, sender: Sender, out: TextIO, picture_dir: Path
+        self,
+        *,
+        service: MentorService,
+        sender: Sender,
+        out: TextIO,
+        picture_dir: Path,
+        quiet: QuietHours,
     ) -> None:
         self.service = service
         self.sender = sender
+        self.dispatcher = Dispatcher(
+            session_factory=service.session_factory,
+            senders=[ConsolePrinter(self._print)],
+            clock=service.clock,
+            quiet=quiet,
+            rate_per_second=None,
+            per_chat_gap=0,
+        )
         self.out = out
         self.picture_dir = picture_dir
         self._choices: tuple[Choice, ...] = ()
@@ -48,7 +64,7 @@ class ConsoleChat:
             self._print("(That question has been answered already.)")
         for reply in handled.outcome.replies:
             await self._show(reply)
-        await self.service.deliver_notices(handled.notices, self._print_notice)
+        await self.dispatcher.deliver(handled.notices)
 
     async def _show(self, reply: Reply) -> None:
         self._print(f"Bot: {reply.text}")
@@ -64,9 +80,6 @@ class ConsoleChat:
             path.write_bytes(png)
             self._print(f"     [picture saved: {path}]")
 
-    async def _print_notice(self, person: Person, text: str) -> None:
-        self._print(f"     (to {person.role.value} {person.display_name}: {text})")
-
     def _print(self, line: str) -> None:
         print(line, file=self.out, flush=True)
 
@@ -80,6 +93,19 @@ class ConsoleChat:
             if echo:
                 self._print(f"You: {line}")
             await self.say(line)
+
+
+class ConsolePrinter:
+    """Shows messages to other people (a notice to the mentor) in the same terminal."""
+
+    def __init__(self, print_line: Callable[[str], None]) -> None:
+        self.print_line = print_line
+
+    def can_reach(self, person: Person) -> bool:
+        return True
+
+    async def send(self, person: Person, message: OutboxMessage) -> None:
+        self.print_line(f"     (to {person.role.value} {person.display_name}: {message.text})")
 
 
 async def _aiter(lines: Iterable[str]) -> AsyncIterator[str]:

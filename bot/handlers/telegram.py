@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -25,43 +25,25 @@ from telegram.ext import (
 
 from bot.flows.context import JoinLinks
 from bot.flows.types import Channel, InboundMessage, Reply, Sender
+from bot.handlers.telegram_keyboard import keyboard
 from bot.reports.charts import render_results_png
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.quiet import QuietHours
+from bot.scheduling.senders import TelegramSender
 from bot.service import MentorService
-from bot.storage.models import Person
 
 logger = logging.getLogger(__name__)
 
 STALE_TAP = "That question has been answered already."
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
-_NO_TOKEN = "-"
-
-
-def callback_data(token: str | None, value: str) -> str:
-    """Pack the question's token with the answer; Telegram allows 64 bytes."""
-    data = f"{token or _NO_TOKEN}:{value}"
-    if len(data.encode()) > 64:
-        raise ValueError("callback data over Telegram's 64-byte limit")
-    return data
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Short answers side by side (Yes / No); longer ones one per row, easy to hit."""
-    if not reply.choices:
-        return None
-    buttons = [
-        InlineKeyboardButton(choice.label, callback_data=callback_data(reply.token, choice.value))
-        for choice in reply.choices
-    ]
-    side_by_side = len(buttons) <= 3 and all(len(choice.label) <= 12 for choice in reply.choices)
-    rows = [buttons] if side_by_side else [[button] for button in buttons]
-    return InlineKeyboardMarkup(rows)
 
 
 class TelegramAdapter:
     """Wires one MentorService into one PTB Application."""
 
-    def __init__(self, service: MentorService) -> None:
+    def __init__(self, service: MentorService, dispatcher: Dispatcher) -> None:
         self.service = service
+        self.dispatcher = dispatcher
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE
@@ -82,7 +64,7 @@ class TelegramAdapter:
         if handled is None:
             return
         await self.send_replies(context.bot, message.chat_id, handled.outcome.replies)
-        await self.service.deliver_notices(handled.notices, self._notice_sender(context.bot))
+        await self.dispatcher.deliver(handled.notices)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Takes a tapped answer; marks the question answered so a second tap does nothing."""
@@ -106,7 +88,7 @@ class TelegramAdapter:
                 # Marking the old question is cosmetic; the next question must still go out.
                 logger.warning("Could not mark a question answered: %s", type(exc).__name__)
         await self.send_replies(context.bot, chat_id, handled.outcome.replies)
-        await self.service.deliver_notices(handled.notices, self._notice_sender(context.bot))
+        await self.dispatcher.deliver(handled.notices)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("Telegram handler failed: %s", type(context.error).__name__)
@@ -121,14 +103,6 @@ class TelegramAdapter:
                 await bot.send_photo(chat_id, photo=png)
             await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
 
-    def _notice_sender(self, bot: Any) -> Any:
-        async def send(person: Person, text: str) -> None:
-            if person.telegram_chat_id is None:
-                raise LookupError("no Telegram chat for this person")
-            await bot.send_message(person.telegram_chat_id, text)
-
-        return send
-
 
 def build_application(
     *,
@@ -137,8 +111,13 @@ def build_application(
     service: MentorService,
     send_rate_per_second: float,
     webhook: bool,
+    quiet: QuietHours,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The PTB Application: polling builds its own Updater, webhook mode feeds it ourselves."""
+    """The PTB Application: polling builds its own Updater, webhook mode feeds it ourselves.
+
+    Notices that a message causes (to a mentor, say) are sent straight after its commit by a
+    dispatcher over this bot; the scheduler's dispatcher picks up whatever that could not send.
+    """
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -148,7 +127,14 @@ def build_application(
     if webhook:
         builder = builder.updater(None)
     application = builder.build()
-    TelegramAdapter(service).register(application)
+    dispatcher = Dispatcher(
+        session_factory=service.session_factory,
+        senders=[TelegramSender(application.bot)],
+        clock=service.clock,
+        quiet=quiet,
+        rate_per_second=None,  # the Application's own rate limiter already paces this bot
+    )
+    TelegramAdapter(service, dispatcher).register(application)
     return application
 
 

@@ -107,7 +107,7 @@ class Dispatcher:
                 session,
                 now=now,
                 limit=self.batch_size,
-                urgent_only=self.quiet.contains(now),
+                in_quiet_hours=self.quiet.contains(now),
                 ids=ids,
             )
         await asyncio.gather(*(self._send_one(message, person) for message, person in claimed))
@@ -129,7 +129,7 @@ class Dispatcher:
         now = self.clock()
         if message.expires_at is not None and message.expires_at <= now:
             return AttemptOutcome.SKIPPED, "stale: too late to be useful", None
-        if person.opted_out_at is not None and not message.urgent:
+        if person.opted_out_at is not None:
             return AttemptOutcome.SKIPPED, "opted out", None
         sender = choose_sender(person, self.senders)
         if sender is None:
@@ -178,6 +178,7 @@ class Dispatcher:
                 kind="notice",
                 text=texts.NOTICE_BLOCKED.format(name=blocked.display_name),
                 not_before=self.clock(),
+                respect_quiet_hours=False,
             ),
             now=self.clock(),
         )

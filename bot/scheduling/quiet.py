@@ -1,4 +1,4 @@
-"""Quiet hours: a local-time window in which nothing non-urgent is sent.
+"""Quiet hours: a local-time window in which nothing proactive goes to a mentee.
 
 Computed in the service's time zone with zoneinfo, so the window stays 21:00-08:00 local on
 both sides of a clock change.
@@ -10,12 +10,19 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from config.settings import Settings
+
 
 @dataclass(frozen=True)
 class QuietHours:
     start: time
     end: time
     zone: ZoneInfo
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> QuietHours:
+        start, end = settings.quiet_window
+        return cls(start, end, settings.zone)
 
     def contains(self, moment: datetime) -> bool:
         local = moment.astimezone(self.zone).time()

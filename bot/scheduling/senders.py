@@ -13,6 +13,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.flows.types import Choice, Reply
+from bot.handlers.telegram_keyboard import keyboard
 from bot.storage.models import OutboxMessage, Person
 
 
@@ -51,8 +52,6 @@ class TelegramSender:
         return person.telegram_chat_id is not None and person.telegram_blocked_at is None
 
     async def send(self, person: Person, message: OutboxMessage) -> None:
-        from bot.handlers.telegram import keyboard
-
         assert person.telegram_chat_id is not None
         reply = reply_for(message)
         try:

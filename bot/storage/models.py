@@ -269,7 +269,9 @@ class OutboxMessage(Base):
     # Buttons, as {"token": ..., "choices": [[label, value], ...]}; None for plain text.
     payload: Mapped[dict[str, Any] | None]
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus))
-    urgent: Mapped[bool] = mapped_column(default=False)  # crisis alerts ignore quiet hours
+    # Proactive messages to mentees wait for quiet hours to end; notices to staff and
+    # crisis alerts do not.
+    respect_quiet_hours: Mapped[bool] = mapped_column(default=True)
     not_before: Mapped[datetime]
     expires_at: Mapped[datetime | None]  # stale after this: skipped, not sent late
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -285,9 +287,7 @@ class DeliveryAttempt(Base):
     __tablename__ = "delivery_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    outbox_id: Mapped[int] = mapped_column(
-        ForeignKey("outbox.id", ondelete="CASCADE"), index=True
-    )
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
     attempted_at: Mapped[datetime]
     outcome: Mapped[AttemptOutcome] = mapped_column(str_enum(AttemptOutcome))
     error: Mapped[str | None] = mapped_column(String(200))

@@ -45,7 +45,7 @@ class Queued:
     expires_at: datetime | None = None
     choices: tuple[tuple[str, str], ...] = ()
     token: str | None = None
-    urgent: bool = False
+    respect_quiet_hours: bool = True
 
     def payload(self) -> dict[str, Any] | None:
         if not self.choices:
@@ -70,7 +70,7 @@ async def enqueue(
         "text": message.text,
         "payload": message.payload(),
         "status": status,
-        "urgent": message.urgent,
+        "respect_quiet_hours": message.respect_quiet_hours,
         "not_before": message.not_before,
         "expires_at": message.expires_at,
         "attempts": 0,
@@ -87,9 +87,11 @@ async def enqueue(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-def _due(now: datetime, *, urgent_only: bool) -> Any:
+def _due(now: datetime, *, in_quiet_hours: bool) -> Any:
     condition = and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
-    return and_(condition, OutboxMessage.urgent.is_(True)) if urgent_only else condition
+    if in_quiet_hours:
+        return and_(condition, OutboxMessage.respect_quiet_hours.is_(False))
+    return condition
 
 
 async def claim_due(
@@ -97,11 +99,11 @@ async def claim_due(
     *,
     now: datetime,
     limit: int,
-    urgent_only: bool = False,
+    in_quiet_hours: bool = False,
     ids: list[int] | None = None,
 ) -> list[tuple[OutboxMessage, Person]]:
     """Claim up to `limit` due messages (only these ids, if given) with their recipients."""
-    due = select(OutboxMessage.id).where(_due(now, urgent_only=urgent_only))
+    due = select(OutboxMessage.id).where(_due(now, in_quiet_hours=in_quiet_hours))
     if ids is not None:
         due = due.where(OutboxMessage.id.in_(ids))
     due = (
@@ -163,7 +165,9 @@ async def record(
     )
 
 
-async def release_stale_claims(session: AsyncSession, *, now: datetime, older_than: timedelta) -> int:
+async def release_stale_claims(
+    session: AsyncSession, *, now: datetime, older_than: timedelta
+) -> int:
     """Put back messages claimed by a dispatcher that died; returns how many."""
     stale = await session.execute(
         update(OutboxMessage)

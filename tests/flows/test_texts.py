@@ -18,6 +18,15 @@ STAFF_FACING = {
     "NOTICE_FINISHED",
     "TIMEPOINT_NAMES",
     "CONSENT_VERSION",
+    "NOTICE_BLOCKED",
+    "REMINDER_MENTOR_MORNING",
+    "ASK_OUTCOME",
+    "OUTCOME_MET",
+    "OUTCOME_NO_SHOW",
+    "OUTCOME_CANCELLED",
+    "NUDGE_NO_MEETING",
+    "NUDGE_NO_CHECKIN",
+    "NUDGE_UNFINISHED",
 }
 MENTEE_FACING = sorted(
     name
@@ -28,18 +37,18 @@ MENTEE_FACING = sorted(
 TOO_SHORT_TO_SCORE = 6
 
 
+class _Example(dict[str, object]):
+    """Plausible values for any placeholder, so every template can be scored filled in."""
+
+    def __missing__(self, key: str) -> object:
+        return {"number": 3, "total": 10, "last": 5, "score": 42, "before": 38, "days": 14}.get(
+            key, "Sam"
+        )
+
+
 def _filled(template: str) -> str:
-    return template.format(
-        name="Sam",
-        number=3,
-        total=10,
-        text="Do you have a safe place to live?",
-        last=5,
-        first="Home",
-        second="Support",
-        score=42,
-        before=38,
-        date="3 Nov",
+    return template.format_map(
+        _Example(text="Do you have a safe place to live?", when="Mon 2 Mar at 09:30")
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import time
 from typing import Any
 
 import httpx
@@ -19,9 +20,10 @@ from bot.flows import texts
 from bot.handlers.telegram import STALE_TAP, build_application, learn_bot_username
 from bot.handlers.web import SECRET_HEADER, TelegramWebhook, create_web_app
 from bot.instruments import Instrument
+from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService
 from bot.storage.models import Answer, Person, Score, TelegramUpdate
-from tests.conftest import FakeClock, make_service
+from tests.conftest import LONDON, FakeClock, make_service
 from tests.fakes.telegram_api import FakeTelegramAPI, SentMessage, polling
 from tests.utils import add_staff, count_rows
 
@@ -39,6 +41,7 @@ def telegram_app(fake: FakeTelegramAPI, service: MentorService, *, webhook: bool
         service=service,
         send_rate_per_second=1000,
         webhook=webhook,
+        quiet=QuietHours(time(21), time(8), LONDON),
     )
 
 

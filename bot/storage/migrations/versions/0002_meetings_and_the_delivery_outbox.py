@@ -118,7 +118,9 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("payload", sa.JSON(), nullable=True))
         batch_op.add_column(
-            sa.Column("urgent", sa.Boolean(), nullable=False, server_default=sa.false())
+            sa.Column(
+                "respect_quiet_hours", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
         )
         batch_op.add_column(sa.Column("not_before", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
@@ -134,7 +136,9 @@ def upgrade() -> None:
             "not_before", existing_type=sa.DateTime(timezone=True), nullable=False
         )
         batch_op.alter_column("kind", existing_type=sa.String(length=32), server_default=None)
-        batch_op.alter_column("urgent", existing_type=sa.Boolean(), server_default=None)
+        batch_op.alter_column(
+            "respect_quiet_hours", existing_type=sa.Boolean(), server_default=None
+        )
 
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.add_column(
@@ -162,7 +166,7 @@ def downgrade() -> None:
         batch_op.drop_column("claimed_at")
         batch_op.drop_column("expires_at")
         batch_op.drop_column("not_before")
-        batch_op.drop_column("urgent")
+        batch_op.drop_column("respect_quiet_hours")
         batch_op.drop_column("payload")
         batch_op.drop_column("kind")
 

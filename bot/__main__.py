@@ -29,15 +29,24 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def _run(make: Callable[[Any], Coroutine[Any, Any, None]]) -> None:
     """Load settings and run one async command, turning configuration problems into one line."""
     from bot.instruments.loader import InstrumentError
+    from bot.scheduling.policy import PolicyError
     from config.settings import SettingsError, load_settings
 
     try:
         settings = load_settings()
         asyncio.run(make(settings))
-    except (SettingsError, InstrumentError) as exc:
+    except (SettingsError, InstrumentError, PolicyError) as exc:
         _fail(str(exc))
 
 
@@ -75,12 +84,36 @@ def serve() -> None:
     """Run the Telegram bot and the HTTP endpoints (webhook, health check)."""
     from bot.app import serve as serve_app
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    _configure_logging()
     _run(serve_app)
+
+
+@app.command()
+def scheduler() -> None:
+    """Run the scheduler: meeting reminders, nudges and the outbox dispatcher."""
+    from bot.scheduling.process import run_scheduler
+
+    _configure_logging()
+    _run(run_scheduler)
+
+
+@app.command()
+def run() -> None:
+    """Run the bot and the scheduler together (a single-machine install)."""
+    from bot.app import serve as serve_app
+    from bot.scheduling.process import run_scheduler
+
+    async def both(settings: Any) -> None:
+        stop = asyncio.Event()
+        scheduler_task = asyncio.create_task(run_scheduler(settings, stop=stop))
+        try:
+            await serve_app(settings)
+        finally:
+            stop.set()
+            await scheduler_task
+
+    _configure_logging()
+    _run(both)
 
 
 @db_app.command("upgrade")

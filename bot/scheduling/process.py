@@ -1,0 +1,151 @@
+"""`mentorbot scheduler`: APScheduler interval jobs that materialise and dispatch the outbox.
+
+APScheduler keeps no job per reminder (DESIGN.md §4): its jobs are a handful of intervals that
+read the domain tables, so nothing is lost when the process dies and any standby can take over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Bot
+
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.leader import Leadership, leadership_for
+from bot.scheduling.materialiser import Materialiser
+from bot.scheduling.policy import load_policy
+from bot.scheduling.quiet import QuietHours
+from bot.scheduling.senders import Sender, TelegramSender
+from bot.service import utc_now
+from bot.storage.db import make_engine, make_session_factory
+from config.settings import Settings, SettingsError, require_telegram_token
+
+logger = logging.getLogger(__name__)
+
+STANDBY_POLL_SECONDS = 5.0  # a standby takes over well within 30 s of the leader dying
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class SchedulerJobs:
+    """The work each interval does; separate from APScheduler so tests can call it directly."""
+
+    materialiser: Materialiser
+    dispatcher: Dispatcher
+    clock: Clock
+
+    async def materialise_meetings(self) -> None:
+        result = await self.materialiser.meetings(self.clock())
+        if result.queued or result.skipped:
+            logger.info("Meeting messages: %d queued, %d skipped", result.queued, result.skipped)
+
+    async def materialise_nudges(self) -> None:
+        result = await self.materialiser.nudges(self.clock())
+        if result.queued or result.skipped:
+            logger.info("Nudges and prompts: %d queued, %d skipped", result.queued, result.skipped)
+
+    async def dispatch(self) -> None:
+        """Drain everything due, batch after batch, at the configured rate."""
+        while await self.dispatcher.run_once() >= self.dispatcher.batch_size:
+            pass
+
+    async def recover(self) -> None:
+        await self.dispatcher.recover()
+
+
+def build_jobs(
+    settings: Settings,
+    *,
+    session_factory: async_sessionmaker[AsyncSession],
+    senders: list[Sender],
+    clock: Clock = utc_now,
+    rate_per_second: float | None = None,
+) -> SchedulerJobs:
+    return SchedulerJobs(
+        materialiser=Materialiser(
+            session_factory=session_factory, policy=load_policy(), zone=settings.zone
+        ),
+        dispatcher=Dispatcher(
+            session_factory=session_factory,
+            senders=senders,
+            clock=clock,
+            quiet=QuietHours.from_settings(settings),
+            rate_per_second=rate_per_second or settings.send_rate_per_second,
+        ),
+        clock=clock,
+    )
+
+
+def schedule(jobs: SchedulerJobs, settings: Settings) -> AsyncIOScheduler:
+    """The intervals, each named after its subject; never two runs of one job at once."""
+    scheduler = AsyncIOScheduler(timezone=settings.zone)
+    common: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
+    scheduler.add_job(jobs.recover, "interval", minutes=1, id="recover-claims", **common)
+    scheduler.add_job(
+        jobs.materialise_meetings, "interval", seconds=20, id="materialise-meetings", **common
+    )
+    scheduler.add_job(
+        jobs.materialise_nudges, "interval", minutes=5, id="materialise-nudges", **common
+    )
+    scheduler.add_job(jobs.dispatch, "interval", seconds=1, id="dispatch-outbox", **common)
+    return scheduler
+
+
+async def _lead(leadership: Leadership, engine: AsyncEngine, stop: asyncio.Event) -> bool:
+    """Become the leader, or wait as a hot standby; False if asked to stop first."""
+    if await leadership.acquire():
+        return True
+    if engine.dialect.name == "sqlite":
+        raise SettingsError(
+            "Another mentorbot scheduler is already running for this database (SQLite allows one)"
+        )
+    logger.info("Another scheduler leads; waiting as a standby")
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), STANDBY_POLL_SECONDS)
+        except TimeoutError:
+            if await leadership.acquire():
+                return True
+    return False
+
+
+async def run_scheduler(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run until `stop` is set (or the process is ended); safe to kill at any moment."""
+    from bot.app import ensure_schema_current
+
+    stop = stop or asyncio.Event()
+    engine = make_engine(settings.database_url)
+    leadership = leadership_for(engine, settings.database_url)
+    bot = Bot(require_telegram_token(settings), base_url=settings.telegram_api_url)
+    try:
+        await ensure_schema_current(engine)
+        while not stop.is_set():
+            if not await _lead(leadership, engine, stop):
+                break
+            logger.info("This scheduler leads")
+            async with bot:
+                jobs = build_jobs(
+                    settings,
+                    session_factory=make_session_factory(engine),
+                    senders=[TelegramSender(bot)],
+                )
+                await jobs.recover()
+                scheduler = schedule(jobs, settings)
+                scheduler.start()
+                while not stop.is_set() and await leadership.still_leading():
+                    try:
+                        await asyncio.wait_for(stop.wait(), STANDBY_POLL_SECONDS)
+                    except TimeoutError:
+                        continue
+                scheduler.shutdown(wait=False)
+            await leadership.release()
+    finally:
+        await leadership.release()
+        await engine.dispose()

@@ -9,6 +9,7 @@ message that keeps failing is recorded as failed with the reason, never dropped 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from dataclasses import dataclass, field
@@ -31,6 +32,16 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 PER_CHAT_GAP = 1.0  # seconds between two messages to one chat
 CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this belongs to a dead dispatcher
+FLUSH_INTERVAL = 0.02  # seconds between recording batches of finished attempts
+
+
+@dataclass(frozen=True)
+class Attempt:
+    message_id: int
+    person: Person
+    outcome: AttemptOutcome
+    error: str | None
+    retry_at: datetime | None
 
 
 def backoff(attempt: int) -> float:
@@ -110,18 +121,56 @@ class Dispatcher:
                 in_quiet_hours=self.quiet.contains(now),
                 ids=ids,
             )
-        await asyncio.gather(*(self._send_one(message, person) for message, person in claimed))
+        if not claimed:
+            return 0
+        results: list[Attempt] = []
+        sent_all = asyncio.Event()
+        flusher = asyncio.create_task(self._flush_until(sent_all, results))
+        try:
+            await asyncio.gather(
+                *(self._send_one(message, person, results) for message, person in claimed)
+            )
+        finally:
+            sent_all.set()  # never cancel a flush halfway: its records would be lost
+            await flusher
         return len(claimed)
 
-    async def _send_one(self, message: OutboxMessage, person: Person) -> None:
+    async def _send_one(
+        self, message: OutboxMessage, person: Person, results: list[Attempt]
+    ) -> None:
         async with self.concurrency:
             outcome, error, retry_at = await self._attempt(message, person)
+        results.append(Attempt(message.id, person, outcome, error, retry_at))
+
+    async def _flush_until(self, done: asyncio.Event, results: list[Attempt]) -> None:
+        """Record finished attempts every few milliseconds while a batch is still sending.
+
+        Recording each attempt in its own transaction would cap us far below Telegram's rate;
+        recording only at the end of a batch would let a crash resend the whole batch. A short
+        interval keeps both small: a kill can repeat at most what was sent in the last
+        FLUSH_INTERVAL, plus the sends still in flight.
+        """
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), FLUSH_INTERVAL)
+            await self._flush(results)
+        await self._flush(results)  # what finished while the last flush was writing
+
+    async def _flush(self, results: list[Attempt]) -> None:
+        if not results:
+            return
+        batch = results[:]
+        del results[: len(batch)]
+        now = self.clock()
         async with self.session_factory() as session, session.begin():
-            await outbox.record(
-                session, message.id, outcome, now=self.clock(), error=error, retry_at=retry_at
+            await outbox.record_many(
+                session,
+                [(a.message_id, a.outcome, a.error, a.retry_at) for a in batch],
+                now=now,
             )
-            if outcome is AttemptOutcome.BLOCKED:
-                await self._mark_blocked(session, person)
+            for attempt in batch:
+                if attempt.outcome is AttemptOutcome.BLOCKED:
+                    await self._mark_blocked(session, attempt.person)
 
     async def _attempt(
         self, message: OutboxMessage, person: Person

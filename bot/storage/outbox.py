@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -130,16 +130,54 @@ async def claim_due(
     return [(row[0], row[1]) for row in rows]
 
 
-async def record(
+AttemptRecord = tuple[int, AttemptOutcome, str | None, datetime | None]
+
+
+async def record_many(
+    session: AsyncSession, attempts: list[AttemptRecord], *, now: datetime
+) -> None:
+    """Record attempts and each message's new status; a retry goes back to pending.
+
+    Successful sends, the common case, are one UPDATE for the lot, so bookkeeping keeps up
+    with any rate Telegram allows.
+    """
+    sent = [message_id for message_id, outcome, _, _ in attempts if outcome is AttemptOutcome.SENT]
+    if sent:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(sent))
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at=now,
+                attempts=OutboxMessage.attempts + 1,
+                claimed_at=None,
+                last_error=None,
+            )
+        )
+    for message_id, outcome, error, retry_at in attempts:
+        if outcome is not AttemptOutcome.SENT:
+            await _record_other(session, message_id, outcome, error, retry_at)
+    await session.execute(
+        insert(DeliveryAttempt),
+        [
+            {
+                "outbox_id": message_id,
+                "attempted_at": now,
+                "outcome": outcome,
+                "error": None if error is None else error[:200],
+            }
+            for message_id, outcome, error, _ in attempts
+        ],
+    )
+
+
+async def _record_other(
     session: AsyncSession,
     message_id: int,
     outcome: AttemptOutcome,
-    *,
-    now: datetime,
-    error: str | None = None,
-    retry_at: datetime | None = None,
+    error: str | None,
+    retry_at: datetime | None,
 ) -> None:
-    """Record one attempt and the message's new status (a retry goes back to pending)."""
     values: dict[str, Any] = {
         "attempts": OutboxMessage.attempts + 1,
         "claimed_at": None,
@@ -150,18 +188,8 @@ async def record(
         values |= {"status": OutboxStatus.PENDING, "not_before": retry_at}
     else:
         values["status"] = FINAL_STATUS[outcome]
-        if outcome is AttemptOutcome.SENT:
-            values["sent_at"] = now
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
-    )
-    session.add(
-        DeliveryAttempt(
-            outbox_id=message_id,
-            attempted_at=now,
-            outcome=outcome,
-            error=None if error is None else error[:200],
-        )
     )
 
 

@@ -104,3 +104,26 @@ class Chat:
 def question_number(reply: Reply) -> int:
     """The '3' in '3 of 61: ...'."""
     return int(reply.text.split(" of ", 1)[0])
+
+
+async def joined_mentee(
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    mentor: Person,
+    *,
+    name: str = "Sam",
+    phone: str = MENTEE_PHONE,
+) -> Chat:
+    """A mentee of this mentor who has agreed to take part; their first check-in is showing."""
+    from bot.flows import texts
+
+    code = await make_invite(session_factory, service, mentor, name)
+    chat = Chat(service, sender=Sender(Channel.CONSOLE, phone))
+    await chat.send(f"/start {code}")
+    await chat.tap(texts.CONSENT_YES)
+    return chat
+
+
+async def tap_sent_button(chat: Chat, token: str, value: str) -> list[Reply]:
+    """Taps a button on a message the bot sent on its own (an invitation, a reminder)."""
+    return await chat._deliver(InboundMessage(sender=chat.sender, choice=value, token=token))

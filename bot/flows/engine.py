@@ -10,14 +10,18 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.flows import checkin, onboarding, staff, texts
+from bot.flows import checkin, meeting_actions, meetings, onboarding, staff, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Channel, Choice, InboundMessage, Outcome, Reply
 from bot.storage import conversations, people
 from bot.storage.models import ConversationState, Person, PersonStatus, Role
 
 Step = Callable[[FlowContext, Person, dict[str, Any], InboundMessage], Awaitable[Outcome]]
-FLOW_STEPS: dict[str, Step] = {checkin.FLOW: checkin.step, onboarding.FLOW: onboarding.step}
+FLOW_STEPS: dict[str, Step] = {
+    checkin.FLOW: checkin.step,
+    onboarding.FLOW: onboarding.step,
+    meetings.FLOW: meetings.step,
+}
 MENU_TOKEN = "menu"
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
@@ -68,6 +72,10 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
             return Outcome([Reply(texts.START_NEEDS_CODE)])
         blank = InboundMessage(sender=message.sender)
         return await onboarding.step(ctx, person, state.data, blank if command else message)
+    meeting_tap = meeting_actions.parse_action(message)
+    if meeting_tap is not None:
+        # A meeting button may be tapped mid-check-in: answer it and leave the flow as it was.
+        return await meeting_actions.handle(ctx, person, meeting_tap)
     if command is not None:
         return await _run_command(ctx, person, command, state, message)
     if state is not None:
@@ -133,6 +141,12 @@ async def _run_command(
         return await checkin.start(ctx, person)
     if person.role in staff.STAFF_ROLES and name == "invite":
         return await staff.invite(ctx, person, argument)
+    if person.role in staff.STAFF_ROLES and name == "meet":
+        return await meetings.start(ctx, person, argument)
+    if person.role in staff.STAFF_ROLES and name == "meetings":
+        return await meeting_actions.list_for_mentor(ctx, person)
+    if person.role is Role.MENTEE and name == "meeting":
+        return await meeting_actions.show_next_for_mentee(ctx, person)
     if name == "menu":
         return menu(person)
     if state is None:

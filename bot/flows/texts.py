@@ -149,3 +149,57 @@ START_NOW = "Start now"
 NUDGE_NO_MEETING = "{name} has had no meeting for {days} days. Book one with /meet {name}."
 NUDGE_NO_CHECKIN = "{name} has not checked in for {days} days."
 NUDGE_UNFINISHED = "{name} started a check-in {days} days ago and has not finished it."
+
+# Meeting booking and answers.
+# Mentee-facing: the invitation and what they see when they answer or ask.
+MEETING_INVITE = "{mentor} would like to meet you on {when}, at {place}. Can you come?"
+MEETING_INVITE_MOVED = (
+    "{mentor} would like to move your meeting to {when}, at {place}. "
+    "This is instead of {old_when}. Can you come?"
+)
+MEETING_THANKS = "Thank you. See you on {when}."
+MEETING_DECLINED_OK = "That's OK. We will let {mentor} know you can't make it."
+MEETING_MOVE_OK = "OK. {mentor} will get in touch with another time."
+MEETING_ALREADY_TOLD = "You have already told us. Thank you."
+MEETING_NOT_ON = "Sorry, this meeting is no longer on."
+MEETING_NOT_YOURS = "Sorry, this is not a meeting you can change."
+MEETING_CANCELLED_BY_MENTOR = (
+    "Sorry, {mentor} has had to call off your meeting on {when}. They will be in touch."
+)
+MEETING_NEXT = "Your next meeting is with {mentor} on {when}, at {place}."
+YOUR_MENTOR = "your mentor"  # when the mentor's account has gone
+MEETING_NONE = "You have no meeting booked just now. Your mentor will set one up with you."
+# Staff-facing: booking with /meet, managing with /meetings, and the notices about answers.
+MEET_NO_MENTEES = "You have no mentees yet. Use /invite NAME first."
+MEET_WHO = "Who is the meeting with?"
+MEET_WHO_REASK = "Sorry, I did not get that. Please tap a name."
+MEET_NO_MATCH = "None of your mentees is called {name}."
+MEET_WHICH_DAY = "Meeting with {name}. Which day? Tap one, or type a date like 14/3."
+MEET_DAY_REASK = "Sorry, I did not get that date. Tap a day, or type it like 14/3."
+MEET_DAY_PAST = "That day has gone by. Please choose today or a later day."
+MEET_WHAT_TIME = "{day}: what time? Tap one, or type it like 9:30 or 14:00."
+MEET_TIME_REASK = (
+    "Sorry, I did not get that time. Please use a time between 07:00 and 21:00, like 9:30 "
+    "or 14:00."
+)
+MEET_TIME_PAST = "That time has gone by. Please choose a later time."
+MEET_WHERE = "Where? Tap a place, or Other to type one."
+MEET_OTHER = "Other"
+MEET_PLACE_REASK = "Please tap a place, or Other to type one."
+MEET_TYPE_PLACE = "Please type the place (up to 100 characters)."
+MEET_PLACE_TOO_LONG = "That is a bit long. Please keep the place to 100 characters or fewer."
+MEET_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so I have not booked it."
+MEET_BOOKED = "Booked: {name}, {when}, {place}. {name} has been asked to confirm."
+MEET_BOOKED_REPLACES = "The earlier time ({old_when}) is cancelled."
+MEET_BOOKED_OPTED_OUT = "{name} has turned off messages, so please tell them yourself."
+NOTICE_MEETING_CONFIRMED = "{name} confirmed the meeting on {when}."
+NOTICE_MEETING_DECLINED = "{name} can't make the meeting on {when}. Book another: /meet {name}"
+NOTICE_MEETING_MOVE = "{name} asked to move the meeting on {when}. Book a new time: /meet {name}"
+OUTCOME_NOTED = "Thanks, noted."
+OUTCOME_CHANGED = "Thanks, changed to: {outcome}."
+MEETINGS_NONE = "No meetings in the next 14 days. Book one with /meet NAME."
+MEETINGS_ITEM = "{name}: {when}, {place} ({status})."
+MEETING_CANCEL = "Cancel"
+MEETING_MOVE_TO = "Move"
+MEETING_CANCELLED_DONE = "Cancelled. {name} will be told."
+MEETING_GONE = "That meeting is no longer on, so there is nothing to change."

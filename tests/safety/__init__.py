@@ -1,0 +1,1 @@
+"""Tests for bot.safety: the crisis phrase detector and its corpus."""

@@ -10,7 +10,16 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.flows import checkin, meeting_actions, meetings, onboarding, staff, texts
+from bot.flows import (
+    checkin,
+    meeting_actions,
+    meetings,
+    onboarding,
+    preferences,
+    staff,
+    staff_views,
+    texts,
+)
 from bot.flows.context import FlowContext
 from bot.flows.types import Channel, Choice, InboundMessage, Outcome, Reply
 from bot.storage import conversations, people
@@ -21,8 +30,24 @@ FLOW_STEPS: dict[str, Step] = {
     checkin.FLOW: checkin.step,
     onboarding.FLOW: onboarding.step,
     meetings.FLOW: meetings.step,
+    preferences.FLOW: preferences.step,
 }
 MENU_TOKEN = "menu"
+
+Command = Callable[[FlowContext, Person, str], Awaitable[Outcome]]
+MENTEE = frozenset({Role.MENTEE})
+STAFF = frozenset(staff.STAFF_ROLES)
+# Every command with the roles allowed to use it, checked on every call.
+COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
+    "checkin": (MENTEE, lambda ctx, person, _: checkin.start(ctx, person)),
+    "meeting": (MENTEE, lambda ctx, person, _: meeting_actions.show_next_for_mentee(ctx, person)),
+    "settings": (MENTEE, lambda ctx, person, _: preferences.start(ctx, person)),
+    "invite": (STAFF, staff.invite),
+    "meet": (STAFF, meetings.start),
+    "meetings": (STAFF, lambda ctx, person, _: meeting_actions.list_for_mentor(ctx, person)),
+    "upcoming": (STAFF, staff_views.upcoming),
+    "failed": (STAFF, lambda ctx, person, _: staff_views.failed(ctx, person)),
+}
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
 
@@ -43,7 +68,11 @@ def _word(message: InboundMessage) -> str:
 def menu(person: Person) -> Outcome:
     if person.role is not Role.MENTEE:
         return Outcome([Reply(texts.STAFF_HELP)])
-    choices = (Choice(texts.MENU_CHECKIN, "/checkin"), Choice(texts.MENU_HELP, "/help"))
+    choices = (
+        Choice(texts.MENU_CHECKIN, "/checkin"),
+        Choice(texts.MENU_MEETING, "/meeting"),
+        Choice(texts.MENU_HELP, "/help"),
+    )
     return Outcome([Reply(texts.MENU, choices=choices, token=MENU_TOKEN)])
 
 
@@ -137,16 +166,9 @@ async def _run_command(
     message: InboundMessage,
 ) -> Outcome:
     name, argument = command
-    if person.role is Role.MENTEE and name == "checkin":
-        return await checkin.start(ctx, person)
-    if person.role in staff.STAFF_ROLES and name == "invite":
-        return await staff.invite(ctx, person, argument)
-    if person.role in staff.STAFF_ROLES and name == "meet":
-        return await meetings.start(ctx, person, argument)
-    if person.role in staff.STAFF_ROLES and name == "meetings":
-        return await meeting_actions.list_for_mentor(ctx, person)
-    if person.role is Role.MENTEE and name == "meeting":
-        return await meeting_actions.show_next_for_mentee(ctx, person)
+    allowed = COMMANDS.get(name)
+    if allowed is not None and person.role in allowed[0]:
+        return await allowed[1](ctx, person, argument)
     if name == "menu":
         return menu(person)
     if state is None:

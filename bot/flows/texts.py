@@ -81,11 +81,14 @@ NO_EPISODE = "You are not in mentoring right now. Please ask your mentor or the 
 HELP = (
     "I can help you check in and see how you are doing.\n"
     "/checkin - answer a few short questions\n"
+    "/meeting - your next meeting\n"
+    "/settings - pick your check-in day\n"
     "/cancel - stop for now\n"
     "STOP - no more messages"
 )
 MENU = "What would you like to do?"
 MENU_CHECKIN = "Check in"
+MENU_MEETING = "My meeting"
 MENU_HELP = "Help"
 STOPPED = (
     "OK. We will not send you any more messages. Your answers are saved. "
@@ -99,6 +102,10 @@ TRY_AGAIN_LATER = "Sorry, something went wrong on our side. Please try again in 
 STAFF_HELP = (
     "Staff commands:\n"
     "/invite NAME - invite a new mentee (first name or nickname)\n"
+    "/meet NAME - book a meeting\n"
+    "/meetings - your meetings in the next two weeks\n"
+    "/upcoming NAME - what the bot will send a mentee\n"
+    "/failed - messages that did not get through\n"
     "/help - this list"
 )
 INVITE_NEEDS_NAME = "Please add the mentee's first name or a nickname: /invite Sam"
@@ -203,3 +210,23 @@ MEETING_CANCEL = "Cancel"
 MEETING_MOVE_TO = "Move"
 MEETING_CANCELLED_DONE = "Cancelled. {name} will be told."
 MEETING_GONE = "That meeting is no longer on, so there is nothing to change."
+
+# Weekly check-in settings.
+ASK_CHECKIN_DAY = "Which day of the week suits you best for a short check-in?"
+ASK_CHECKIN_TIME = "And what time of day?"
+TIME_MORNING = "Morning (10:00)"
+TIME_AFTERNOON = "Afternoon (14:00)"
+TIME_EVENING = "Evening (18:00)"
+SETTINGS_REASK = "Please tap a day, or type one, like Monday."
+SETTINGS_TIME_REASK = "Please tap a time. Or type a time from 08:00 to 20:59, like 11:30."
+SETTINGS_SAVED = "Thanks. We will remind you each {day} at {time}. Send /settings to change it."
+
+# Staff views of what the scheduler will send and what went wrong.
+UPCOMING_NEEDS_NAME = "Whose messages? Send /upcoming and a mentee's name, like /upcoming Sam"
+NO_SUCH_MENTEE = "I can't find a mentee of yours called {name}."
+UPCOMING_NONE = "Nothing is planned for {name}."
+UPCOMING_HEADER = "Planned for {name}:"
+UPCOMING_LINE = "{when} - {what}"
+FAILED_NONE = "No failed or skipped messages in the last 7 days."
+FAILED_HEADER = "Not delivered in the last 7 days:"
+FAILED_LINE = "{name}, {when}: {status} ({reason}) - {what}"

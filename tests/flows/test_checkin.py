@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -38,7 +39,7 @@ async def joined(
 
 async def answer_all(chat: Chat, label_for: dict[str, str]) -> None:
     """Taps through every remaining question, choosing by the instrument's answer labels."""
-    while chat.last and chat.last[-1].choices:
+    while chat.last and re.match(r"\d+ of \d+: ", chat.last[-1].text):
         labels = [choice.label for choice in chat.question.choices]
         await chat.tap(next(label for label in labels if label in label_for))
 
@@ -51,7 +52,8 @@ async def test_baseline_by_buttons_gives_summary_picture_and_tells_mentor(
 ) -> None:
     chat = await joined(service, session_factory)
     await answer_all(chat, ALL_POSITIVE)
-    done, summary = chat.last
+    done, summary, ask_day = chat.last
+    assert ask_day.text == texts.ASK_CHECKIN_DAY  # asked once, after the first full check
     assert done.text == texts.ALL_DONE
     assert "Your strongest areas:" in summary.text
     assert "Areas to work on" not in summary.text  # every area is at the top: nothing to flag
@@ -186,7 +188,7 @@ async def test_weekly_checkin_after_baseline_compares_with_the_first(
         await chat.send("/checkin")
         assert chat.question.text.startswith("1 of 10: "), week
         await answer_all(chat, {answer: ""})
-    summary = chat.last[-1]
+    summary = next(reply for reply in chat.last if reply.picture)
     assert summary.text.startswith(
         "Your score this week: 60 out of 60. Your first check-in was 50."
     )
@@ -203,7 +205,7 @@ async def test_three_month_check_is_the_full_set_pictured_beside_the_baseline(
     await chat.send("/checkin")
     assert chat.question.text.startswith("1 of 61: ")
     await answer_all(chat, ALL_POSITIVE)
-    summary = chat.last[-1]
+    summary = next(reply for reply in chat.last if reply.picture)
     arc_panel, cest_panel = summary.picture
     assert [s.label for s in arc_panel.series] == ["First check (2 Mar)", texts.PICTURE_NOW]
     assert [s.values for s in arc_panel.series] == [(0.0,) * 10, (5.0,) * 10]

@@ -112,8 +112,9 @@ async def test_staff_invite_join_and_baseline_with_a_restart(
                 fake.user_message(MENTEE, "yes" if number <= 50 else "agree")
                 if number < 61:
                     await wait_for_question(fake, number + 1)
-            await fake.wait_until(lambda: latest(fake, MENTEE).method == "sendPhoto")
-            picture = latest(fake, MENTEE)
+            await fake.wait_until(lambda: latest(fake, MENTEE).text == texts.ASK_CHECKIN_DAY)
+            picture = fake.messages_to(MENTEE)[-2]
+            assert picture.method == "sendPhoto"
             await fake.wait_for_sent(3, chat_id=MENTOR)
     assert picture.photo is not None and picture.photo.startswith(PNG_SIGNATURE)
     assert "Your strongest areas" in (picture.text or "")

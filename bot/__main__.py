@@ -40,13 +40,14 @@ def _configure_logging() -> None:
 def _run(make: Callable[[Any], Coroutine[Any, Any, None]]) -> None:
     """Load settings and run one async command, turning configuration problems into one line."""
     from bot.instruments.loader import InstrumentError
+    from bot.safety import CrisisListError
     from bot.scheduling.policy import PolicyError
     from config.settings import SettingsError, load_settings
 
     try:
         settings = load_settings()
         asyncio.run(make(settings))
-    except (SettingsError, InstrumentError, PolicyError) as exc:
+    except (SettingsError, InstrumentError, PolicyError, CrisisListError) as exc:
         _fail(str(exc))
 
 

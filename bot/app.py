@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from bot.flows.context import Clock
 from bot.instruments import Instrument, load_instruments
+from bot.safety import CrisisDetector
 from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService, utc_now
 from bot.storage.db import make_engine, make_session_factory
@@ -36,6 +37,7 @@ def build_service(
         instruments=instruments_for(settings),
         zone=settings.zone,
         clock=clock,
+        crisis=CrisisDetector.from_file(),
     )
     return engine, service
 

@@ -20,6 +20,7 @@ from bot.flows import engine, texts
 from bot.flows.context import Clock, FlowContext, JoinLinks
 from bot.flows.types import InboundMessage, Outcome, Reply
 from bot.instruments import Instrument
+from bot.safety import CrisisDetector
 from bot.storage import inbound
 
 logger = logging.getLogger(__name__)
@@ -46,12 +47,14 @@ class MentorService:
         zone: ZoneInfo,
         clock: Clock = utc_now,
         links: JoinLinks | None = None,
+        crisis: CrisisDetector | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.instruments = instruments
         self.zone = zone
         self.clock = clock
         self.links = links or JoinLinks()
+        self.crisis = crisis
 
     async def handle(self, message: InboundMessage, *, external_id: str | None) -> Handled | None:
         """Process one message; None if this delivery was processed before."""
@@ -70,6 +73,7 @@ class MentorService:
                     clock=self.clock,
                     zone=self.zone,
                     links=self.links,
+                    crisis=self.crisis,
                 )
                 outcome = await engine.process(ctx, message)
         except Exception:

@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.instruments import Instrument, load_instruments
+from bot.safety import CrisisDetector
 from bot.service import MentorService
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.migrate import upgrade
@@ -108,6 +109,9 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return make_session_factory(engine)
 
 
+CRISIS = CrisisDetector.from_file()
+
+
 def make_service(
     session_factory: async_sessionmaker[AsyncSession],
     instruments: dict[str, Instrument],
@@ -115,7 +119,11 @@ def make_service(
 ) -> MentorService:
     """A service over the test database; call again to simulate a restarted process."""
     return MentorService(
-        session_factory=session_factory, instruments=instruments, zone=LONDON, clock=clock
+        session_factory=session_factory,
+        instruments=instruments,
+        zone=LONDON,
+        clock=clock,
+        crisis=CRISIS,
     )
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.instruments import Instrument
+from bot.safety import CrisisDetector
 from bot.storage import outbox
 from bot.storage.outbox import Queued
 
@@ -40,6 +41,7 @@ class FlowContext:
     clock: Clock
     zone: ZoneInfo
     links: JoinLinks = field(default_factory=JoinLinks)
+    crisis: CrisisDetector | None = None
     enqueued: list[int] = field(default_factory=list)
 
     def now(self) -> datetime:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.flows import (
     checkin,
+    crisis,
     meeting_actions,
     meetings,
     onboarding,
@@ -92,6 +93,10 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
         return await _start(ctx, person, message, command[1])
     if person is None:
         return Outcome([Reply(texts.START_NEEDS_CODE)])
+    if person.role is Role.MENTEE and ctx.crisis is not None:
+        match = ctx.crisis.check(message.text)
+        if match is not None:
+            return await crisis.respond(ctx, person, match)
     intent = await _global_intent(ctx, person, command, _word(message))
     if intent is not None:
         return intent
@@ -101,6 +106,9 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
             return Outcome([Reply(texts.START_NEEDS_CODE)])
         blank = InboundMessage(sender=message.sender)
         return await onboarding.step(ctx, person, state.data, blank if command else message)
+    alert_id = crisis.parse_ack(message)
+    if alert_id is not None:
+        return await crisis.acknowledge(ctx, person, alert_id)
     meeting_tap = meeting_actions.parse_action(message)
     if meeting_tap is not None:
         # A meeting button may be tapped mid-check-in: answer it and leave the flow as it was.

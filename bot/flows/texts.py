@@ -230,3 +230,27 @@ UPCOMING_LINE = "{when} - {what}"
 FAILED_NONE = "No failed or skipped messages in the last 7 days."
 FAILED_HEADER = "Not delivered in the last 7 days:"
 FAILED_LINE = "{name}, {when}: {status} ({reason}) - {what}"
+
+# Crisis: a message that matched the crisis list (config/crisis.yaml).
+CRISIS_REPLY_LIFE = "If you or someone near you is in danger now, please call 999 straight away."
+CRISIS_REPLY = "I'm so sorry things are this hard. You don't have to face it alone."
+CRISIS_MENTOR_TOLD = "I have let your mentor know, so they can get in touch with you."
+CRISIS_FLOW_KEPT = "Your answers so far are saved. Send /checkin when you want to carry on."
+CRISIS_ALERT = (
+    "URGENT: {name} sent a message that may mean they are at risk ({what}). "
+    "Please contact them now, or follow the safety procedure. Tap below when you are on it."
+)
+CRISIS_ALERT_ESCALATED = (
+    "URGENT, not picked up after 30 minutes: {name} may be at risk ({what}). "
+    "Please act now and tap below."
+)
+CRISIS_ACK = "I'm on it"
+CRISIS_ACKED = "Thank you. It is noted that you are on it."
+CRISIS_ALREADY_ACKED = "{name} is already on it. Thank you."
+CRISIS_CATEGORY_NAMES = {
+    "suicide": "suicide",
+    "self_harm": "self-harm",
+    "overdose": "overdose",
+    "cant_go_on": "feeling they can't go on",
+    "violence_abuse": "violence or abuse",
+}

@@ -20,18 +20,21 @@ from sqlalchemy.orm import aliased
 
 from bot.flows import texts
 from bot.flows.checkin import due_timepoint
+from bot.flows.crisis import ACK, ESCALATE_AFTER, alert_token, describe
 from bot.scheduling.plans import LIVE, local_at, meeting_plans
 from bot.scheduling.policy import ReminderPolicy
-from bot.storage import outbox
+from bot.storage import outbox, people
 from bot.storage.models import (
     Assessment,
     AssessmentStatus,
+    CrisisAlert,
     Episode,
     EpisodeStatus,
     Meeting,
     OutboxMessage,
     OutboxStatus,
     Person,
+    Role,
     Timepoint,
 )
 from bot.storage.outbox import Queued
@@ -76,6 +79,43 @@ class Materialiser:
                 *await self._checkin_prompts(session, now),
             ]
             return await _queue_due(session, plans, now)
+
+    async def crisis_escalations(self, now: datetime) -> int:
+        """Send alerts nobody picked up within 30 minutes to the supervisors again."""
+        async with self.session_factory() as session, session.begin():
+            overdue = await session.execute(
+                select(CrisisAlert, Person.display_name)
+                .join(Person, Person.id == CrisisAlert.person_id)
+                .where(
+                    CrisisAlert.acknowledged_at.is_(None),
+                    CrisisAlert.escalated_at.is_(None),
+                    CrisisAlert.created_at <= now - ESCALATE_AFTER,
+                )
+                .with_for_update(skip_locked=True)
+            )
+            supervisors = await people.ids_with_role(session, Role.SUPERVISOR)
+            escalated = 0
+            for alert, name in overdue.tuples():
+                text = texts.CRISIS_ALERT_ESCALATED.format(
+                    name=name, what=describe(alert.categories)
+                )
+                episode = await people.active_episode(session, alert.person_id)
+                mentor = [episode.mentor_id] if episode and episode.mentor_id else []
+                for recipient in supervisors or mentor:  # no supervisor: the mentor again
+                    message = Queued(
+                        person_id=recipient,
+                        key=f"crisis:{alert.id}:escalated:{recipient}",
+                        kind="crisis_alert",
+                        text=text,
+                        not_before=now,
+                        choices=((texts.CRISIS_ACK, ACK),),
+                        token=alert_token(alert.id),
+                        respect_quiet_hours=False,
+                    )
+                    await outbox.enqueue(session, message, now=now)
+                alert.escalated_at = now
+                escalated += 1
+            return escalated
 
     async def _meeting_plans(self, session: AsyncSession, now: datetime) -> list[Queued]:
         mentee, mentor = aliased(Person), aliased(Person)

@@ -51,6 +51,11 @@ class SchedulerJobs:
         if result.queued or result.skipped:
             logger.info("Nudges and prompts: %d queued, %d skipped", result.queued, result.skipped)
 
+    async def escalate_crises(self) -> None:
+        escalated = await self.materialiser.crisis_escalations(self.clock())
+        if escalated:
+            logger.warning("Escalated %d unacknowledged crisis alerts to supervisors", escalated)
+
     async def dispatch(self) -> None:
         """Drain everything due, batch after batch, at the configured rate."""
         while await self.dispatcher.run_once() >= self.dispatcher.batch_size:
@@ -93,6 +98,9 @@ def schedule(jobs: SchedulerJobs, settings: Settings) -> AsyncIOScheduler:
     )
     scheduler.add_job(
         jobs.materialise_nudges, "interval", minutes=5, id="materialise-nudges", **common
+    )
+    scheduler.add_job(
+        jobs.escalate_crises, "interval", seconds=30, id="escalate-crisis-alerts", **common
     )
     scheduler.add_job(jobs.dispatch, "interval", seconds=1, id="dispatch-outbox", **common)
     return scheduler

@@ -312,3 +312,23 @@ class Meeting(Base):
     outcome_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class CrisisAlert(Base):
+    """A mentee's message matched the crisis list: who was alerted, who picked it up, and when.
+
+    The message itself is not kept: the categories say enough to act on.
+    """
+
+    __tablename__ = "crisis_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    categories: Mapped[str] = mapped_column(String(120))
+    life_at_risk: Mapped[bool]
+    created_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    escalated_at: Mapped[datetime | None]

@@ -154,3 +154,12 @@ async def active_episode(session: AsyncSession, mentee_id: int) -> Episode | Non
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def ids_with_role(session: AsyncSession, role: Role) -> list[int]:
+    query = (
+        select(Person.id)
+        .where(Person.role == role, Person.status == PersonStatus.ACTIVE)
+        .order_by(Person.id)
+    )
+    return list((await session.execute(query)).scalars())

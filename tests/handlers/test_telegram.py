@@ -267,3 +267,24 @@ async def test_next_question_arrives_even_if_marking_the_old_one_fails(
         fake.user_presses(MENTEE, first.message_id, first.data_for("No"))
         await wait_for_question(fake, 2)
     assert await count_rows(session_factory, Answer) == 1
+
+
+async def test_crisis_message_mid_questionnaire_on_telegram(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_staff(session_factory, service, telegram_user_id=MENTOR)
+    async with FakeTelegramAPI() as fake, running(fake, service):
+        await join(fake)
+        before = len(fake.messages_to(MENTEE))
+        fake.user_message(MENTEE, "I don't want to be here anymore")
+        await fake.wait_until(
+            lambda: texts.CRISIS_LINES in [m.text for m in fake.messages_to(MENTEE)]
+        )
+        said = [m.text for m in fake.messages_to(MENTEE)[before:]]
+        assert said[0] == texts.CRISIS_REPLY_LIFE
+        await fake.wait_until(
+            lambda: any("URGENT" in (m.text or "") for m in fake.messages_to(MENTOR))
+        )
+        urgent = next(m for m in fake.messages_to(MENTOR) if "URGENT" in (m.text or ""))
+        fake.user_presses(MENTOR, urgent.message_id, urgent.data_for(texts.CRISIS_ACK))
+        await fake.wait_until(lambda: fake.messages_to(MENTOR)[-1].text == texts.CRISIS_ACKED)

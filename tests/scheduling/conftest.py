@@ -37,6 +37,7 @@ class SchedulerWorld:
         """One scheduler beat: materialise everything due, then drain the outbox."""
         await self.jobs.materialise_meetings()
         await self.jobs.materialise_nudges()
+        await self.jobs.escalate_crises()
         await self.jobs.dispatch()
 
     async def run_until(self, end: datetime, step: timedelta = timedelta(minutes=15)) -> None:

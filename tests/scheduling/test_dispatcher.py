@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from bot.storage.models import (
     Person,
 )
 from bot.storage.outbox import Queued
-from tests.scheduling.conftest import MENTEE_CHAT, MENTOR_CHAT, SchedulerWorld
+from tests.scheduling.conftest import MENTEE_CHAT, MENTOR_CHAT, SchedulerWorld, local
 
 
 async def queue(world: SchedulerWorld, count: int, *, person_id: int | None = None) -> None:
@@ -190,3 +190,34 @@ async def test_kill_between_send_and_record_loses_nothing_and_duplicates_at_most
     assert len(texts) - len(set(texts)) <= 1  # only the interrupted one may come twice
     assert [row.status for row in await world.outbox()] == [OutboxStatus.SENT] * 20
     assert (await attempts(world)).count(AttemptOutcome.INTERRUPTED) == 16
+
+
+async def test_quiet_hours_hold_mentee_reminders_but_not_crisis_alerts(
+    world: SchedulerWorld,
+) -> None:
+    world.clock.now = local(2026, 3, 27, 23, 30).astimezone(UTC)
+    async with world.session_factory() as session, session.begin():
+        for key, person, quiet in (
+            ("reminder", world.mentee_id, True),
+            ("crisis", world.mentor_id, False),
+        ):
+            await outbox.enqueue(
+                session,
+                Queued(
+                    person_id=person,
+                    key=key,
+                    kind=key,
+                    text=f"{key} text",
+                    not_before=world.clock.now,
+                    respect_quiet_hours=quiet,
+                ),
+                now=world.clock.now,
+            )
+    await world.jobs.dispatch()
+    assert [m.text for m in world.fake.sent] == ["crisis text"]
+    world.clock.now = local(2026, 3, 28, 7, 59).astimezone(UTC)
+    await world.jobs.dispatch()
+    assert len(world.fake.sent) == 1
+    world.clock.now = local(2026, 3, 28, 8, 0).astimezone(UTC)
+    await world.jobs.dispatch()
+    assert [m.text for m in world.fake.sent] == ["crisis text", "reminder text"]

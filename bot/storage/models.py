@@ -122,6 +122,8 @@ class Person(Base):
     phone: Mapped[str | None] = mapped_column(String(16), unique=True)
     opted_out_at: Mapped[datetime | None]
     telegram_blocked_at: Mapped[datetime | None]
+    # STOP by text is a carrier-level opt-out: no SMS at all until START.
+    sms_opted_out_at: Mapped[datetime | None]
     # The weekly check-in prompt: ISO weekday (1 = Monday) and local time the person chose.
     checkin_weekday: Mapped[int | None] = mapped_column(SmallInteger)
     checkin_time: Mapped[time | None] = mapped_column(Time)
@@ -279,6 +281,11 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str | None] = mapped_column(String(16))  # where it went: telegram or sms
+    # The provider's id for the sent message (Twilio's MessageSid), so status callbacks can
+    # find it, and the last delivery status the provider reported.
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
 
 
 class DeliveryAttempt(Base):

@@ -12,9 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
 from bot.flows.context import Clock
+from bot.handlers.sms import SmsWebhook
 from bot.instruments import Instrument, load_instruments
 from bot.safety import CrisisDetector
+from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
+from bot.scheduling.senders import SmsSender
 from bot.service import MentorService, utc_now
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.migrate import current_head
@@ -57,10 +60,12 @@ async def ensure_schema_current(engine: AsyncEngine) -> None:
 
 def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -> Starlette:
     """The Telegram Application inside the ASGI app, started and stopped by its lifespan."""
+    from bot.delivery.twilio_gateway import TwilioGateway
     from bot.handlers.telegram import build_application, learn_bot_username
     from bot.handlers.web import TelegramWebhook, create_web_app
 
     webhook_mode = settings.telegram_mode is TelegramMode.WEBHOOK
+    sms_sender = SmsSender(None, service.session_factory) if settings.sms_enabled else None
     application = build_application(
         token=require_telegram_token(settings),
         base_url=settings.telegram_api_url,
@@ -68,7 +73,9 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
         send_rate_per_second=settings.send_rate_per_second,
         webhook=webhook_mode,
         quiet=QuietHours.from_settings(settings),
+        fallback_senders=[sms_sender] if sms_sender else None,
     )
+    sms = _sms_webhook(settings, service, sms_sender)
     webhook: TelegramWebhook | None = None
     if webhook_mode:
         assert settings.telegram_webhook_secret is not None
@@ -80,6 +87,8 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if sms_sender is not None:
+            sms_sender.gateway = TwilioGateway(settings)
         async with application:
             await learn_bot_username(application, service)
             await application.start()
@@ -101,9 +110,35 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
                 if application.updater is not None and application.updater.running:
                     await application.updater.stop()
                 await application.stop()
+        if sms is not None:
+            await sms.drain()
+        if sms_sender is not None and sms_sender.gateway is not None:
+            await sms_sender.gateway.close()
         await engine.dispose()
 
-    return create_web_app(webhook=webhook, lifespan=lifespan)
+    return create_web_app(webhook=webhook, sms=sms, lifespan=lifespan)
+
+
+def _sms_webhook(
+    settings: Settings, service: MentorService, sender: SmsSender | None
+) -> SmsWebhook | None:
+    if sender is None:
+        return None
+    assert settings.twilio_auth_token is not None and settings.public_url is not None
+    dispatcher = Dispatcher(
+        session_factory=service.session_factory,
+        senders=[sender],
+        clock=service.clock,
+        quiet=QuietHours.from_settings(settings),
+        rate_per_second=None,
+    )
+    return SmsWebhook(
+        service=service,
+        auth_token=settings.twilio_auth_token.get_secret_value(),
+        public_url=settings.public_url,
+        dispatcher=dispatcher,
+        sms=sender,
+    )
 
 
 async def serve(settings: Settings) -> None:

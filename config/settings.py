@@ -91,6 +91,13 @@ class Settings(BaseSettings):
         return value.rstrip("/") if value else value
 
     @model_validator(mode="after")
+    def _sms_needs_public_url(self) -> Settings:
+        if self.sms_enabled and not self.public_url:
+            # Twilio signs requests with the public address; without it none can be checked.
+            raise ValueError("MENTORBOT_PUBLIC_URL is required when SMS (Twilio) is set up")
+        return self
+
+    @model_validator(mode="after")
     def _webhook_needs_url_and_secret(self) -> Settings:
         if self.telegram_mode is TelegramMode.WEBHOOK:
             if not self.public_url:

@@ -29,6 +29,7 @@ from bot.handlers.telegram_keyboard import keyboard
 from bot.reports.charts import render_results_png
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
+from bot.scheduling.senders import Sender as ChannelSender
 from bot.scheduling.senders import TelegramSender
 from bot.service import MentorService
 
@@ -112,6 +113,7 @@ def build_application(
     send_rate_per_second: float,
     webhook: bool,
     quiet: QuietHours,
+    fallback_senders: list[ChannelSender] | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB Application: polling builds its own Updater, webhook mode feeds it ourselves.
 
@@ -129,7 +131,7 @@ def build_application(
     application = builder.build()
     dispatcher = Dispatcher(
         session_factory=service.session_factory,
-        senders=[TelegramSender(application.bot)],
+        senders=[TelegramSender(application.bot), *(fallback_senders or [])],
         clock=service.clock,
         quiet=quiet,
         rate_per_second=None,  # the Application's own rate limiter already paces this bot

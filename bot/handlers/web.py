@@ -1,4 +1,4 @@
-"""The one ASGI app: Telegram webhook, health check (and, later, Twilio's routes).
+"""The one ASGI app: Telegram webhook, Twilio's SMS and status webhooks, health check.
 
 The webhook stores each raw update and commits before answering 200, because Telegram forgets
 an update once it has been acknowledged: a crash after the 200 must not lose it.
@@ -19,6 +19,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot.handlers.sms import SmsWebhook
 from bot.service import MentorService
 
 logger = logging.getLogger(__name__)
@@ -73,9 +74,15 @@ async def healthz(_request: Request) -> Response:
 
 
 def create_web_app(
-    *, webhook: TelegramWebhook | None = None, lifespan: Lifespan | None = None
+    *,
+    webhook: TelegramWebhook | None = None,
+    sms: SmsWebhook | None = None,
+    lifespan: Lifespan | None = None,
 ) -> Starlette:
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if webhook is not None:
         routes.append(Route("/telegram/webhook", webhook.handle, methods=["POST"]))
+    if sms is not None:
+        routes.append(Route("/twilio/sms", sms.inbound, methods=["POST"]))
+        routes.append(Route("/twilio/status", sms.status, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,7 +24,7 @@ from bot.scheduling.quiet import QuietHours
 from bot.scheduling.senders import Blocked, PermanentFailure, RetryLater, Sender, choose_sender
 from bot.storage import outbox, people
 from bot.storage.models import AttemptOutcome, OutboxMessage, Person, Role
-from bot.storage.outbox import Queued
+from bot.storage.outbox import AttemptResult, Queued
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,8 @@ FLUSH_INTERVAL = 0.02  # seconds between recording batches of finished attempts
 
 @dataclass(frozen=True)
 class Attempt:
-    message_id: int
     person: Person
-    outcome: AttemptOutcome
-    error: str | None
-    retry_at: datetime | None
+    result: AttemptResult
 
 
 def backoff(attempt: int) -> float:
@@ -139,8 +136,8 @@ class Dispatcher:
         self, message: OutboxMessage, person: Person, results: list[Attempt]
     ) -> None:
         async with self.concurrency:
-            outcome, error, retry_at = await self._attempt(message, person)
-        results.append(Attempt(message.id, person, outcome, error, retry_at))
+            result = await self._attempt(message, person)
+        results.append(Attempt(person, result))
 
     async def _flush_until(self, done: asyncio.Event, results: list[Attempt]) -> None:
         """Record finished attempts every few milliseconds while a batch is still sending.
@@ -163,55 +160,65 @@ class Dispatcher:
         del results[: len(batch)]
         now = self.clock()
         async with self.session_factory() as session, session.begin():
-            await outbox.record_many(
-                session,
-                [(a.message_id, a.outcome, a.error, a.retry_at) for a in batch],
-                now=now,
-            )
+            await outbox.record_many(session, [a.result for a in batch], now=now)
             for attempt in batch:
-                if attempt.outcome is AttemptOutcome.BLOCKED:
-                    await self._mark_blocked(session, attempt.person)
+                if attempt.result.outcome is AttemptOutcome.BLOCKED:
+                    await self._mark_blocked(session, attempt.person, attempt.result.channel)
 
-    async def _attempt(
-        self, message: OutboxMessage, person: Person
-    ) -> tuple[AttemptOutcome, str | None, datetime | None]:
+    async def _attempt(self, message: OutboxMessage, person: Person) -> AttemptResult:
         now = self.clock()
         if message.expires_at is not None and message.expires_at <= now:
-            return AttemptOutcome.SKIPPED, "stale: too late to be useful", None
+            return AttemptResult(
+                message.id, AttemptOutcome.SKIPPED, "stale: too late to be useful"
+            )
         if person.opted_out_at is not None:
-            return AttemptOutcome.SKIPPED, "opted out", None
+            return AttemptResult(message.id, AttemptOutcome.SKIPPED, "opted out")
         sender = choose_sender(person, self.senders)
         if sender is None:
-            return AttemptOutcome.FAILED, "no channel can reach this person", None
+            return AttemptResult(
+                message.id, AttemptOutcome.FAILED, "no channel can reach this person"
+            )
         await self.spacing.wait_turn(person.id)
         if self.limiter is not None:
             await self.limiter.acquire()
         try:
-            await sender.send(person, message)
+            provider_id = await sender.send(person, message)
         except Blocked:
-            return AttemptOutcome.BLOCKED, "blocked the bot", None
+            return AttemptResult(
+                message.id, AttemptOutcome.BLOCKED, "blocked the bot", channel=sender.name
+            )
         except PermanentFailure as exc:
-            return AttemptOutcome.FAILED, f"refused: {exc}", None
+            return AttemptResult(message.id, AttemptOutcome.FAILED, f"refused: {exc}")
         except RetryLater as exc:
             return self._retry(message, str(exc), exc.after)
         except Exception as exc:  # a bug or an unknown error: retry, and say what it was
             logger.exception("Unexpected error sending outbox message %s", message.id)
             return self._retry(message, type(exc).__name__, None)
-        return AttemptOutcome.SENT, None, None
+        return AttemptResult(
+            message.id, AttemptOutcome.SENT, channel=sender.name, provider_id=provider_id
+        )
 
-    def _retry(
-        self, message: OutboxMessage, reason: str, after: float | None
-    ) -> tuple[AttemptOutcome, str | None, datetime | None]:
+    def _retry(self, message: OutboxMessage, reason: str, after: float | None) -> AttemptResult:
         attempt = message.attempts + 1
         if attempt >= MAX_ATTEMPTS:
-            return AttemptOutcome.FAILED, f"gave up after {attempt} tries: {reason}", None
+            return AttemptResult(
+                message.id, AttemptOutcome.FAILED, f"gave up after {attempt} tries: {reason}"
+            )
         wait = after + 0.1 if after is not None else backoff(attempt)
-        return AttemptOutcome.RETRY, reason, self.clock() + timedelta(seconds=wait)
+        retry_at = self.clock() + timedelta(seconds=wait)
+        return AttemptResult(message.id, AttemptOutcome.RETRY, reason, retry_at=retry_at)
 
-    async def _mark_blocked(self, session: AsyncSession, person: Person) -> None:
+    async def _mark_blocked(
+        self, session: AsyncSession, person: Person, channel: str | None
+    ) -> None:
         """Stop using the channel and tell the mentor, once."""
         blocked = await session.get(Person, person.id)
-        if blocked is None or blocked.telegram_blocked_at is not None:
+        if blocked is None:
+            return
+        if channel == "sms":
+            blocked.sms_opted_out_at = blocked.sms_opted_out_at or self.clock()
+            return
+        if blocked.telegram_blocked_at is not None:
             return
         blocked.telegram_blocked_at = self.clock()
         if blocked.role is not Role.MENTEE:

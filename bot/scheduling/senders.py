@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.delivery.twilio_gateway import SmsRejected, TwilioGateway
 from bot.flows.types import Choice, Reply
+from bot.handlers.sms_text import render
 from bot.handlers.telegram_keyboard import keyboard
 from bot.storage.models import OutboxMessage, Person
 
@@ -32,9 +36,13 @@ class PermanentFailure(Exception):
 
 
 class Sender(Protocol):
+    name: str
+
     def can_reach(self, person: Person) -> bool: ...
 
-    async def send(self, person: Person, message: OutboxMessage) -> None: ...
+    async def send(self, person: Person, message: OutboxMessage) -> str | None:
+        """Send; return the provider's message id when it gives one."""
+        ...
 
 
 def reply_for(message: OutboxMessage) -> Reply:
@@ -45,13 +53,15 @@ def reply_for(message: OutboxMessage) -> Reply:
 
 
 class TelegramSender:
+    name = "telegram"
+
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
     def can_reach(self, person: Person) -> bool:
         return person.telegram_chat_id is not None and person.telegram_blocked_at is None
 
-    async def send(self, person: Person, message: OutboxMessage) -> None:
+    async def send(self, person: Person, message: OutboxMessage) -> str | None:
         assert person.telegram_chat_id is not None
         reply = reply_for(message)
         try:
@@ -67,6 +77,7 @@ class TelegramSender:
         except (TimedOut, NetworkError) as exc:
             # NetworkError also covers Telegram's 5xx answers.
             raise RetryLater(type(exc).__name__) from exc
+        return None
 
 
 def _seconds(value: Any) -> float:
@@ -76,3 +87,65 @@ def _seconds(value: Any) -> float:
 def choose_sender(person: Person, senders: list[Sender]) -> Sender | None:
     """The first channel that can reach the person (Telegram first, then SMS when added)."""
     return next((sender for sender in senders if sender.can_reach(person)), None)
+
+
+# Twilio error 21610: the number replied STOP; 21211/21614: not a valid mobile number.
+_UNSUBSCRIBED = {21610}
+
+
+class SmsSender:
+    """Texts through Twilio; remembers the numbered options it sent so "2" can be understood."""
+
+    name = "sms"
+
+    def __init__(
+        self,
+        gateway: TwilioGateway | None,
+        session_factory: async_sessionmaker[AsyncSession],
+    ) -> None:
+        self.gateway = gateway  # set once the event loop runs (its HTTP session needs one)
+        self.session_factory = session_factory
+
+    def can_reach(self, person: Person) -> bool:
+        return (
+            self.gateway is not None
+            and person.phone is not None
+            and person.sms_opted_out_at is None
+        )
+
+    async def send(self, person: Person, message: OutboxMessage) -> str | None:
+        assert person.phone is not None
+        payload = message.payload or {}
+        reply = reply_for(message)
+        if payload.get("sms_text"):  # neutral wording: phones are often shared
+            reply = Reply(str(payload["sms_text"]), choices=reply.choices, token=reply.token)
+        return await self.send_to(person.phone, reply, person.id)
+
+    async def send_to(self, phone: str, reply: Reply, person_id: int | None) -> str | None:
+        """Text one reply (in one or more parts) and remember its options."""
+        assert self.gateway is not None
+        sid: str | None = None
+        try:
+            for body in render(reply):
+                sid = await self.gateway.send(phone, body)
+        except SmsRejected as exc:
+            if exc.code in _UNSUBSCRIBED:
+                raise Blocked(str(exc)) from exc
+            if exc.status == 429 or exc.status >= 500:
+                raise RetryLater(f"Twilio {exc.status}") from exc
+            raise PermanentFailure(str(exc)) from exc
+        except (OSError, TimeoutError) as exc:
+            raise RetryLater(type(exc).__name__) from exc
+        if reply.choices and person_id is not None:
+            await remember_choices(self.session_factory, person_id, reply)
+        return sid
+
+
+async def remember_choices(
+    session_factory: async_sessionmaker[AsyncSession], person_id: int, reply: Reply
+) -> None:
+    offered = {"token": reply.token, "choices": [[c.label, c.value] for c in reply.choices]}
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(Person).where(Person.id == person_id).values(sms_choices=offered)
+        )

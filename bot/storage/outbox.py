@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -130,43 +130,62 @@ async def claim_due(
     return [(row[0], row[1]) for row in rows]
 
 
-AttemptRecord = tuple[int, AttemptOutcome, str | None, datetime | None]
+@dataclass(frozen=True)
+class AttemptResult:
+    message_id: int
+    outcome: AttemptOutcome
+    error: str | None = None
+    retry_at: datetime | None = None
+    channel: str | None = None  # the channel it went out on, when sent
+    provider_id: str | None = None  # e.g. Twilio's MessageSid, for status callbacks
 
 
 async def record_many(
-    session: AsyncSession, attempts: list[AttemptRecord], *, now: datetime
+    session: AsyncSession, attempts: list[AttemptResult], *, now: datetime
 ) -> None:
     """Record attempts and each message's new status; a retry goes back to pending.
 
-    Successful sends, the common case, are one UPDATE for the lot, so bookkeeping keeps up
+    Successful sends, the common case, are one UPDATE per channel, so bookkeeping keeps up
     with any rate Telegram allows.
     """
-    sent = [message_id for message_id, outcome, _, _ in attempts if outcome is AttemptOutcome.SENT]
-    if sent:
+    sent = [a for a in attempts if a.outcome is AttemptOutcome.SENT]
+    for channel in {a.channel for a in sent}:
         await session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(sent))
+            .where(OutboxMessage.id.in_([a.message_id for a in sent if a.channel == channel]))
             .values(
                 status=OutboxStatus.SENT,
                 sent_at=now,
                 attempts=OutboxMessage.attempts + 1,
                 claimed_at=None,
                 last_error=None,
+                channel=channel,
             )
         )
-    for message_id, outcome, error, retry_at in attempts:
-        if outcome is not AttemptOutcome.SENT:
-            await _record_other(session, message_id, outcome, error, retry_at)
+    with_ids = [a for a in sent if a.provider_id is not None]
+    if with_ids:
+        table = cast(Table, OutboxMessage.__table__)  # Core executemany: one statement
+        await session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(provider_id=bindparam("b_provider")),
+            [{"b_id": a.message_id, "b_provider": a.provider_id} for a in with_ids],
+        )
+    for attempt in attempts:
+        if attempt.outcome is not AttemptOutcome.SENT:
+            await _record_other(
+                session, attempt.message_id, attempt.outcome, attempt.error, attempt.retry_at
+            )
     await session.execute(
         insert(DeliveryAttempt),
         [
             {
-                "outbox_id": message_id,
+                "outbox_id": a.message_id,
                 "attempted_at": now,
-                "outcome": outcome,
-                "error": None if error is None else error[:200],
+                "outcome": a.outcome,
+                "error": None if a.error is None else a.error[:200],
             }
-            for message_id, outcome, error, _ in attempts
+            for a in attempts
         ],
     )
 

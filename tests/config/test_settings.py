@@ -89,6 +89,9 @@ def test_sms_is_on_only_with_all_twilio_settings(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("MENTORBOT_TWILIO_AUTH_TOKEN", "token")
     assert not load_settings().sms_enabled
     monkeypatch.setenv("MENTORBOT_TWILIO_FROM_NUMBER", "+447700900000")
+    with pytest.raises(SettingsError, match="MENTORBOT_PUBLIC_URL is required"):
+        load_settings()
+    monkeypatch.setenv("MENTORBOT_PUBLIC_URL", "https://bot.example.org")
     assert load_settings().sms_enabled
 
 

@@ -134,6 +134,8 @@ async def test_opted_out_person_gets_nothing(world: SchedulerWorld) -> None:
 class _DiesAfterSending:
     """Sends for real, then the process 'dies' before the result is recorded."""
 
+    name = "telegram"
+
     def __init__(self, inner: Sender, die_after: int) -> None:
         self.inner = inner
         self.remaining = die_after
@@ -142,7 +144,7 @@ class _DiesAfterSending:
     def can_reach(self, person: Person) -> bool:
         return self.inner.can_reach(person)
 
-    async def send(self, person: Person, message: OutboxMessage) -> None:
+    async def send(self, person: Person, message: OutboxMessage) -> str | None:
         if self.remaining == 0:
             self.dead.set()
             await asyncio.Event().wait()  # hangs until the task is killed
@@ -151,6 +153,7 @@ class _DiesAfterSending:
         if self.remaining == 0:
             self.dead.set()
             await asyncio.Event().wait()
+        return None
 
 
 async def test_kill_between_send_and_record_loses_nothing_and_duplicates_at_most_one(
@@ -221,3 +224,39 @@ async def test_quiet_hours_hold_mentee_reminders_but_not_crisis_alerts(
     world.clock.now = local(2026, 3, 28, 8, 0).astimezone(UTC)
     await world.jobs.dispatch()
     assert [m.text for m in world.fake.sent] == ["crisis text", "reminder text"]
+
+
+async def test_blocked_on_telegram_falls_back_to_sms_and_tells_the_mentor_once(
+    world: SchedulerWorld,
+) -> None:
+    from bot.delivery.twilio_gateway import TwilioGateway
+    from bot.scheduling.senders import SmsSender
+    from config.settings import load_settings
+    from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilioAPI
+
+    async with world.session_factory() as session, session.begin():
+        mentee = await session.get(Person, world.mentee_id)
+        assert mentee is not None
+        mentee.phone = "+447700900123"
+    async with FakeTwilioAPI() as twilio:
+        settings = load_settings(
+            twilio_account_sid=ACCOUNT_SID,
+            twilio_auth_token=AUTH_TOKEN,
+            twilio_from_number=FROM_NUMBER,
+            twilio_api_url=twilio.base_url,
+            public_url="https://bot.example.org",
+        )
+        gateway = TwilioGateway(settings)
+        world.jobs.dispatcher.senders.append(SmsSender(gateway, world.session_factory))
+        world.fake.fail_next(
+            "sendMessage", error_code=403, description="Forbidden: bot was blocked by the user"
+        )
+        await queue(world, 1)
+        await world.jobs.dispatch()
+        await world.jobs.dispatch()
+        await queue(world, 2)  # keys test:None:0 and :1 exist; :1 is new
+        await world.jobs.dispatch()
+        await gateway.close()
+    assert twilio.to("+447700900123") == ["Message 1"]
+    assert len(world.fake.messages_to(MENTOR_CHAT)) == 1
+    assert world.fake.messages_to(MENTEE_CHAT) == []

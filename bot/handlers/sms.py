@@ -1,0 +1,164 @@
+"""SMS adapter: Twilio's webhooks in, the same flows, replies out over the REST API.
+
+`POST /twilio/sms` checks the signature against MENTORBOT_PUBLIC_URL + path (a proxy changes
+the URL the server sees, so that one cannot be trusted), runs the flow in one transaction deduped
+on MessageSid, answers Twilio at once with empty TwiML, and texts the replies in the background
+so slow work never makes Twilio time out. Keywords are read here, before any flow, so "STOP"
+mid-questionnaire opts out rather than being taken as an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import select, update
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from twilio.request_validator import RequestValidator
+
+from bot.flows.types import Channel, InboundMessage, Reply, Sender
+from bot.handlers.sms_text import choice_for
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.senders import SmsSender
+from bot.service import MentorService
+from bot.storage.models import OutboxMessage, OutboxStatus, Person
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# Twilio's standard opt-out and opt-in words: the carrier stops delivery on these, so we must
+# record them too, whatever flow the person is in.
+OPT_OUT = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
+OPT_IN = {"start", "unstop"}
+HELP = {"help", "info"}
+COMMAND_WORDS = {"checkin": "/checkin", "meet": "/meeting", "settings": "/settings"}
+FAILED_STATUSES = {"failed", "undelivered"}
+
+
+def e164(raw: str) -> str | None:
+    """A UK-default E.164 number, or None if it cannot be one.
+
+    "Possible" rather than "valid": Ofcom's drama range (07700 900xxx), used in tests and
+    demos, is deliberately not a valid allocation.
+    """
+    try:
+        number = phonenumbers.parse(raw, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def translate(
+    body: str, person: Person | None, sender: Sender
+) -> tuple[InboundMessage, str | None]:
+    """What a text means to the engine, and the keyword it was, if any."""
+    words = body.strip().split()
+    first = words[0].lower().strip(".!") if words else ""
+    if len(words) == 1 and first in OPT_OUT:
+        return InboundMessage(sender=sender, text="stop"), "stop"
+    opted_out = person is not None and person.sms_opted_out_at is not None
+    if len(words) == 1 and (first in OPT_IN or (first == "yes" and opted_out)):
+        return InboundMessage(sender=sender, text="start"), "start"
+    if len(words) == 1 and first in HELP:
+        return InboundMessage(sender=sender, text="help"), "help"
+    if first == "join" and len(words) == 2:
+        return InboundMessage(sender=sender, text=f"/start {words[1]}"), "join"
+    if len(words) == 1 and first in COMMAND_WORDS:
+        return InboundMessage(sender=sender, text=COMMAND_WORDS[first]), first
+    if first == "find":
+        return InboundMessage(sender=sender, text="/find " + " ".join(words[1:])), "find"
+    picked = choice_for(body, person.sms_choices if person else None)
+    if picked is not None:
+        token, value = picked
+        return InboundMessage(sender=sender, choice=value, token=token or None), None
+    return InboundMessage(sender=sender, text=body), None
+
+
+class SmsWebhook:
+    """The two Twilio routes. `sms` (the sender) is set once the event loop is running."""
+
+    def __init__(
+        self,
+        *,
+        service: MentorService,
+        auth_token: str,
+        public_url: str,
+        dispatcher: Dispatcher | None = None,
+        sms: SmsSender | None = None,
+    ) -> None:
+        self.service = service
+        self.validator = RequestValidator(auth_token)
+        self.public_url = public_url.rstrip("/")
+        self.dispatcher = dispatcher
+        self.sms = sms
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def _signed_form(self, request: Request) -> dict[str, str] | None:
+        form = await request.form()
+        params = {key: str(value) for key, value in form.items()}
+        signature = request.headers.get("X-Twilio-Signature", "")
+        url = self.public_url + request.url.path
+        return params if self.validator.validate(url, params, signature) else None
+
+    async def inbound(self, request: Request) -> Response:
+        params = await self._signed_form(request)
+        if params is None:
+            return PlainTextResponse("forbidden", status_code=403)
+        phone = e164(params.get("From", ""))
+        sid = params.get("MessageSid", "")
+        if phone is None or not sid:
+            return PlainTextResponse("bad request", status_code=400)
+        person = await self._person(phone)
+        message, keyword = translate(params.get("Body", ""), person, Sender(Channel.SMS, phone))
+        handled = await self.service.handle(message, external_id=sid)
+        if handled is not None and keyword != "stop":  # after STOP the carrier blocks texts
+            task = asyncio.create_task(
+                self._reply(phone, handled.outcome.replies, handled.notices)
+            )
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+        return Response(EMPTY_TWIML, media_type="text/xml")
+
+    async def status(self, request: Request) -> Response:
+        """Delivery reports: a failed or undelivered text becomes visible in /failed."""
+        params = await self._signed_form(request)
+        if params is None:
+            return PlainTextResponse("forbidden", status_code=403)
+        sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
+        values: dict[str, Any] = {"delivery_status": status[:16]}
+        if status in FAILED_STATUSES:
+            code = params.get("ErrorCode") or "unknown"
+            values |= {"status": OutboxStatus.FAILED, "last_error": f"SMS {status} (error {code})"}
+        async with self.service.session_factory() as session, session.begin():
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.provider_id == sid).values(**values)
+            )
+        return Response(status_code=204)
+
+    async def _person(self, phone: str) -> Person | None:
+        async with self.service.session_factory() as session:
+            query = select(Person).where(Person.phone == phone)
+            return (await session.execute(query)).scalar_one_or_none()
+
+    async def _reply(self, phone: str, replies: list[Reply], notices: list[int]) -> None:
+        """Text the replies, then send what the message queued for others."""
+        if self.sms is None:
+            return
+        person = await self._person(phone)
+        try:
+            for reply in replies:
+                await self.sms.send_to(phone, reply, person.id if person else None)
+        except Exception:
+            logger.exception("Could not text a reply")
+        if self.dispatcher is not None:
+            await self.dispatcher.deliver(notices)
+
+    async def drain(self) -> None:
+        """Wait for replies still being texted (tests, and a clean shutdown)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)

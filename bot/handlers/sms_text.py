@@ -1,0 +1,109 @@
+"""Replies as text messages: GSM-7 only, numbered options, within two segments where possible.
+
+One character outside the GSM-7 alphabet (a curly quote, an emoji, a tick) switches a whole
+message to UCS-2 and cuts a segment from 160 to 70 characters, tripling the cost for people on
+pay-as-you-go. So every outgoing text is folded to GSM-7 here, whatever the flow wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from bot.flows.types import Choice, Reply
+
+SEGMENT = 153  # characters per segment of a multi-part GSM-7 message
+SINGLE = 160
+BUDGET = 2 * SEGMENT  # at most two segments per message where the content allows
+# The GSM 03.38 basic alphabet; the extension table (^{}[]~|\\ and the euro) costs two each.
+_BASIC = frozenset(
+    "@\u00a3$\u00a5\u00e8\u00e9\u00f9\u00ec\u00f2\u00c7\n\u00d8\u00f8\r\u00c5\u00e5"
+    "\u0394_\u03a6\u0393\u039b\u03a9\u03a0\u03a8\u03a3\u0398\u039e\u00c6\u00e6\u00df\u00c9"
+    " !\"#\u00a4%&'()*+,-./0123456789:;<=>?"
+    "\u00a1ABCDEFGHIJKLMNOPQRSTUVWXYZ\u00c4\u00d6\u00d1\u00dc\u00a7"
+    "\u00bfabcdefghijklmnopqrstuvwxyz\u00e4\u00f6\u00f1\u00fc\u00e0"
+)
+_EXTENDED = frozenset("^{}\\[~]|\u20ac")
+_REPLACEMENTS = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2026": "...",
+    "\u2714": "",
+    "\u00a0": " ",
+    "\u2022": "-",
+}
+
+
+def to_gsm7(text: str) -> str:
+    """Fold text into the GSM-7 alphabet: plain quotes and dashes, accents dropped, no emoji."""
+    out = []
+    for char in text:
+        char = _REPLACEMENTS.get(char, char)
+        if all(c in _BASIC or c in _EXTENDED for c in char):
+            out.append(char)
+            continue
+        plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+        out.append(plain)
+    return re.sub(r"[ \t]+", " ", "".join(out)).strip()
+
+
+def length(text: str) -> int:
+    """Septets used: extension characters count twice."""
+    return sum(2 if char in _EXTENDED else 1 for char in text)
+
+
+def segments(text: str) -> int:
+    size = length(text)
+    return 1 if size <= SINGLE else -(-size // SEGMENT)
+
+
+def numbered(choices: tuple[Choice, ...]) -> str:
+    lines = [f"{number} {choice.label}" for number, choice in enumerate(choices, start=1)]
+    return "\n".join([*lines, f"Reply 1-{len(choices)}"])
+
+
+def render(reply: Reply) -> list[str]:
+    """One Reply as one or more texts, each within the two-segment budget."""
+    body = to_gsm7(reply.text)
+    if reply.choices:
+        body = f"{body}\n{to_gsm7(numbered(reply.choices))}"
+    return split(body)
+
+
+def split(body: str) -> list[str]:
+    """Split at line breaks, then spaces, so no text goes over BUDGET."""
+    parts: list[str] = []
+    current = ""
+    for line in body.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if length(candidate) <= BUDGET:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while length(line) > BUDGET:
+            cut = line.rfind(" ", 0, BUDGET) if " " in line[:BUDGET] else BUDGET
+            parts.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        current = line
+    if current:
+        parts.append(current)
+    return parts
+
+
+def choice_for(text: str, offered: dict[str, Any] | None) -> tuple[str, str] | None:
+    """(token, value) when a reply picks one of the options last texted: '2' or its label."""
+    if not offered:
+        return None
+    choices = [(str(label), str(value)) for label, value in offered.get("choices", [])]
+    answer = text.strip().lower().rstrip(".!")
+    for number, (label, value) in enumerate(choices, start=1):
+        if answer in (str(number), label.lower()):
+            token = offered.get("token")
+            return (str(token) if token is not None else "", value)
+    return None

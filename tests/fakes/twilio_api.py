@@ -1,0 +1,152 @@
+"""A fake Twilio REST API on 127.0.0.1, and signed webhook requests as Twilio makes them.
+
+The real twilio client sends through it (MENTORBOT_TWILIO_API_URL points here); inbound
+webhooks are signed with twilio's own RequestValidator.compute_signature, so the bot's
+signature check is exercised exactly as in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+from dataclasses import dataclass
+from typing import Any, Self
+from urllib.parse import urlencode
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from twilio.request_validator import RequestValidator
+
+from tests.fakes.telegram_api import _QuietServer
+
+ACCOUNT_SID = "AC" + "0" * 32
+AUTH_TOKEN = "fake-twilio-auth-token"
+FROM_NUMBER = "+447700900000"
+
+
+@dataclass
+class SentSms:
+    sid: str
+    to: str
+    body: str
+    sender: str
+    status_callback: str | None
+
+
+@dataclass
+class _Failure:
+    status: int
+    code: int
+    message: str
+
+
+class FakeTwilioAPI:
+    def __init__(self) -> None:
+        self.sent: list[SentSms] = []
+        self._failures: list[_Failure] = []
+        self._ids = itertools.count(1)
+        self._server: _QuietServer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.port = 0
+        self._changed = asyncio.Event()
+        route = "/2010-04-01/Accounts/{account}/Messages.json"
+        self._app = Starlette(routes=[Route(route, self._create, methods=["POST"])])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> Self:
+        config = uvicorn.Config(
+            self._app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+        )
+        self._server = _QuietServer(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:  # noqa: ASYNC110 - uvicorn offers no event
+            await asyncio.sleep(0.001)
+        self.port = int(self._server.servers[0].sockets[0].getsockname()[1])
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._server is not None and self._task is not None
+        self._server.should_exit = True
+        self._server.exit_requested.set()
+        await self._task
+
+    def fail_next(self, *, status: int, code: int, message: str) -> None:
+        self._failures.append(_Failure(status, code, message))
+
+    def to(self, number: str) -> list[str]:
+        return [sms.body for sms in self.sent if sms.to == number]
+
+    async def wait_for(self, number: str, count: int, timeout: float = 10.0) -> list[str]:  # noqa: ASYNC109
+        async def enough() -> None:
+            while len(self.to(number)) < count:
+                self._changed.clear()
+                await self._changed.wait()
+
+        try:
+            await asyncio.wait_for(enough(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"{number} got {self.to(number)!r}, wanted {count}") from None
+        return self.to(number)
+
+    async def _create(self, request: Request) -> JSONResponse:
+        expected = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
+        if request.headers.get("authorization") != f"Basic {expected}":
+            return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, 401)
+        if self._failures:
+            failure = self._failures.pop(0)
+            body = {"code": failure.code, "message": failure.message, "status": failure.status}
+            return JSONResponse(body, failure.status)
+        form = await request.form()
+        sms = SentSms(
+            sid=f"SM{next(self._ids):032d}",
+            to=str(form["To"]),
+            body=str(form["Body"]),
+            sender=str(form.get("From") or form.get("MessagingServiceSid")),
+            status_callback=str(form["StatusCallback"]) if "StatusCallback" in form else None,
+        )
+        self.sent.append(sms)
+        self._changed.set()
+        return JSONResponse(
+            {
+                "sid": sms.sid,
+                "account_sid": ACCOUNT_SID,
+                "to": sms.to,
+                "from": sms.sender,
+                "body": sms.body,
+                "status": "queued",
+                "num_segments": "1",
+                "direction": "outbound-api",
+            },
+            201,
+        )
+
+
+def signed(url: str, params: dict[str, str], *, token: str = AUTH_TOKEN) -> dict[str, str]:
+    """Headers for a webhook POST to `url`, signed as Twilio signs them."""
+    signature = RequestValidator(token).compute_signature(url, params)
+    return {
+        "X-Twilio-Signature": signature,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def form(params: dict[str, str]) -> str:
+    return urlencode(params)
+
+
+def inbound_params(sid: str, sender: str, body: str) -> dict[str, Any]:
+    return {
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": sender,
+        "To": FROM_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+    }

@@ -1,0 +1,222 @@
+"""SMS end to end: Twilio's signed webhooks in, the real twilio client out to a fake REST API."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.twilio_gateway import TwilioGateway
+from bot.flows import texts
+from bot.flows.types import Channel, Sender
+from bot.handlers.sms import SmsWebhook
+from bot.handlers.web import create_web_app
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.quiet import QuietHours
+from bot.scheduling.senders import SmsSender
+from bot.service import MentorService
+from bot.storage.models import Answer, OutboxMessage, OutboxStatus, Person, ProcessedInbound
+from config.settings import load_settings
+from tests.fakes.twilio_api import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    FROM_NUMBER,
+    FakeTwilioAPI,
+    form,
+    inbound_params,
+    signed,
+)
+from tests.utils import MENTOR_PHONE, Chat, add_staff, count_rows, make_invite
+
+PUBLIC = "https://bot.example.org"
+SAM = "+447700900123"
+
+
+@dataclass
+class SmsWorld:
+    twilio: FakeTwilioAPI
+    client: httpx.AsyncClient
+    webhook: SmsWebhook
+    dispatcher: Dispatcher
+    service: MentorService
+    sids: itertools.count[int]
+
+    async def text(self, body: str, *, sender: str = SAM, sid: str | None = None) -> int:
+        """The person texts the bot; returns the HTTP status Twilio would see."""
+        params = inbound_params(sid or f"SMIN{next(self.sids):028d}", sender, body)
+        url = f"{PUBLIC}/twilio/sms"
+        response = await self.client.post(
+            "/twilio/sms", content=form(params), headers=signed(url, params)
+        )
+        await self.webhook.drain()
+        return response.status_code
+
+    def inbox(self, number: str = SAM) -> list[str]:
+        return self.twilio.to(number)
+
+
+@pytest.fixture
+async def sms(database_url: str, service: MentorService) -> AsyncIterator[SmsWorld]:
+    async with FakeTwilioAPI() as twilio:
+        settings = load_settings(
+            database_url=database_url,
+            twilio_account_sid=ACCOUNT_SID,
+            twilio_auth_token=AUTH_TOKEN,
+            twilio_from_number=FROM_NUMBER,
+            twilio_api_url=twilio.base_url,
+            public_url=PUBLIC,
+        )
+        gateway = TwilioGateway(settings)
+        sender = SmsSender(gateway, service.session_factory)
+        dispatcher = Dispatcher(
+            session_factory=service.session_factory,
+            senders=[sender],
+            clock=service.clock,
+            quiet=QuietHours.from_settings(settings),
+            rate_per_second=None,
+            per_chat_gap=0,
+        )
+        webhook = SmsWebhook(
+            service=service,
+            auth_token=AUTH_TOKEN,
+            public_url=PUBLIC,
+            dispatcher=dispatcher,
+            sms=sender,
+        )
+        transport = httpx.ASGITransport(app=create_web_app(sms=webhook))
+        async with httpx.AsyncClient(transport=transport, base_url="http://internal") as client:
+            yield SmsWorld(twilio, client, webhook, dispatcher, service, itertools.count(1))
+        await gateway.close()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Twilio-Signature": "forged"},
+        {},
+        signed("https://elsewhere.example.org/twilio/sms", inbound_params("SM1", SAM, "hi")),
+        signed(f"{PUBLIC}/twilio/sms", inbound_params("SM1", SAM, "hi"), token="wrong-token"),
+    ],
+    ids=["forged", "missing", "wrong-url", "wrong-token"],
+)
+async def test_bad_signature_is_refused_and_nothing_changes(
+    headers: dict[str, str], sms: SmsWorld, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    params = inbound_params("SM1", SAM, "hi")
+    response = await sms.client.post(
+        "/twilio/sms",
+        content=form(params),
+        headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 403
+    assert await count_rows(session_factory, ProcessedInbound) == 0
+    assert sms.twilio.sent == []
+
+
+async def test_sms_only_mentee_joins_and_does_the_baseline_by_text(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    code = await make_invite(session_factory, service, mentor)
+    assert await sms.text(f"JOIN {code.lower()}") == 200
+    consent = sms.inbox()
+    assert consent[-1].endswith("1 Yes, I agree\n2 No, thanks\nReply 1-2")
+    await sms.text("1")
+    assert sms.inbox()[-1].startswith("1 of 61: ")
+    assert sms.twilio.to(MENTOR_PHONE) == ["Sam has joined and agreed to take part."]
+    answers = itertools.cycle(["1", "yes", "2", "no please", "Yes"])
+    for _ in range(50):
+        await sms.text(next(answers))
+    assert sms.inbox()[-1].startswith("51 of 61: ")
+    assert sms.inbox()[-1].endswith("Reply 1-5")
+    for answer in ["agree", "4", "not sure", "Agree strongly", "5", "2"] + ["3"] * 5:
+        await sms.text(answer)
+    said = "\n".join(sms.inbox()[-4:])
+    assert "Thank you. That's all the questions." in said
+    assert "How you feel about yourself:" in said
+    assert await count_rows(session_factory, Answer) == 61
+    for body in sms.inbox():
+        assert len(body) <= 306
+
+
+async def test_stop_mid_questionnaire_opts_out_and_start_opts_back_in(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("yes")
+    await sms.text("yes")
+    before = len(sms.inbox())
+    await sms.text("STOP")
+    assert len(sms.inbox()) == before  # Twilio confirms STOP itself; the carrier blocks us
+    async with session_factory() as session:
+        sam = (await session.execute(select(Person).where(Person.phone == SAM))).scalar_one()
+    assert sam.opted_out_at is not None and sam.sms_opted_out_at is not None
+    await sms.text("START")
+    assert sms.inbox()[-1] == texts.RESTARTED
+    await sms.text("CHECKIN")
+    assert sms.inbox()[-1].startswith("2 of 61: ")
+    await sms.text("HELP")
+    assert "Samaritans" in sms.inbox()[-1]
+    await sms.text("no")
+    assert sms.inbox()[-1].startswith("3 of 61: ")
+    assert await count_rows(session_factory, Answer) == 2
+
+
+async def test_same_message_sid_twice_is_processed_once(
+    sms: SmsWorld, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    assert await sms.text("hello", sid="SMDUPLICATE") == 200
+    assert await sms.text("hello", sid="SMDUPLICATE") == 200
+    assert sms.inbox() == [texts.START_NEEDS_CODE]
+
+
+async def test_meeting_invitation_and_confirmation_by_text(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("yes")
+    await sms.text("/cancel")
+    booking = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
+    await booking.send("/meet Sam")
+    await booking.tap("Wed 4 Mar")
+    await booking.tap("14:00")
+    await booking.tap(booking.question.choices[0].label)
+    await sms.dispatcher.run_once()
+    invitation = sms.inbox()[-1]
+    assert "Wed 4 Mar at 14:00" in invitation and invitation.endswith("Reply 1-3")
+    await sms.text("1")
+    assert "Wed 4 Mar" in sms.inbox()[-1]
+    assert "confirmed" in sms.twilio.to(MENTOR_PHONE)[-1]
+
+
+async def test_failed_delivery_report_shows_in_failed(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("yes")
+    async with session_factory() as session:
+        notice = (await session.execute(select(OutboxMessage))).scalars().first()
+    assert notice is not None and notice.provider_id is not None and notice.channel == "sms"
+    params = {
+        "MessageSid": notice.provider_id,
+        "MessageStatus": "undelivered",
+        "ErrorCode": "30003",
+    }
+    bad = await sms.client.post("/twilio/status", content=form(params), headers={})
+    assert bad.status_code == 403
+    url = f"{PUBLIC}/twilio/status"
+    ok = await sms.client.post("/twilio/status", content=form(params), headers=signed(url, params))
+    assert ok.status_code == 204
+    async with session_factory() as session:
+        row = await session.get(OutboxMessage, notice.id)
+    assert row is not None
+    assert (row.status, row.delivery_status) == (OutboxStatus.FAILED, "undelivered")
+    assert row.last_error == "SMS undelivered (error 30003)"

@@ -20,8 +20,12 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 staff_app = typer.Typer(
     help="Create and list staff (mentors and supervisors).", no_args_is_help=True
 )
+resources_app = typer.Typer(
+    help="Import and export the directory of services (YAML or CSV).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
+app.add_typer(resources_app, name="resources")
 
 
 def _fail(message: str) -> None:
@@ -149,6 +153,44 @@ def staff_list() -> None:
     from bot.staff_cli import list_staff
 
     _run(list_staff)
+
+
+@resources_app.command("import")
+def resources_import(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A .yaml or .csv file; the shipped config/resources.yaml if left out."
+        ),
+    ] = None,
+) -> None:
+    """Replace the directory with a file's entries: all or nothing, every bad row named."""
+    from bot.resources_cli import import_resources
+    from bot.signposting import DirectoryError, default_resources_path
+
+    path = file or default_resources_path()
+    if not path.is_file():
+        _fail(f"file not found: {path}")
+    try:
+        _run(lambda settings: import_resources(settings, path))
+    except DirectoryError as exc:
+        # One line per problem, so every bad row can be fixed in one go.
+        for line in str(exc).splitlines():
+            typer.echo(f"mentorbot: {line}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+@resources_app.command("export")
+def resources_export(
+    file: Annotated[Path, typer.Argument(help="Where to write: a .yaml or .csv file.")],
+) -> None:
+    """Write the entries in use to a YAML or CSV file (by its suffix)."""
+    from bot.resources_cli import check_export_path, export_resources
+
+    problem = check_export_path(file)
+    if problem is not None:
+        _fail(problem)
+    _run(lambda settings: export_resources(settings, file))
 
 
 def main() -> None:

@@ -27,9 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.instruments import Instrument, load_instruments
 from bot.safety import CrisisDetector
 from bot.service import MentorService
+from bot.signposting import Directory, load_directory
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base
+from bot.storage.resources import replace_directory
 
 LONDON = ZoneInfo("Europe/London")
 POSTGRES_URL = os.environ.get("MENTORBOT_TEST_DATABASE_URL")
@@ -134,3 +136,14 @@ def service(
     clock: FakeClock,
 ) -> MentorService:
     return make_service(session_factory, instruments, clock)
+
+
+@pytest.fixture
+async def shipped_directory(
+    session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> Directory:
+    """The shipped config/resources.yaml imported into the test database, as an operator would."""
+    directory = load_directory()
+    async with session_factory() as session, session.begin():
+        await replace_directory(session, directory.entries, now=clock.now)
+    return directory

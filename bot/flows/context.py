@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.flows.types import Channel
 from bot.instruments import Instrument
 from bot.safety import CrisisDetector
 from bot.storage import outbox
@@ -43,6 +44,9 @@ class FlowContext:
     links: JoinLinks = field(default_factory=JoinLinks)
     crisis: CrisisDetector | None = None
     enqueued: list[int] = field(default_factory=list)
+    # The channel the message being answered came by (set by the engine): replies shown as
+    # SMS are kept compact, to stay within two segments.
+    channel: Channel | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -13,10 +13,14 @@ from typing import Any
 from bot.flows import (
     checkin,
     crisis,
+    directory_admin,
     meeting_actions,
     meetings,
     onboarding,
     preferences,
+    signpost_answers,
+    signpost_send,
+    signposting,
     staff,
     staff_views,
     texts,
@@ -32,12 +36,16 @@ FLOW_STEPS: dict[str, Step] = {
     onboarding.FLOW: onboarding.step,
     meetings.FLOW: meetings.step,
     preferences.FLOW: preferences.step,
+    signposting.FLOW: signposting.step,
+    signpost_send.FLOW: signpost_send.step,
 }
 MENU_TOKEN = "menu"
 
 Command = Callable[[FlowContext, Person, str], Awaitable[Outcome]]
 MENTEE = frozenset({Role.MENTEE})
 STAFF = frozenset(staff.STAFF_ROLES)
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+ANYONE = frozenset(Role)
 # Every command with the roles allowed to use it, checked on every call.
 COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "checkin": (MENTEE, lambda ctx, person, _: checkin.start(ctx, person)),
@@ -48,6 +56,11 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "meetings": (STAFF, lambda ctx, person, _: meeting_actions.list_for_mentor(ctx, person)),
     "upcoming": (STAFF, staff_views.upcoming),
     "failed": (STAFF, lambda ctx, person, _: staff_views.failed(ctx, person)),
+    "find": (ANYONE, signposting.start),
+    "signpost": (STAFF, signpost_send.start),
+    "signposts": (STAFF, signpost_answers.list_sent),
+    "stale": (SUPERVISOR, lambda ctx, person, _: directory_admin.stale(ctx, person)),
+    "retire": (SUPERVISOR, directory_admin.retire),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
@@ -72,6 +85,7 @@ def menu(person: Person) -> Outcome:
     choices = (
         Choice(texts.MENU_CHECKIN, "/checkin"),
         Choice(texts.MENU_MEETING, "/meeting"),
+        Choice(texts.MENU_FIND, "/find"),
         Choice(texts.MENU_HELP, "/help"),
     )
     return Outcome([Reply(texts.MENU, choices=choices, token=MENU_TOKEN)])
@@ -85,6 +99,7 @@ def help_outcome(person: Person) -> Outcome:
 
 async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     """Answers one message from one person inside the caller's transaction."""
+    ctx.channel = message.sender.channel
     person = await people.person_by_sender(ctx.session, message.sender)
     if person is not None and message.sender.channel is Channel.TELEGRAM:
         person.telegram_chat_id = message.sender.chat_id or person.telegram_chat_id
@@ -96,8 +111,9 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     if person.role is Role.MENTEE and ctx.crisis is not None:
         match = ctx.crisis.check(message.text)
         if match is not None:
-            return await crisis.respond(ctx, person, match)
-    intent = await _global_intent(ctx, person, command, _word(message))
+            outcome = await crisis.respond(ctx, person, match)
+            return await _with_services(ctx, person, command, message, outcome)
+    intent = await _global_intent(ctx, person, command, _word(message), message.sender.channel)
     if intent is not None:
         return intent
     state = await conversations.load_state(ctx.session, person.id)
@@ -113,13 +129,39 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     if meeting_tap is not None:
         # A meeting button may be tapped mid-check-in: answer it and leave the flow as it was.
         return await meeting_actions.handle(ctx, person, meeting_tap)
+    followup_tap = signpost_answers.parse_action(message)
+    if followup_tap is not None:
+        return await signpost_answers.handle(ctx, person, followup_tap)
     if command is not None:
         return await _run_command(ctx, person, command, state, message)
+    find_words = signposting.typed_find(message.text) if person.role is Role.MENTEE else None
+    if state is None and find_words is not None:
+        # "find housing" typed (an SMS keyword as much as a chat phrase) works like /find.
+        return await signposting.start(ctx, person, find_words)
     if state is not None:
         return await FLOW_STEPS[state.flow](ctx, person, state.data, message)
     if message.choice is not None:
         return Outcome(stale_tap=True)
     return menu(person)
+
+
+async def _with_services(
+    ctx: FlowContext,
+    person: Person,
+    command: tuple[str, str] | None,
+    message: InboundMessage,
+    outcome: Outcome,
+) -> Outcome:
+    """A lookup with a crisis word ("find domestic abuse"): the crisis reply, then services."""
+    if command is not None:
+        words = command[1] if command[0] == "find" else None
+    else:
+        words = signposting.typed_find(message.text)
+    if not words or person.status is not PersonStatus.ACTIVE:
+        return outcome
+    found = await signposting.start(ctx, person, words)
+    outcome.replies += found.replies
+    return outcome
 
 
 async def _start(
@@ -140,7 +182,11 @@ async def _start(
 
 
 async def _global_intent(
-    ctx: FlowContext, person: Person, command: tuple[str, str] | None, word: str
+    ctx: FlowContext,
+    person: Person,
+    command: tuple[str, str] | None,
+    word: str,
+    channel: Channel,
 ) -> Outcome | None:
     name = command[0] if command is not None else None
     if name == "help" or (name is None and word == "help"):
@@ -157,11 +203,15 @@ async def _global_intent(
             await people.remove_person(ctx.session, person)
             return Outcome([Reply(texts.CONSENT_DECLINED)])
         person.opted_out_at = ctx.now()
+        if channel is Channel.SMS:  # the carrier stops texts too, until START
+            person.sms_opted_out_at = ctx.now()
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(texts.STOPPED)])
     if name is None and word == "start" and person.status is PersonStatus.ACTIVE:
         was_stopped = person.opted_out_at is not None
         person.opted_out_at = None
+        if channel is Channel.SMS:
+            person.sms_opted_out_at = None
         return Outcome([Reply(texts.RESTARTED if was_stopped else texts.NOT_STOPPED)])
     return None
 

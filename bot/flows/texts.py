@@ -82,6 +82,7 @@ HELP = (
     "I can help you check in and see how you are doing.\n"
     "/checkin - answer a few short questions\n"
     "/meeting - your next meeting\n"
+    "/find - find a service that can help\n"
     "/settings - pick your check-in day\n"
     "/cancel - stop for now\n"
     "STOP - no more messages"
@@ -106,6 +107,11 @@ STAFF_HELP = (
     "/meetings - your meetings in the next two weeks\n"
     "/upcoming NAME - what the bot will send a mentee\n"
     "/failed - messages that did not get through\n"
+    "/find - look up a service (debt, housing...)\n"
+    "/signpost NAME - send a mentee a service\n"
+    "/signposts NAME - services sent and what the mentee said\n"
+    "/stale - entries not checked for 12 months (supervisors)\n"
+    "/retire NAME - stop showing an entry (supervisors)\n"
     "/help - this list"
 )
 INVITE_NEEDS_NAME = "Please add the mentee's first name or a nickname: /invite Sam"
@@ -254,3 +260,70 @@ CRISIS_CATEGORY_NAMES = {
     "cant_go_on": "feeling they can't go on",
     "violence_abuse": "violence or abuse",
 }
+
+# Signposting: finding help in the directory (/find), services sent by staff (/signpost),
+# the one-week question about them, and keeping the directory trustworthy (/stale, /retire).
+# Mentee-facing.
+MENU_FIND = "Find help"
+FIND_WHICH = "What kind of help are you looking for? Tap one, or type a word like housing."
+FIND_NOT_FOUND = "Sorry, I could not find that. Here are the kinds of help I know about."
+FIND_EMPTY = (
+    'There is nothing listed under "{category}" yet. Your mentor can help you with this. '
+    "Here are the other kinds of help."
+)
+FIND_PAGE = "{category} ({first} to {last} of {total}):"
+FIND_PAGE_LAST_ONE = "{category} ({last} of {total}):"
+FIND_MORE = "More"
+ENTRY_CALL = "Call {phone}"
+ENTRY_TEXT_WORD = "Text {word} to {number}"
+ENTRY_TEXT = "Text {number}"
+SIGNPOST_INTRO = "{mentor} thought this might help:"
+FOLLOWUP_ASK = "Last week {mentor} sent you details of {service}. Did you get in touch with them?"
+FOLLOWUP_HELPED = "Yes, it helped"
+FOLLOWUP_NOT_HELPFUL = "Yes, not helpful"
+FOLLOWUP_NOT_YET = "Not yet"
+FOLLOWUP_DONT_NEED = "Don't need it"
+FOLLOWUP_THANKS_HELPED = "That's good to hear. Thank you for letting us know."
+FOLLOWUP_THANKS_NOT_HELPFUL = (
+    "Thank you for telling us. Your mentor can help you find something that suits you better."
+)
+FOLLOWUP_THANKS_NOT_YET = "That's OK. Here are the details again, for when you are ready."
+FOLLOWUP_THANKS_DONT_NEED = "OK. Thank you for letting us know."
+# Staff-facing.
+SIGNPOST_WHO = "Who would you like to send a service to?"
+SIGNPOST_WHICH_KIND = (
+    "What kind of help for {name}? Tap one, or type a word like debt or a service's name."
+)
+SIGNPOST_KIND_REASK = "Sorry, I did not find that. Tap a kind of help, or type another word."
+SIGNPOST_EMPTY = 'Nothing is listed under "{category}" yet. Please pick another kind of help.'
+SIGNPOST_WHICH_SERVICE = "{category} for {name}, nearest first. Which one?"
+SIGNPOST_SERVICE_REASK = "Sorry, I did not find that. Tap a service, or type another word."
+SIGNPOST_GONE = "That service has just been retired, so it was not sent. Please pick another."
+SIGNPOST_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so nothing was sent."
+SIGNPOST_SENT = (
+    "Sent {service} to {name}. In a week I will ask {name} if they got in touch: "
+    "see /signposts {name}"
+)
+SIGNPOSTS_NEEDS_NAME = "Whose? Send /signposts and a mentee's name, like /signposts Sam"
+SIGNPOSTS_NONE = "Nothing has been sent to {name} yet. Send a service with /signpost {name}"
+SIGNPOSTS_HEADER = "Services sent to {name}:"
+SIGNPOSTS_LINE = "{day} - {service} (from {sender}): {answer}"
+SIGNPOSTS_WILL_ASK = "will be asked {day}"
+SIGNPOSTS_NO_ANSWER = "asked, no answer yet"
+SIGNPOSTS_SENDER_GONE = "a former colleague"
+SIGNPOST_ANSWER_NAMES = {
+    "yes_helped": "yes, it helped",
+    "yes_not_helpful": "yes, not helpful",
+    "not_yet": "not yet",
+    "dont_need": "doesn't need it",
+}
+STALE_NONE = "Every entry in the directory was checked in the last 12 months."
+STALE_HEADER = "Not checked for over 12 months ({count}):"
+STALE_LINE = "{name} ({category}) - last checked {verified}"
+STALE_FOOTER = "Check them and import the updated file, or stop showing one with /retire NAME."
+RETIRE_NEEDS_NAME = "Which entry? Send /retire and its name, like /retire FRANK"
+RETIRE_NOT_FOUND = "No entry in use is called {name}."
+RETIRE_WHICH = "More than one entry matches {name}: {names}. Send /retire and the full name."
+RETIRE_DONE = (
+    "Retired: {name}. It is no longer shown to anyone. An import that lists it brings it back."
+)

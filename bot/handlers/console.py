@@ -98,14 +98,17 @@ class ConsoleChat:
 class ConsolePrinter:
     """Shows messages to other people (a notice to the mentor) in the same terminal."""
 
+    name = "console"
+
     def __init__(self, print_line: Callable[[str], None]) -> None:
         self.print_line = print_line
 
     def can_reach(self, person: Person) -> bool:
         return True
 
-    async def send(self, person: Person, message: OutboxMessage) -> None:
+    async def send(self, person: Person, message: OutboxMessage) -> str | None:
         self.print_line(f"     (to {person.role.value} {person.display_name}: {message.text})")
+        return None
 
 
 async def _aiter(lines: Iterable[str]) -> AsyncIterator[str]:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from bot.flows import texts
 from bot.flows.checkin import due_timepoint
 from bot.flows.crisis import ACK, ESCALATE_AFTER, alert_token, describe
+from bot.scheduling.followups import followup_plans
 from bot.scheduling.plans import LIVE, local_at, meeting_plans
 from bot.scheduling.policy import ReminderPolicy
 from bot.storage import outbox, people
@@ -78,6 +79,12 @@ class Materialiser:
                 *await self._mentor_nudges(session, now),
                 *await self._checkin_prompts(session, now),
             ]
+            return await _queue_due(session, plans, now)
+
+    async def signpost_followups(self, now: datetime) -> MaterialiseResult:
+        """Queue the one-week "did you get in touch?" questions that are due."""
+        async with self.session_factory() as session, session.begin():
+            plans = await followup_plans(session, now, policy=self.policy, zone=self.zone)
             return await _queue_due(session, plans, now)
 
     async def crisis_escalations(self, now: datetime) -> int:

@@ -26,6 +26,8 @@ class ReminderPolicy(BaseModel):
     nudge_no_checkin_days: int = Field(default=14, ge=1)
     nudge_unfinished_days: int = Field(default=3, ge=1)
     checkin_prompt_valid_hours: int = Field(default=12, ge=1, le=24)
+    signpost_followup_days: int = Field(default=7, ge=1)
+    signpost_followup_at: time = time(11, 0)
 
 
 def default_policy_path() -> Path:

@@ -17,12 +17,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from bot.delivery.twilio_gateway import TwilioGateway
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.leader import Leadership, leadership_for
 from bot.scheduling.materialiser import Materialiser
 from bot.scheduling.policy import load_policy
 from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import Sender, TelegramSender
+from bot.scheduling.senders import Sender, SmsSender, TelegramSender
 from bot.service import utc_now
 from bot.storage.db import make_engine, make_session_factory
 from config.settings import Settings, SettingsError, require_telegram_token
@@ -50,6 +51,13 @@ class SchedulerJobs:
         result = await self.materialiser.nudges(self.clock())
         if result.queued or result.skipped:
             logger.info("Nudges and prompts: %d queued, %d skipped", result.queued, result.skipped)
+
+    async def materialise_followups(self) -> None:
+        result = await self.materialiser.signpost_followups(self.clock())
+        if result.queued or result.skipped:
+            logger.info(
+                "Signpost follow-ups: %d queued, %d skipped", result.queued, result.skipped
+            )
 
     async def escalate_crises(self) -> None:
         escalated = await self.materialiser.crisis_escalations(self.clock())
@@ -100,6 +108,9 @@ def schedule(jobs: SchedulerJobs, settings: Settings) -> AsyncIOScheduler:
         jobs.materialise_nudges, "interval", minutes=5, id="materialise-nudges", **common
     )
     scheduler.add_job(
+        jobs.materialise_followups, "interval", minutes=5, id="materialise-followups", **common
+    )
+    scheduler.add_job(
         jobs.escalate_crises, "interval", seconds=30, id="escalate-crisis-alerts", **common
     )
     scheduler.add_job(jobs.dispatch, "interval", seconds=1, id="dispatch-outbox", **common)
@@ -139,11 +150,12 @@ async def run_scheduler(settings: Settings, *, stop: asyncio.Event | None = None
                 break
             logger.info("This scheduler leads")
             async with bot:
-                jobs = build_jobs(
-                    settings,
-                    session_factory=make_session_factory(engine),
-                    senders=[TelegramSender(bot)],
-                )
+                session_factory = make_session_factory(engine)
+                senders: list[Sender] = [TelegramSender(bot)]
+                gateway = TwilioGateway(settings) if settings.sms_enabled else None
+                if gateway is not None:  # the SMS fallback for people Telegram cannot reach
+                    senders.append(SmsSender(gateway, session_factory))
+                jobs = build_jobs(settings, session_factory=session_factory, senders=senders)
                 await jobs.recover()
                 scheduler = schedule(jobs, settings)
                 scheduler.start()
@@ -153,6 +165,8 @@ async def run_scheduler(settings: Settings, *, stop: asyncio.Event | None = None
                     except TimeoutError:
                         continue
                 scheduler.shutdown(wait=False)
+                if gateway is not None:
+                    await gateway.close()
             await leadership.release()
     finally:
         await leadership.release()

@@ -124,6 +124,9 @@ class Person(Base):
     telegram_blocked_at: Mapped[datetime | None]
     # STOP by text is a carrier-level opt-out: no SMS at all until START.
     sms_opted_out_at: Mapped[datetime | None]
+    # The numbered options last texted to this person ({"token", "choices"}), so a reply of
+    # "2" means what the second button would have meant on Telegram.
+    sms_choices: Mapped[dict[str, Any] | None]
     # The weekly check-in prompt: ISO weekday (1 = Monday) and local time the person chose.
     checkin_weekday: Mapped[int | None] = mapped_column(SmallInteger)
     checkin_time: Mapped[time | None] = mapped_column(Time)
@@ -339,3 +342,67 @@ class CrisisAlert(Base):
         ForeignKey("people.id", ondelete="SET NULL")
     )
     escalated_at: Mapped[datetime | None]
+
+
+class Resource(Base):
+    """One service in the signposting directory, as last imported.
+
+    Rows are retired (`retired_at`), never deleted, once an import leaves them out: signposts
+    sent to mentees point at them and must still say what was sent. `position` keeps the
+    file's order, so an export writes the entries back as they were imported.
+    """
+
+    __tablename__ = "resources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    description: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(String(16))
+    text_keyword: Mapped[str | None] = mapped_column(String(32))
+    website: Mapped[str | None] = mapped_column(String(200))
+    area: Mapped[str] = mapped_column(String(120))
+    hours: Mapped[str | None] = mapped_column(Text)
+    cost: Mapped[str | None] = mapped_column(Text)
+    verified: Mapped[date] = mapped_column(Date)
+    confidence: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    retired_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class FollowupAnswer(StrEnum):
+    YES_HELPED = "yes_helped"
+    YES_NOT_HELPFUL = "yes_not_helpful"
+    NOT_YET = "not_yet"
+    DONT_NEED = "dont_need"
+
+
+class Signpost(Base):
+    """A service a mentor sent to a mentee, and what the mentee said a week later."""
+
+    __tablename__ = "signposts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
+    sent_at: Mapped[datetime] = mapped_column(index=True)
+    followup_answer: Mapped[FollowupAnswer | None] = mapped_column(str_enum(FollowupAnswer))
+    answered_at: Mapped[datetime | None]
+
+
+class LookupCount(Base):
+    """How often each kind of help was looked up, per site and day; nothing about who."""
+
+    __tablename__ = "lookup_counts"
+    __table_args__ = (UniqueConstraint("category", "site", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(32))
+    site: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer)

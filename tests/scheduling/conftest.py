@@ -13,7 +13,8 @@ from telegram import Bot
 
 from bot.scheduling.process import SchedulerJobs, build_jobs
 from bot.scheduling.senders import TelegramSender
-from bot.storage import people
+from bot.signposting import load_directory
+from bot.storage import people, resources, signposts
 from bot.storage.models import Meeting, MeetingStatus, OutboxMessage, Person, Role
 from config.settings import Settings, load_settings
 from tests.conftest import LONDON, FakeClock
@@ -37,6 +38,7 @@ class SchedulerWorld:
         """One scheduler beat: materialise everything due, then drain the outbox."""
         await self.jobs.materialise_meetings()
         await self.jobs.materialise_nudges()
+        await self.jobs.materialise_followups()
         await self.jobs.escalate_crises()
         await self.jobs.dispatch()
 
@@ -62,6 +64,22 @@ class SchedulerWorld:
             session.add(meeting)
             await session.flush()
             return meeting.id
+
+    async def signpost(self, service: str = "FRANK") -> int:
+        """The mentor sends the mentee a service now; the shipped directory is imported first."""
+        async with self.session_factory() as session, session.begin():
+            if not await resources.active_resources(session):
+                entries = load_directory().entries
+                await resources.replace_directory(session, entries, now=self.clock.now)
+            live = await resources.live_directory(session)
+            signpost = await signposts.record_signpost(
+                session,
+                mentee_id=self.mentee_id,
+                mentor_id=self.mentor_id,
+                resource_id=live.ids[service],
+                now=self.clock.now,
+            )
+            return signpost.id
 
     async def outbox(self) -> list[OutboxMessage]:
         async with self.session_factory() as session:

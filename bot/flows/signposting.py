@@ -1,0 +1,203 @@
+"""Finding help (/find): kinds of help as buttons, then services three at a time, nearest first.
+
+A mentee may be on a cheap phone, in a hurry, or unsure how to spell what they need, so every
+way in leads somewhere: a tap on a kind of help, `/find debt`, or "find housng" typed (the
+directory's fuzzy search). When nothing matches they get the list of kinds of help, never an
+empty reply. Services are listed nearest first for the mentee's clinic: local, then London,
+then national. The directory is read from the database at each lookup, so an import takes
+effect at once. Each lookup adds one to a count per kind of help, site and day, so supervisors
+can see unmet needs; nothing about who asked is kept.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from bot.flows import checkin, texts
+from bot.flows.context import FlowContext
+from bot.flows.types import Answered, Channel, Choice, InboundMessage, Outcome, Reply
+from bot.signposting import SITE_AREAS, Category, Entry, search
+from bot.storage import conversations, people, resources
+from bot.storage.models import Person, Role
+from bot.storage.resources import LiveDirectory
+
+FLOW = "find"
+PAGE = 3  # services per message: enough to choose from, short enough to read on a phone
+# Sites recorded in lookup counts for people without a clinic, and lookups that found nothing.
+STAFF_SITE, NO_SITE, UNMATCHED = "staff", "none", "unmatched"
+_MORE = "more"
+_TYPED_FIND = re.compile(r"^\s*find\b[\s:,.!?-]*(.*)$", re.IGNORECASE | re.DOTALL)
+
+Data = dict[str, Any]
+
+
+def typed_find(text: str | None) -> str | None:
+    """The words after a typed "find" ("find housing" gives "housing"); None for other text."""
+    match = _TYPED_FIND.match(text or "")
+    return None if match is None else " ".join(match[1].split())
+
+
+def entry_text(entry: Entry, *, compact: bool = False) -> str:
+    """One service as plain lines; "Call 0300 123 6600" is a number Telegram makes tappable.
+
+    Compact (for SMS) leaves out the description and hours so three fit in two segments.
+    """
+    lines = [entry.name] if compact else [entry.name, entry.description]
+    if entry.phone:
+        lines.append(texts.ENTRY_CALL.format(phone=entry.phone))
+    if entry.text and entry.text_keyword:
+        lines.append(texts.ENTRY_TEXT_WORD.format(word=entry.text_keyword, number=entry.text))
+    elif entry.text:
+        lines.append(texts.ENTRY_TEXT.format(number=entry.text))
+    if entry.website:
+        lines.append(entry.website)
+    if entry.hours and not compact:
+        lines.append(entry.hours)
+    return "\n".join(lines)
+
+
+async def site_of(ctx: FlowContext, person: Person) -> str | None:
+    """The mentee's clinic, for local services first; None for staff or an unknown site."""
+    if person.role is not Role.MENTEE:
+        return None
+    episode = await people.active_episode(ctx.session, person.id)
+    site = episode.site.casefold() if episode is not None else None
+    return site if site in SITE_AREAS else None
+
+
+def category_choices(
+    categories: tuple[Category, ...], *, leave_out: str = ""
+) -> tuple[Choice, ...]:
+    return tuple(Choice(c.label, c.id) for c in categories if c.id != leave_out)
+
+
+async def start(ctx: FlowContext, person: Person, argument: str) -> Outcome:
+    """Shows the kinds of help, or goes straight to what the words ask for."""
+    lead: list[Reply] = []
+    state = await conversations.load_state(ctx.session, person.id)
+    if state is not None and state.flow == checkin.FLOW:
+        lead.append(Reply(texts.CRISIS_FLOW_KEPT))  # the answers are kept; /checkin resumes
+    site = await site_of(ctx, person)
+    live = await resources.live_directory(ctx.session)
+    if not argument.strip():
+        return await _ask_category(ctx, person, live, lead)
+    return await _search(ctx, person, live, site, argument, lead)
+
+
+async def step(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:
+    """Takes a tapped kind of help, More, or typed words (searched for)."""
+    if message.choice is not None:
+        if message.token != data["token"]:
+            return Outcome(stale_tap=True)
+        if message.choice == _MORE and data["at"] == "more":
+            outcome = await _page(ctx, person, data, data["offset"] + PAGE)
+            outcome.answered = Answered(texts.FIND_MORE)
+            return outcome
+        live = await resources.live_directory(ctx.session)
+        category = next((c for c in live.directory.categories if c.id == message.choice), None)
+        if category is None:
+            return Outcome(stale_tap=True)
+        site = await site_of(ctx, person)
+        entries = live.directory.in_category(category.id, site=site)
+        outcome = await _list(ctx, person, live, site, category, entries, [])
+        outcome.answered = Answered(category.label)
+        return outcome
+    typed = " ".join((message.text or "").split())
+    if data["at"] == "more" and typed.casefold() == _MORE:
+        return await _page(ctx, person, data, data["offset"] + PAGE)
+    words = typed_find(typed)  # "find debt" typed here means what it means anywhere
+    return await start(ctx, person, typed if words is None else words)
+
+
+async def _search(
+    ctx: FlowContext,
+    person: Person,
+    live: LiveDirectory,
+    site: str | None,
+    words: str,
+    lead: list[Reply],
+) -> Outcome:
+    result = search(live.directory, words, site=site)
+    if result.category is None:
+        await _count(ctx, person, site, UNMATCHED)
+        return await _ask_category(ctx, person, live, [*lead, Reply(texts.FIND_NOT_FOUND)])
+    return await _list(ctx, person, live, site, result.category, list(result.entries), lead)
+
+
+async def _ask_category(
+    ctx: FlowContext,
+    person: Person,
+    live: LiveDirectory,
+    lead: list[Reply],
+    *,
+    leave_out: str = "",
+) -> Outcome:
+    data = {"at": "category", "token": secrets.token_hex(3)}
+    await _save(ctx, person, data)
+    choices = category_choices(live.directory.categories, leave_out=leave_out)
+    return Outcome([*lead, Reply(texts.FIND_WHICH, choices=choices, token=data["token"])])
+
+
+async def _list(
+    ctx: FlowContext,
+    person: Person,
+    live: LiveDirectory,
+    site: str | None,
+    category: Category,
+    entries: list[Entry],
+    lead: list[Reply],
+) -> Outcome:
+    """Counts the lookup and shows the first page; an empty category offers the others."""
+    await _count(ctx, person, site, category.id)
+    if not entries:
+        empty = Reply(texts.FIND_EMPTY.format(category=category.label))
+        return await _ask_category(ctx, person, live, [*lead, empty], leave_out=category.id)
+    data = {
+        "at": "more",
+        "label": category.label,
+        "names": [entry.name for entry in entries],
+    }
+    outcome = await _page(ctx, person, data, 0, live)
+    outcome.replies[:0] = lead
+    return outcome
+
+
+async def _page(
+    ctx: FlowContext, person: Person, data: Data, offset: int, live: LiveDirectory | None = None
+) -> Outcome:
+    """Shows up to three services from `offset`, with More while any are left."""
+    live = live or await resources.live_directory(ctx.session)
+    by_name = {entry.name: entry for entry in live.directory.entries}
+    names: list[str] = [name for name in data["names"] if name in by_name]  # none retired
+    shown = names[offset : offset + PAGE]
+    if not shown:
+        await conversations.clear_state(ctx.session, person.id)
+        return await _ask_category(ctx, person, live, [])
+    page = texts.FIND_PAGE if len(shown) > 1 else texts.FIND_PAGE_LAST_ONE
+    header = page.format(
+        category=data["label"], first=offset + 1, last=offset + len(shown), total=len(names)
+    )
+    compact = ctx.channel is Channel.SMS
+    body = "\n\n".join([header, *(entry_text(by_name[n], compact=compact) for n in shown)])
+    if offset + PAGE >= len(names):
+        await conversations.clear_state(ctx.session, person.id)
+        return Outcome([Reply(body)])
+    # A fresh token per page: More on an earlier page is stale, not a skip to a later one.
+    data = {**data, "names": names, "offset": offset, "token": secrets.token_hex(3)}
+    await _save(ctx, person, data)
+    more = (Choice(texts.FIND_MORE, _MORE),)
+    return Outcome([Reply(body, choices=more, token=data["token"])])
+
+
+async def _save(ctx: FlowContext, person: Person, data: Data) -> None:
+    await conversations.save_state(
+        ctx.session, person_id=person.id, flow=FLOW, step=data["at"], data=data, now=ctx.now()
+    )
+
+
+async def _count(ctx: FlowContext, person: Person, site: str | None, category: str) -> None:
+    if site is None:
+        site = NO_SITE if person.role is Role.MENTEE else STAFF_SITE
+    await resources.count_lookup(ctx.session, category=category, site=site, day=ctx.today())

@@ -293,6 +293,7 @@ async def _book(ctx: FlowContext, person: Person, data: Data, place: str) -> Out
             choices=ANSWER_CHOICES,
             token=f"mt-{meeting.id}",
             respect_quiet_hours=True,
+            sms_text=texts.SMS_MEETING_INVITE.format(mentor=person.display_name, when=when),
         )
     )
     mentee = await ctx.session.get(Person, episode.mentee_id)

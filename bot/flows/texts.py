@@ -327,3 +327,13 @@ RETIRE_WHICH = "More than one entry matches {name}: {names}. Send /retire and th
 RETIRE_DONE = (
     "Retired: {name}. It is no longer shown to anyone. An import that lists it brings it back."
 )
+
+# Text-message wording: phones are often shared, so texts never name the clinic, drugs or
+# treatment. DETAILS by reply gives the full wording (the next meeting, with its place).
+SMS_MEETING_INVITE = (
+    "{mentor} would like to meet you on {when}. Can you come? Text DETAILS for where."
+)
+SMS_REMINDER_DAY_BEFORE = "Reminder: meeting with {mentor} on {when} at the usual place."
+SMS_REMINDER_HOURS_BEFORE = (
+    "See you soon: meeting with {mentor} at {time} today at the usual place."
+)

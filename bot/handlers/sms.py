@@ -34,7 +34,12 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 OPT_OUT = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
 OPT_IN = {"start", "unstop"}
 HELP = {"help", "info"}
-COMMAND_WORDS = {"checkin": "/checkin", "meet": "/meeting", "settings": "/settings"}
+COMMAND_WORDS = {
+    "checkin": "/checkin",
+    "meet": "/meeting",
+    "details": "/meeting",  # the full wording of a neutral meeting text, place included
+    "settings": "/settings",
+}
 FAILED_STATUSES = {"failed", "undelivered"}
 
 

@@ -57,6 +57,7 @@ def meeting_plans(
             expires_at=hours_before,  # past this the shorter reminder takes over
             choices=answer_buttons,
             token=f"mt-{meeting.id}",
+            sms_text=texts.SMS_REMINDER_DAY_BEFORE.format(mentor=mentor_name, when=when),
         ),
         Queued(
             person_id=meeting.mentee_id,
@@ -69,6 +70,7 @@ def meeting_plans(
             expires_at=start,
             choices=answer_buttons,
             token=f"mt-{meeting.id}",
+            sms_text=texts.SMS_REMINDER_HOURS_BEFORE.format(mentor=mentor_name, time=clock_time),
         ),
     ]
     if meeting.mentor_id is not None:

@@ -46,11 +46,16 @@ class Queued:
     choices: tuple[tuple[str, str], ...] = ()
     token: str | None = None
     respect_quiet_hours: bool = True
+    # Wording for a text message where the chat wording would say too much on a shared phone.
+    sms_text: str | None = None
 
     def payload(self) -> dict[str, Any] | None:
-        if not self.choices:
-            return None
-        return {"token": self.token, "choices": [list(choice) for choice in self.choices]}
+        payload: dict[str, Any] = {}
+        if self.choices:
+            payload |= {"token": self.token, "choices": [list(c) for c in self.choices]}
+        if self.sms_text:
+            payload["sms_text"] = self.sms_text
+        return payload or None
 
 
 async def enqueue(

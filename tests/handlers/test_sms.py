@@ -187,10 +187,14 @@ async def test_meeting_invitation_and_confirmation_by_text(
     await booking.send("/meet Sam")
     await booking.tap("Wed 4 Mar")
     await booking.tap("14:00")
-    await booking.tap(booking.question.choices[0].label)
+    place = booking.question.choices[0].label
+    await booking.tap(place)
     await sms.dispatcher.run_once()
     invitation = sms.inbox()[-1]
     assert "Wed 4 Mar at 14:00" in invitation and invitation.endswith("Reply 1-3")
+    assert "clinic" not in invitation.lower() and place not in invitation  # a shared phone
+    await sms.text("DETAILS")
+    assert place in sms.inbox()[-1]
     await sms.text("1")
     assert "Wed 4 Mar" in sms.inbox()[-1]
     assert "confirmed" in sms.twilio.to(MENTOR_PHONE)[-1]

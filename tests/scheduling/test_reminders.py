@@ -101,3 +101,14 @@ async def test_cancelled_meeting_sends_nothing(world: SchedulerWorld) -> None:
     await world.run_until(local(2026, 3, 30, 12, 0))
     assert world.fake.sent == []
     assert {row.status for row in await world.outbox()} == {OutboxStatus.SKIPPED}
+
+
+async def test_text_message_wording_never_names_the_place(world: SchedulerWorld) -> None:
+    await world.book(local(2026, 3, 30, 9, 30))
+    await world.run_until(local(2026, 3, 30, 9, 0))
+    mentee_rows = [row for row in await world.outbox() if row.person_id == world.mentee_id]
+    sms_texts = [(row.payload or {}).get("sms_text", "") for row in mentee_rows]
+    assert sms_texts == [
+        "Reminder: meeting with Alex on Mon 30 Mar at 09:30 at the usual place.",
+        "See you soon: meeting with Alex at 09:30 today at the usual place.",
+    ]

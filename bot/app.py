@@ -41,6 +41,7 @@ def build_service(
         zone=settings.zone,
         clock=clock,
         crisis=CrisisDetector.from_file(),
+        sms_enabled=settings.sms_enabled,
     )
     return engine, service
 

@@ -48,6 +48,7 @@ class MentorService:
         clock: Clock = utc_now,
         links: JoinLinks | None = None,
         crisis: CrisisDetector | None = None,
+        sms_enabled: bool = False,
     ) -> None:
         self.session_factory = session_factory
         self.instruments = instruments
@@ -55,6 +56,7 @@ class MentorService:
         self.clock = clock
         self.links = links or JoinLinks()
         self.crisis = crisis
+        self.sms_enabled = sms_enabled
 
     async def handle(self, message: InboundMessage, *, external_id: str | None) -> Handled | None:
         """Process one message; None if this delivery was processed before."""
@@ -74,6 +76,7 @@ class MentorService:
                     zone=self.zone,
                     links=self.links,
                     crisis=self.crisis,
+                    sms_enabled=self.sms_enabled,
                 )
                 outcome = await engine.process(ctx, message)
         except Exception:

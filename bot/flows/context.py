@@ -43,6 +43,7 @@ class FlowContext:
     zone: ZoneInfo
     links: JoinLinks = field(default_factory=JoinLinks)
     crisis: CrisisDetector | None = None
+    sms_enabled: bool = False
     enqueued: list[int] = field(default_factory=list)
     # The channel the message being answered came by (set by the engine): replies shown as
     # SMS are kept compact, to stay within two segments.

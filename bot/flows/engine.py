@@ -52,6 +52,7 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "meeting": (MENTEE, lambda ctx, person, _: meeting_actions.show_next_for_mentee(ctx, person)),
     "settings": (MENTEE, lambda ctx, person, _: preferences.start(ctx, person)),
     "invite": (STAFF, staff.invite),
+    "addmentee": (STAFF, staff.add_mentee),
     "meet": (STAFF, meetings.start),
     "meetings": (STAFF, lambda ctx, person, _: meeting_actions.list_for_mentor(ctx, person)),
     "upcoming": (STAFF, staff_views.upcoming),

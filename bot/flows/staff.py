@@ -5,11 +5,14 @@ Role checks happen here, on every call, not by hiding commands.
 
 from __future__ import annotations
 
+import phonenumbers
+
 from bot.flows import texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Outcome, Reply
+from bot.flows.types import Channel, Outcome, Reply, Sender
 from bot.storage import people
-from bot.storage.models import Person, Role
+from bot.storage.models import Person, PersonStatus, Role
+from bot.storage.outbox import Queued
 
 STAFF_ROLES = (Role.MENTOR, Role.SUPERVISOR)
 FIRST_SITE = "hub"  # clients start at the hub clinic and move to a spoke when more stable
@@ -31,3 +34,63 @@ async def invite(ctx: FlowContext, person: Person, argument: str) -> Outcome:
     if link is not None:
         how.insert(0, texts.INVITE_LINK.format(link=link))
     return Outcome([Reply(texts.INVITE_CREATED.format(name=name, how="\n".join(how)))])
+
+
+DRAMA_RANGE = range(447700900000, 447700901000)  # Ofcom's fiction numbers, used in demos
+
+
+def parse_mobile(raw: str) -> tuple[str | None, str]:
+    """(E.164 number, '') or (None, the reason it was refused); UK by default."""
+    try:
+        number = phonenumbers.parse(raw, "GB")
+    except phonenumbers.NumberParseException as exc:
+        return None, str(exc).split(". ", 1)[-1].rstrip(".").lower()
+    if not phonenumbers.is_possible_number(number):
+        return None, "it has too many or too few digits"
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if int(e164[1:]) not in DRAMA_RANGE and not phonenumbers.is_valid_number(number):
+        return None, "it is not a number in use"
+    return e164, ""
+
+
+async def add_mentee(ctx: FlowContext, person: Person, argument: str) -> Outcome:
+    """Invites someone without a smartphone by text; nothing more is sent until they agree."""
+    if not ctx.sms_enabled:
+        return Outcome([Reply(texts.ADDMENTEE_NO_SMS)])
+    parts = argument.split()
+    if len(parts) < 2:
+        return Outcome([Reply(texts.ADDMENTEE_USAGE)])
+    name = parts[-1]
+    phone, reason = parse_mobile(" ".join(parts[:-1]))
+    if phone is None:
+        return Outcome([Reply(texts.ADDMENTEE_BAD_PHONE.format(reason=reason))])
+    if len(name) > MAX_NAME:
+        return Outcome([Reply(texts.INVITE_NAME_TOO_LONG)])
+    sender = Sender(Channel.SMS, phone)
+    if await people.person_by_sender(ctx.session, sender) is not None:
+        return Outcome([Reply(texts.ADDMENTEE_TAKEN)])
+    invite = await people.create_invite(
+        ctx.session, created_by=person, mentee_name=name, site=FIRST_SITE, now=ctx.now()
+    )
+    # Kept as pending, with only the number the mentor gave; a "no" or no answer keeps nothing
+    # more, and declining deletes it.
+    mentee = await people.add_person(
+        ctx.session,
+        role=Role.MENTEE,
+        display_name=name,
+        now=ctx.now(),
+        sender=sender,
+        status=PersonStatus.PENDING,
+    )
+    text = texts.SMS_INVITE.format(name=name, mentor=person.display_name, code=invite.code)
+    await ctx.queue(
+        Queued(
+            person_id=mentee.id,
+            key=f"invite:{invite.id}:sms",
+            kind="invite",
+            text=text,
+            not_before=ctx.now(),
+            expires_at=invite.expires_at,
+        )
+    )
+    return Outcome([Reply(texts.ADDMENTEE_SENT.format(name=name, code=invite.code))])

@@ -103,6 +103,7 @@ TRY_AGAIN_LATER = "Sorry, something went wrong on our side. Please try again in 
 STAFF_HELP = (
     "Staff commands:\n"
     "/invite NAME - invite a new mentee (first name or nickname)\n"
+    "/addmentee PHONE NAME - invite someone by text message\n"
     "/meet NAME - book a meeting\n"
     "/meetings - your meetings in the next two weeks\n"
     "/upcoming NAME - what the bot will send a mentee\n"
@@ -336,4 +337,20 @@ SMS_MEETING_INVITE = (
 SMS_REMINDER_DAY_BEFORE = "Reminder: meeting with {mentor} on {when} at the usual place."
 SMS_REMINDER_HOURS_BEFORE = (
     "See you soon: meeting with {mentor} at {time} today at the usual place."
+)
+
+# Adding a mentee who has no smartphone (staff: /addmentee).
+ADDMENTEE_USAGE = (
+    "Send /addmentee, their mobile number and first name, like /addmentee 07700 900123 Sam"
+)
+ADDMENTEE_BAD_PHONE = "That does not look like a UK mobile number ({reason}). Please check it."
+ADDMENTEE_TAKEN = "That number already belongs to someone using the service."
+ADDMENTEE_NO_SMS = "Text messages are not set up for this service, so I cannot invite by text."
+ADDMENTEE_SENT = (
+    "Invitation texted to {name}. They join by replying JOIN {code}. "
+    "Nothing else is sent until they agree."
+)
+SMS_INVITE = (
+    "Hello {name}, this is the mentoring service. {mentor} has invited you to join. "
+    "Text JOIN {code} to find out more. Ignore this if it is not for you."
 )

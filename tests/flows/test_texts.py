@@ -9,6 +9,11 @@ from tests.readability import flesch_reading_ease, is_gsm7
 
 STAFF_FACING = {
     "STAFF_HELP",
+    "ADDMENTEE_USAGE",
+    "ADDMENTEE_BAD_PHONE",
+    "ADDMENTEE_TAKEN",
+    "ADDMENTEE_NO_SMS",
+    "ADDMENTEE_SENT",
     "INVITE_NEEDS_NAME",
     "INVITE_NAME_TOO_LONG",
     "INVITE_CREATED",

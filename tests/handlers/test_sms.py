@@ -224,3 +224,43 @@ async def test_failed_delivery_report_shows_in_failed(
     assert row is not None
     assert (row.status, row.delivery_status) == (OutboxStatus.FAILED, "undelivered")
     assert row.last_error == "SMS undelivered (error 30003)"
+
+
+async def test_mentor_adds_an_sms_only_mentee_who_agrees_by_reply(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    from tests.utils import Chat
+
+    await add_staff(session_factory, service)
+    service.sms_enabled = True
+    mentor = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
+    [refused] = await mentor.send("/addmentee 12345 Sam")
+    assert refused.text.startswith("That does not look like a UK mobile number")
+    [usage] = await mentor.send("/addmentee Sam")
+    assert usage.text == texts.ADDMENTEE_USAGE
+    [added] = await mentor.send("/addmentee 07700 900123 Sam")
+    assert added.text.startswith("Invitation texted to Sam.")
+    [taken] = await mentor.send("/addmentee +44 7700 900123 Sam")
+    assert taken.text == texts.ADDMENTEE_TAKEN
+    await sms.dispatcher.run_once()
+    [invitation] = sms.inbox()
+    assert invitation.startswith("Hello Sam, this is the mentoring service.")
+    code = invitation.split("JOIN ", 1)[1].split()[0]
+    await sms.text(f"JOIN {code}")
+    assert sms.inbox()[-1].endswith("Reply 1-2")  # the consent question
+    await sms.text("2")
+    assert sms.inbox()[-1] == texts.CONSENT_DECLINED
+    async with session_factory() as session:
+        kept = (await session.execute(select(Person).where(Person.phone == SAM))).first()
+    assert kept is None  # declining keeps nothing, not even the number
+
+
+async def test_addmentee_needs_sms_set_up(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    from tests.utils import Chat
+
+    await add_staff(session_factory, service)
+    mentor = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
+    [reply] = await mentor.send("/addmentee 07700 900123 Sam")
+    assert reply.text == texts.ADDMENTEE_NO_SMS

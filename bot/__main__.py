@@ -37,8 +37,10 @@ def _configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
+    # httpx logs every request URL at INFO, and Bot API URLs contain the bot token; twilio
+    # logs each request's form (the number and the text) at INFO. Neither may reach the logs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("twilio").setLevel(logging.WARNING)
 
 
 def _run(make: Callable[[Any], Coroutine[Any, Any, None]]) -> None:

@@ -158,8 +158,8 @@ class SmsWebhook:
         try:
             for reply in replies:
                 await self.sms.send_to(phone, reply, person.id if person else None)
-        except Exception:
-            logger.exception("Could not text a reply")
+        except Exception as exc:  # Twilio's error text can quote the number: log the kind only
+            logger.warning("Could not text a reply: %s", type(exc).__name__)
         if self.dispatcher is not None:
             await self.dispatcher.deliver(notices)
 

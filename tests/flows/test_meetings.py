@@ -103,6 +103,9 @@ async def test_booking_by_buttons_asks_the_mentee(
             [texts.MEETING_CANT, "decline"],
             [texts.MEETING_MOVE, "move"],
         ],
+        # By text the place is left out: phones are often shared.
+        "sms_text": "Alex would like to meet you on Tue 3 Mar at 11:00. Can you come? "
+        "Text DETAILS for where.",
     }
     assert invitation.expires_at == meeting.starts_at and invitation.respect_quiet_hours
     assert invitation.status is OutboxStatus.PENDING

@@ -17,6 +17,7 @@ from bot.flows import (
     meeting_actions,
     meetings,
     onboarding,
+    phones,
     preferences,
     signpost_answers,
     signpost_send,
@@ -53,6 +54,8 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "settings": (MENTEE, lambda ctx, person, _: preferences.start(ctx, person)),
     "invite": (STAFF, staff.invite),
     "addmentee": (STAFF, staff.add_mentee),
+    "addphone": (STAFF, phones.add_for_mentee),
+    "phone": (MENTEE, phones.ask),
     "meet": (STAFF, meetings.start),
     "meetings": (STAFF, lambda ctx, person, _: meeting_actions.list_for_mentor(ctx, person)),
     "upcoming": (STAFF, staff_views.upcoming),
@@ -109,6 +112,10 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
         return await _start(ctx, person, message, command[1])
     if person is None:
         return Outcome([Reply(texts.START_NEEDS_CODE)])
+    if phones.confirming(person, message):
+        return await phones.confirm(ctx, person, message)
+    if message.contact_phone is not None and person.role is Role.MENTEE:
+        return await phones.shared(ctx, person, message)
     if person.role is Role.MENTEE and ctx.crisis is not None:
         match = ctx.crisis.check(message.text)
         if match is not None:

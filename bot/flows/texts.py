@@ -354,3 +354,23 @@ SMS_INVITE = (
     "Hello {name}, this is the mentoring service. {mentor} has invited you to join. "
     "Text JOIN {code} to find out more. Ignore this if it is not for you."
 )
+
+# A phone number for texts, beside Telegram.
+PHONE_ASK = (
+    "If we can't reach you here, we can text you instead. Tap the button to share your number."
+)
+PHONE_ALREADY_TEXT = "We already text you on this number."
+PHONE_NOT_UK = "Sorry, we can only text phones with a UK number."
+PHONE_TAKEN = "That number is already used by someone else here."
+PHONE_SAVED = "Thanks. If we can't reach you here, we will text you."
+PHONE_CONFIRM_SMS = (
+    "Hello, this is the mentoring service. {mentor} added this number for you. "
+    "Reply YES to get texts from us."
+)
+PHONE_CONFIRM_REASK = "Please reply YES if you want texts from us on this number."
+PHONE_CONFIRMED = "Thanks. We will text you on this number if we can't reach you another way."
+ADDPHONE_USAGE = (
+    "Send /addphone, the mentee's name and their mobile number, like /addphone Sam 07700 900123"
+)
+ADDPHONE_SENT = "I have texted that number. It is used once {name} replies YES."
+PHONE_SHARE_BUTTON = "Share my number"

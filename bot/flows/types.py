@@ -41,6 +41,7 @@ class InboundMessage:
     text: str | None = None
     choice: str | None = None
     token: str | None = None
+    contact_phone: str | None = None  # Telegram: the person shared their own number
 
     @property
     def is_command(self) -> bool:
@@ -65,6 +66,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     token: str | None = None
     picture: tuple[Panel, ...] = ()
+    ask_contact: bool = False  # Telegram: offer a "share my number" button
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import Message, Update
+from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.flows import texts
 from bot.flows.context import JoinLinks
 from bot.flows.types import Channel, InboundMessage, Reply, Sender
 from bot.handlers.telegram_keyboard import keyboard
@@ -60,11 +61,16 @@ class TelegramAdapter:
         if message is None or user is None or message.chat.type != ChatType.PRIVATE:
             return
         sender = Sender(Channel.TELEGRAM, str(user.id), chat_id=message.chat_id)
-        inbound = InboundMessage(sender=sender, text=message.text)
+        contact = message.contact
+        # Only the person's own number: a forwarded contact card is someone else's.
+        own = contact.phone_number if contact and contact.user_id == user.id else None
+        inbound = InboundMessage(sender=sender, text=message.text, contact_phone=own)
         handled = await self.service.handle(inbound, external_id=str(update.update_id))
         if handled is None:
             return
-        await self.send_replies(context.bot, message.chat_id, handled.outcome.replies)
+        await self.send_replies(
+            context.bot, message.chat_id, handled.outcome.replies, after_contact=own is not None
+        )
         await self.dispatcher.deliver(handled.notices)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -94,15 +100,25 @@ class TelegramAdapter:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("Telegram handler failed: %s", type(context.error).__name__)
 
-    async def send_replies(self, bot: Any, chat_id: int, replies: list[Reply]) -> None:
-        for reply in replies:
+    async def send_replies(
+        self, bot: Any, chat_id: int, replies: list[Reply], *, after_contact: bool = False
+    ) -> None:
+        for number, reply in enumerate(replies):
             if reply.picture:
                 png = await asyncio.to_thread(render_results_png, reply.picture)
                 if len(reply.text) <= CAPTION_LIMIT:
                     await bot.send_photo(chat_id, photo=png, caption=reply.text)
                     continue
                 await bot.send_photo(chat_id, photo=png)
-            await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
+            markup: Any = keyboard(reply)
+            if reply.ask_contact:
+                button = KeyboardButton(texts.PHONE_SHARE_BUTTON, request_contact=True)
+                markup = ReplyKeyboardMarkup(
+                    [[button]], one_time_keyboard=True, resize_keyboard=True
+                )
+            elif after_contact and number == 0:
+                markup = ReplyKeyboardRemove()  # the share button has done its job
+            await bot.send_message(chat_id, reply.text, reply_markup=markup)
 
 
 def build_application(

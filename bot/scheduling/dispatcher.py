@@ -173,7 +173,7 @@ class Dispatcher:
             )
         if person.opted_out_at is not None:
             return AttemptResult(message.id, AttemptOutcome.SKIPPED, "opted out")
-        sender = choose_sender(person, self.senders)
+        sender = choose_sender(person, self.senders, message)
         if sender is None:
             return AttemptResult(
                 message.id, AttemptOutcome.FAILED, "no channel can reach this person"

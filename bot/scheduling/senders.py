@@ -84,8 +84,13 @@ def _seconds(value: Any) -> float:
     return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
 
 
-def choose_sender(person: Person, senders: list[Sender]) -> Sender | None:
-    """The first channel that can reach the person (Telegram first, then SMS when added)."""
+def choose_sender(
+    person: Person, senders: list[Sender], message: OutboxMessage | None = None
+) -> Sender | None:
+    """The channel the message asks for, else the first that can reach the person."""
+    forced = (message.payload or {}).get("channel") if message is not None else None
+    if forced:
+        return next((sender for sender in senders if sender.name == forced), None)
     return next((sender for sender in senders if sender.can_reach(person)), None)
 
 
@@ -114,12 +119,13 @@ class SmsSender:
         )
 
     async def send(self, person: Person, message: OutboxMessage) -> str | None:
-        assert person.phone is not None
         payload = message.payload or {}
+        phone = payload.get("sms_to") or person.phone
+        assert phone is not None
         reply = reply_for(message)
         if payload.get("sms_text"):  # neutral wording: phones are often shared
             reply = Reply(str(payload["sms_text"]), choices=reply.choices, token=reply.token)
-        return await self.send_to(person.phone, reply, person.id)
+        return await self.send_to(str(phone), reply, person.id)
 
     async def send_to(self, phone: str, reply: Reply, person_id: int | None) -> str | None:
         """Text one reply (in one or more parts) and remember its options."""

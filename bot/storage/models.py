@@ -127,6 +127,8 @@ class Person(Base):
     # The numbered options last texted to this person ({"token", "choices"}), so a reply of
     # "2" means what the second button would have meant on Telegram.
     sms_choices: Mapped[dict[str, Any] | None]
+    # A number a mentor added, kept apart until its owner confirms it by replying YES.
+    pending_phone: Mapped[str | None] = mapped_column(String(16), index=True)
     # The weekly check-in prompt: ISO weekday (1 = Monday) and local time the person chose.
     checkin_weekday: Mapped[int | None] = mapped_column(SmallInteger)
     checkin_time: Mapped[time | None] = mapped_column(Time)

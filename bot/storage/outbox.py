@@ -48,9 +48,15 @@ class Queued:
     respect_quiet_hours: bool = True
     # Wording for a text message where the chat wording would say too much on a shared phone.
     sms_text: str | None = None
+    channel: str | None = None  # send only on this channel (a number's confirmation: sms)
+    sms_to: str | None = None  # a number not yet confirmed as the person's own
 
     def payload(self) -> dict[str, Any] | None:
         payload: dict[str, Any] = {}
+        if self.channel:
+            payload["channel"] = self.channel
+        if self.sms_to:
+            payload["sms_to"] = self.sms_to
         if self.choices:
             payload |= {"token": self.token, "choices": [list(c) for c in self.choices]}
         if self.sms_text:

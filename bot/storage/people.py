@@ -36,7 +36,12 @@ async def person_by_sender(session: AsyncSession, sender: Sender) -> Person | No
         query = select(Person).where(Person.telegram_user_id == int(sender.address))
     else:
         query = select(Person).where(Person.phone == sender.address)
-    return (await session.execute(query)).scalar_one_or_none()
+    found = (await session.execute(query)).scalar_one_or_none()
+    if found is None and sender.channel is Channel.SMS:
+        # A number a mentor added and its owner has not confirmed yet.
+        pending = select(Person).where(Person.pending_phone == sender.address).limit(1)
+        found = (await session.execute(pending)).scalar_one_or_none()
+    return found
 
 
 async def add_person(

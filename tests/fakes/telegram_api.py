@@ -442,6 +442,7 @@ class FakeTelegramAPI:
         first_name: str | None = None,
         sticker: bool = False,
         photo: bool = False,
+        contact: tuple[str, int] | None = None,
     ) -> dict[str, Any]:
         """The user sends a message (text, a sticker, or a photo with ``text`` as caption).
 
@@ -452,8 +453,8 @@ class FakeTelegramAPI:
         """
         if user_id <= 0:
             raise ValueError("user ids are positive (private chats only)")
-        if text is None and not sticker and not photo:
-            raise ValueError("user_message needs text, sticker=True or photo=True")
+        if text is None and not sticker and not photo and contact is None:
+            raise ValueError("user_message needs text, sticker=True, photo=True or contact")
         if sticker and photo:
             raise ValueError("a message is either a sticker or a photo")
         if first_name is not None:
@@ -476,6 +477,12 @@ class FakeTelegramAPI:
             }
         if photo:
             media["photo"] = [self._photo_size(make_png(90, 60), "photos")]
+        if contact is not None:  # (phone number, the Telegram user id it belongs to)
+            media["contact"] = {
+                "phone_number": contact[0],
+                "first_name": "Contact",
+                "user_id": contact[1],
+            }
         message = _StoredMessage(
             chat_id=user_id,
             message_id=self._next_message_id(user_id),

@@ -264,3 +264,35 @@ async def test_addmentee_needs_sms_set_up(
     mentor = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
     [reply] = await mentor.send("/addmentee 07700 900123 Sam")
     assert reply.text == texts.ADDMENTEE_NO_SMS
+
+
+async def test_mentor_adds_a_phone_that_counts_only_after_yes(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    from tests.utils import Chat, joined_mentee
+
+    mentor = await add_staff(session_factory, service)
+    mentee = await joined_mentee(
+        service, session_factory, mentor, phone="+447700900124"
+    )  # a console mentee with another number
+    await mentee.send("/cancel")
+    service.sms_enabled = True
+    staff = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
+    [sent] = await staff.send("/addphone Sam 07700 900123")
+    assert sent.text == texts.ADDPHONE_SENT.format(name="Sam")
+    await sms.dispatcher.run_once()
+    assert sms.inbox() == [texts.PHONE_CONFIRM_SMS.format(mentor="Alex")]
+    await sms.text("who is this?")
+    assert sms.inbox()[-1] == texts.PHONE_CONFIRM_REASK
+    async with session_factory() as session:
+        sam = (
+            await session.execute(select(Person).where(Person.display_name == "Sam"))
+        ).scalar_one()
+    assert sam.phone == "+447700900124" and sam.pending_phone == SAM
+    await sms.text("YES")
+    assert sms.inbox()[-1] == texts.PHONE_CONFIRMED
+    async with session_factory() as session:
+        sam = (
+            await session.execute(select(Person).where(Person.display_name == "Sam"))
+        ).scalar_one()
+    assert (sam.phone, sam.pending_phone) == (SAM, None)

@@ -288,3 +288,25 @@ async def test_crisis_message_mid_questionnaire_on_telegram(
         urgent = next(m for m in fake.messages_to(MENTOR) if "URGENT" in (m.text or ""))
         fake.user_presses(MENTOR, urgent.message_id, urgent.data_for(texts.CRISIS_ACK))
         await fake.wait_until(lambda: fake.messages_to(MENTOR)[-1].text == texts.CRISIS_ACKED)
+
+
+async def test_mentee_shares_their_own_number_for_texts(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_staff(session_factory, service, telegram_user_id=MENTOR)
+    async with FakeTelegramAPI() as fake, running(fake, service):
+        await join(fake)
+        fake.user_message(MENTEE, "/phone")
+        await fake.wait_until(lambda: latest(fake, MENTEE).text == texts.PHONE_ASK)
+        markup = latest(fake, MENTEE).params["reply_markup"]
+        assert markup["keyboard"][0][0]["request_contact"] is True
+        fake.user_message(MENTEE, contact=("+447700900555", 999))  # someone else's card
+        await fake.wait_until(lambda: latest(fake, MENTEE).text != texts.PHONE_ASK)
+        fake.user_message(MENTEE, contact=("07700 900123", MENTEE))
+        await fake.wait_until(lambda: latest(fake, MENTEE).text == texts.PHONE_SAVED)
+        assert latest(fake, MENTEE).params["reply_markup"] == {"remove_keyboard": True}
+    async with session_factory() as session:
+        sam = (
+            await session.execute(select(Person).where(Person.telegram_user_id == MENTEE))
+        ).scalar_one()
+    assert sam.phone == "+447700900123"

@@ -1,0 +1,92 @@
+"""A second channel for a Telegram mentee: their phone number, for reminders by text.
+
+Numbers are only ever taken from their owner: shared from Telegram's own contact button, or
+added by a mentor and then confirmed by the person replying YES to a text. Until then a number a
+mentor typed is kept apart (`pending_phone`) and nothing but the confirmation goes to it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.flows import texts
+from bot.flows.context import FlowContext
+from bot.flows.staff import parse_mobile
+from bot.flows.staff_views import visible_mentees
+from bot.flows.types import Channel, InboundMessage, Outcome, Reply
+from bot.storage.models import Person
+from bot.storage.outbox import Queued
+
+YES = {"yes", "y", "yes please", "ok", "yep"}
+
+
+async def _taken(ctx: FlowContext, phone: str, person: Person) -> bool:
+    query = select(Person.id).where(Person.phone == phone, Person.id != person.id)
+    return (await ctx.session.execute(query)).first() is not None
+
+
+async def ask(ctx: FlowContext, person: Person, _argument: str) -> Outcome:
+    """/phone: offers Telegram's share-my-number button."""
+    if ctx.channel is not Channel.TELEGRAM:
+        return Outcome([Reply(texts.PHONE_ALREADY_TEXT)])
+    return Outcome([Reply(texts.PHONE_ASK, ask_contact=True)])
+
+
+async def shared(ctx: FlowContext, person: Person, message: InboundMessage) -> Outcome:
+    """Keeps the number a mentee shared from their own Telegram contact."""
+    phone, _reason = parse_mobile(message.contact_phone or "")
+    if phone is None:
+        return Outcome([Reply(texts.PHONE_NOT_UK)])
+    if await _taken(ctx, phone, person):
+        return Outcome([Reply(texts.PHONE_TAKEN)])
+    person.phone, person.pending_phone, person.sms_opted_out_at = phone, None, None
+    return Outcome([Reply(texts.PHONE_SAVED)])
+
+
+async def add_for_mentee(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
+    """/addphone NAME NUMBER (staff): asks the mentee, by text, to confirm the number."""
+    parts = argument.split()
+    if len(parts) < 2:
+        return Outcome([Reply(texts.ADDPHONE_USAGE)])
+    name = parts[0]
+    mentee = next(
+        (p for p in await visible_mentees(ctx, staff) if p.display_name.lower() == name.lower()),
+        None,
+    )
+    if mentee is None:
+        return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=name))])
+    if not ctx.sms_enabled:
+        return Outcome([Reply(texts.ADDMENTEE_NO_SMS)])
+    phone, reason = parse_mobile(" ".join(parts[1:]))
+    if phone is None:
+        return Outcome([Reply(texts.ADDMENTEE_BAD_PHONE.format(reason=reason))])
+    if await _taken(ctx, phone, mentee):
+        return Outcome([Reply(texts.ADDMENTEE_TAKEN)])
+    mentee.pending_phone = phone
+    await ctx.queue(
+        Queued(
+            person_id=mentee.id,
+            key=f"phone:{mentee.id}:{phone}:confirm",
+            kind="phone_confirm",
+            text=texts.PHONE_CONFIRM_SMS.format(mentor=staff.display_name),
+            not_before=ctx.now(),
+            channel="sms",
+            sms_to=phone,
+        )
+    )
+    return Outcome([Reply(texts.ADDPHONE_SENT.format(name=mentee.display_name))])
+
+
+def confirming(person: Person, message: InboundMessage) -> bool:
+    """True when this text comes from a number the person has not confirmed yet."""
+    return message.sender.channel is Channel.SMS and person.phone != message.sender.address
+
+
+async def confirm(ctx: FlowContext, person: Person, message: InboundMessage) -> Outcome:
+    """A YES from the pending number makes it theirs; anything else asks again."""
+    answer = " ".join((message.text or "").lower().strip(" .!").split())
+    if answer not in YES:
+        return Outcome([Reply(texts.PHONE_CONFIRM_REASK)])
+    person.phone, person.pending_phone = message.sender.address, None
+    person.sms_opted_out_at = None
+    return Outcome([Reply(texts.PHONE_CONFIRMED)])

@@ -125,6 +125,9 @@ INVITE_LINK = "Telegram link: {link}"
 INVITE_CODE = "Code: {code} (they send /start {code})"
 NOTICE_JOINED = "{name} has joined and agreed to take part."
 NOTICE_FINISHED = "{name} finished their {what}."
+NOTICE_BLOCKED_TEXTING = (
+    "{name} has blocked the bot on Telegram. Their reminders will now go by text message."
+)
 NOTICE_BLOCKED = (
     "{name} has blocked the bot on Telegram, so reminders cannot reach them there. "
     "Please check in with them another way."

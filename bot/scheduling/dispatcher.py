@@ -208,6 +208,9 @@ class Dispatcher:
         retry_at = self.clock() + timedelta(seconds=wait)
         return AttemptResult(message.id, AttemptOutcome.RETRY, reason, retry_at=retry_at)
 
+    def _texts_reach(self, person: Person) -> bool:
+        return any(s.name == "sms" and s.can_reach(person) for s in self.senders)
+
     async def _mark_blocked(
         self, session: AsyncSession, person: Person, channel: str | None
     ) -> None:
@@ -232,7 +235,11 @@ class Dispatcher:
                 person_id=episode.mentor_id,
                 key=f"blocked:telegram:{blocked.id}",
                 kind="notice",
-                text=texts.NOTICE_BLOCKED.format(name=blocked.display_name),
+                text=(
+                    texts.NOTICE_BLOCKED_TEXTING
+                    if self._texts_reach(blocked)
+                    else texts.NOTICE_BLOCKED
+                ).format(name=blocked.display_name),
                 not_before=self.clock(),
                 respect_quiet_hours=False,
             ),

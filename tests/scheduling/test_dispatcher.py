@@ -258,5 +258,9 @@ async def test_blocked_on_telegram_falls_back_to_sms_and_tells_the_mentor_once(
         await world.jobs.dispatch()
         await gateway.close()
     assert twilio.to("+447700900123") == ["Message 1"]
-    assert len(world.fake.messages_to(MENTOR_CHAT)) == 1
+    [notice] = world.fake.messages_to(MENTOR_CHAT)
+    assert (
+        notice.text
+        == "Sam has blocked the bot on Telegram. Their reminders will now go by text message."
+    )
     assert world.fake.messages_to(MENTEE_CHAT) == []

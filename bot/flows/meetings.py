@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply
+from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
 from bot.sites import MAX_PLACE, shipped_sites
 from bot.storage import conversations, meetings, outbox, people
 from bot.storage.models import Meeting, MeetingStatus, Person
@@ -201,7 +201,7 @@ async def _choose_mentee(
     outcome = await _advance(
         ctx, person, {**data, "mentee": mentee.id, "name": mentee.display_name}, "day", []
     )
-    return _tapped(outcome, message, mentee.display_name)
+    return tapped(outcome, message, mentee.display_name)
 
 
 async def _choose_day(
@@ -213,7 +213,7 @@ async def _choose_day(
     if day < ctx.today():
         return await _reask(ctx, person, data, texts.MEET_DAY_PAST)
     outcome = await _advance(ctx, person, {**data, "day": day.isoformat()}, "time", [])
-    return _tapped(outcome, message, day_label(day))
+    return tapped(outcome, message, day_label(day))
 
 
 async def _choose_time(
@@ -226,7 +226,7 @@ async def _choose_time(
     if _starts_at(chosen, ctx.zone) <= ctx.now():
         return await _reask(ctx, person, data, texts.MEET_TIME_PAST)
     outcome = await _advance(ctx, person, chosen, "place", [])
-    return _tapped(outcome, message, f"{at:%H:%M}")
+    return tapped(outcome, message, f"{at:%H:%M}")
 
 
 async def _choose_place(
@@ -239,10 +239,10 @@ async def _choose_place(
     answer = message.choice or " ".join((message.text or "").split()).casefold()
     if answer == _OTHER:
         outcome = await _advance(ctx, person, data, "place_text", [])
-        return _tapped(outcome, message, texts.MEET_OTHER)
+        return tapped(outcome, message, texts.MEET_OTHER)
     if answer not in picked:
         return await _reask(ctx, person, data, texts.MEET_PLACE_REASK)
-    return _tapped(await _book(ctx, person, data, picked[answer]), message, picked[answer])
+    return tapped(await _book(ctx, person, data, picked[answer]), message, picked[answer])
 
 
 async def _type_place(
@@ -319,12 +319,6 @@ async def withdraw_reminders(ctx: FlowContext, meeting: Meeting, *, reason: str)
     await outbox.skip_pending(
         ctx.session, key_prefix=f"meeting:{meeting.id}:", reason=reason, now=ctx.now()
     )
-
-
-def _tapped(outcome: Outcome, message: InboundMessage, label: str) -> Outcome:
-    if message.choice is not None:
-        outcome.answered = Answered(label)
-    return outcome
 
 
 _STEPS: dict[str, Handler] = {

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.flows import signposting, staff_views, texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply
+from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
 from bot.signposting import Entry, search
 from bot.storage import conversations, people, resources, signposts
 from bot.storage.models import Person, Role
@@ -79,7 +79,7 @@ async def _choose_mentee(
         outcome.replies.insert(0, Reply(texts.MEET_WHO_REASK))
         return outcome
     outcome = await _ask_kind(ctx, person, await _for_mentee(ctx, chosen[0]), [])
-    return _tapped(outcome, message, chosen[0].display_name)
+    return tapped(outcome, message, chosen[0].display_name)
 
 
 async def _ask_kind(ctx: FlowContext, person: Person, data: Data, lead: list[Reply]) -> Outcome:
@@ -103,7 +103,7 @@ async def _choose_kind(
         return Outcome(stale_tap=True)
     entries = live.directory.in_category(category.id, site=data["site"])
     outcome = await _ask_service(ctx, person, data, live, category.label, entries)
-    return _tapped(outcome, message, category.label)
+    return tapped(outcome, message, category.label)
 
 
 async def _typed(
@@ -161,7 +161,7 @@ async def _choose_service(
     entry = listed[picked]
     if entry is None:  # retired since the buttons were shown
         return await _ask_kind(ctx, person, data, [Reply(texts.SIGNPOST_GONE)])
-    return _tapped(await _send(ctx, person, data, picked, entry), message, entry.name)
+    return tapped(await _send(ctx, person, data, picked, entry), message, entry.name)
 
 
 async def _send(
@@ -205,12 +205,6 @@ async def _save(ctx: FlowContext, person: Person, data: Data) -> None:
     await conversations.save_state(
         ctx.session, person_id=person.id, flow=FLOW, step=data["at"], data=data, now=ctx.now()
     )
-
-
-def _tapped(outcome: Outcome, message: InboundMessage, label: str) -> Outcome:
-    if message.choice is not None:
-        outcome.answered = Answered(label)
-    return outcome
 
 
 _STEPS: dict[str, Handler] = {

@@ -83,3 +83,10 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     answered: Answered | None = None
     stale_tap: bool = False
+
+
+def tapped(outcome: Outcome, message: InboundMessage, label: str) -> Outcome:
+    """Marks the question answered with `label` when the answer was a tap (not typed)."""
+    if message.choice is not None:
+        outcome.answered = Answered(label)
+    return outcome

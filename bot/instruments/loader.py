@@ -8,7 +8,6 @@ identical keys is turned into an error too.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 import config
 from bot.instruments.model import Instrument
+from bot.yaml_files import UniqueKeyLoader
 
 # Pydantic's wording for the errors a person editing a file is most likely to make.
 _FRIENDLY_ERRORS = {
@@ -33,22 +33,6 @@ class InstrumentError(Exception):
         self.path = path
         self.problem = " ".join(problem.split())
         super().__init__(f"{path}: {self.problem}")
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
-        seen: set[Hashable] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return mapping
 
 
 def default_instruments_dir() -> Path:
@@ -94,8 +78,8 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise InstrumentError(path, f"cannot read the file ({error})") from error
     try:
-        # _UniqueKeyLoader is a SafeLoader: no arbitrary Python objects.
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        # UniqueKeyLoader is a SafeLoader: no arbitrary Python objects.
+        data = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as error:
         raise InstrumentError(path, _describe_yaml(error)) from error
     if not isinstance(data, dict):

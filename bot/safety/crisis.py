@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 
 import config
+from bot.yaml_files import UniqueKeyLoader
 
 
 class CrisisCategory(StrEnum):
@@ -228,22 +229,6 @@ _LIFE_AT_RISK = "life_at_risk"
 _SECTION_KEYS = ("phrases", "except")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
-        seen: set[Hashable] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return mapping
-
-
 class _CrisisFile:
     """One reading of the phrase file, refusing anything its editor probably did not mean."""
 
@@ -275,7 +260,7 @@ class _CrisisFile:
         except (OSError, UnicodeDecodeError) as error:
             raise self._error(f"cannot read the file ({error})") from error
         try:
-            data = yaml.load(text, Loader=_UniqueKeyLoader)
+            data = yaml.load(text, Loader=UniqueKeyLoader)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

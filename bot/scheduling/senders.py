@@ -73,6 +73,8 @@ class TelegramSender:
         except RetryAfter as exc:
             raise RetryLater("Telegram asked us to slow down", _seconds(exc.retry_after)) from exc
         except BadRequest as exc:
+            if "chat not found" in exc.message.lower():  # the account is gone: use another way
+                raise Blocked(exc.message) from exc
             raise PermanentFailure(exc.message) from exc
         except (TimedOut, NetworkError) as exc:
             # NetworkError also covers Telegram's 5xx answers.

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.staff import parse_mobile
-from bot.flows.staff_views import visible_mentees
+from bot.flows.staff_views import visible_mentee
 from bot.flows.types import Channel, InboundMessage, Outcome, Reply
 from bot.storage.models import Person
 from bot.storage.outbox import Queued
@@ -49,10 +49,7 @@ async def add_for_mentee(ctx: FlowContext, staff: Person, argument: str) -> Outc
     if len(parts) < 2:
         return Outcome([Reply(texts.ADDPHONE_USAGE)])
     name = parts[0]
-    mentee = next(
-        (p for p in await visible_mentees(ctx, staff) if p.display_name.lower() == name.lower()),
-        None,
-    )
+    mentee = await visible_mentee(ctx, staff, name)
     if mentee is None:
         return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=name))])
     if not ctx.sms_enabled:

@@ -51,16 +51,23 @@ async def visible_mentees(ctx: FlowContext, staff: Person) -> list[Person]:
     return [mentee for mentee, _ in await meetings.mentees_of(ctx.session, staff.id)]
 
 
+async def visible_mentee(ctx: FlowContext, staff: Person, name: str) -> Person | None:
+    """The mentee of this name that this staff member may see, or None (which says nothing
+    about whether someone else's mentee has that name)."""
+    wanted = " ".join(name.split()).casefold()
+    return next(
+        (p for p in await visible_mentees(ctx, staff) if p.display_name.casefold() == wanted),
+        None,
+    )
+
+
 async def upcoming(
     ctx: FlowContext, staff: Person, name: str, policy: ReminderPolicy | None = None
 ) -> Outcome:
     """Lists what is queued or planned for one mentee, soonest first."""
     if not name.strip():
         return Outcome([Reply(texts.UPCOMING_NEEDS_NAME)])
-    mentee = next(
-        (p for p in await visible_mentees(ctx, staff) if p.display_name.lower() == name.lower()),
-        None,
-    )
+    mentee = await visible_mentee(ctx, staff, name)
     if mentee is None:
         return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=name))])
     now = ctx.now()

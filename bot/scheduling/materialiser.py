@@ -25,6 +25,7 @@ from bot.scheduling.followups import followup_plans
 from bot.scheduling.plans import LIVE, local_at, meeting_plans
 from bot.scheduling.policy import ReminderPolicy
 from bot.storage import outbox, people
+from bot.storage.assessments import SELF_REPORT
 from bot.storage.models import (
     Assessment,
     AssessmentStatus,
@@ -162,7 +163,7 @@ class Materialiser:
             (
                 await session.execute(
                     select(Assessment.person_id, func.max(Assessment.completed_at))
-                    .where(Assessment.status == AssessmentStatus.COMPLETE)
+                    .where(Assessment.status == AssessmentStatus.COMPLETE, SELF_REPORT)
                     .group_by(Assessment.person_id)
                 )
             )
@@ -233,7 +234,7 @@ class Materialiser:
             (
                 await session.execute(
                     select(Assessment.person_id).where(
-                        Assessment.completed_at >= now - RECENT_CHECKIN
+                        Assessment.completed_at >= now - RECENT_CHECKIN, SELF_REPORT
                     )
                 )
             ).scalars()
@@ -308,7 +309,7 @@ async def _active_mentees(session: AsyncSession) -> Sequence[tuple[Episode, Pers
 
 async def _completed_timepoints(session: AsyncSession) -> dict[int, set[Timepoint]]:
     query = select(Assessment.episode_id, Assessment.timepoint).where(
-        Assessment.status == AssessmentStatus.COMPLETE
+        Assessment.status == AssessmentStatus.COMPLETE, SELF_REPORT
     )
     done: dict[int, set[Timepoint]] = {}
     for episode_id, timepoint in await session.execute(query):

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.models import Answer, Assessment, AssessmentStatus, Score, Timepoint
 
 V = TypeVar("V", int, float)
+# The mentee's own sittings; staff ratings (the self-sufficiency matrix) carry a rater.
+SELF_REPORT = Assessment.rated_by_id.is_(None)
 
 
 async def open_assessment(session: AsyncSession, person_id: int) -> Assessment | None:
@@ -21,6 +23,7 @@ async def open_assessment(session: AsyncSession, person_id: int) -> Assessment |
         .where(
             Assessment.person_id == person_id,
             Assessment.status == AssessmentStatus.IN_PROGRESS,
+            SELF_REPORT,
         )
         .order_by(Assessment.id.desc())
         .limit(1)
@@ -45,7 +48,9 @@ async def begin_assessment(
 
 async def completed_timepoints(session: AsyncSession, episode_id: int) -> set[Timepoint]:
     query = select(Assessment.timepoint).where(
-        Assessment.episode_id == episode_id, Assessment.status == AssessmentStatus.COMPLETE
+        Assessment.episode_id == episode_id,
+        Assessment.status == AssessmentStatus.COMPLETE,
+        SELF_REPORT,
     )
     return set((await session.execute(query)).scalars())
 
@@ -118,6 +123,7 @@ async def earliest_complete(
             Assessment.status == AssessmentStatus.COMPLETE,
             Assessment.timepoint.in_(timepoints),
             Assessment.id != before_id,
+            SELF_REPORT,
         )
         .order_by(Assessment.completed_at)
         .limit(1)

@@ -102,6 +102,28 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class GoalStatus(StrEnum):
+    PROPOSED = "proposed"  # set by a mentor, waiting for the mentee to accept or change it
+    ACTIVE = "active"
+    DONE = "done"
+    PAUSED = "paused"
+    DROPPED = "dropped"
+
+
+class GoalRhythm(StrEnum):
+    NONE = "none"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    ONCE = "once"
+
+
+class GoalAnswer(StrEnum):
+    DONE = "done"
+    SOME = "some"
+    NOT_YET = "not_yet"
+    CHANGE = "change"
+
+
 class MeetingOutcome(StrEnum):
     MET = "met"
     NO_SHOW = "no_show"
@@ -166,6 +188,9 @@ class Episode(Base):
     planned_end_on: Mapped[date] = mapped_column(Date)
     status: Mapped[EpisodeStatus] = mapped_column(str_enum(EpisodeStatus))
     created_at: Mapped[datetime]
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    # Why it ended early, in the closing staff member's words ("moved away"); None at six months.
+    end_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class Consent(Base):
@@ -207,6 +232,9 @@ class Assessment(Base):
     status: Mapped[AssessmentStatus] = mapped_column(str_enum(AssessmentStatus))
     started_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
+    # Set when staff rated the mentee (the self-sufficiency matrix); None for the mentee's own
+    # answers. Every query about the mentee's check-ins looks only at rows where this is None.
+    rated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 
 class Answer(Base):
@@ -408,3 +436,72 @@ class LookupCount(Base):
     site: Mapped[str] = mapped_column(String(32))
     day: Mapped[date] = mapped_column(Date)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class Priority(Base):
+    """An ARC area the mentee said matters most to them now (up to three per choice).
+
+    A new choice after a reassessment marks the old rows replaced rather than deleting them,
+    so the history of what mattered when is kept.
+    """
+
+    __tablename__ = "priorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL")
+    )
+    domain: Mapped[str] = mapped_column(String(64))
+    rank: Mapped[int] = mapped_column(SmallInteger)
+    chosen_at: Mapped[datetime]
+    replaced_at: Mapped[datetime | None]
+
+
+class Goal(Base):
+    """A recovery goal in the mentee's words, the area it serves, and its reminder rhythm."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)  # at most 200 characters typed; Text for ciphertext
+    target_on: Mapped[date | None] = mapped_column(Date)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    set_by_role: Mapped[Role] = mapped_column(str_enum(Role))
+    status: Mapped[GoalStatus] = mapped_column(str_enum(GoalStatus))
+    rhythm: Mapped[GoalRhythm] = mapped_column(str_enum(GoalRhythm))
+    remind_weekday: Mapped[int | None] = mapped_column(SmallInteger)  # ISO, 1 = Monday
+    remind_on: Mapped[date | None] = mapped_column(Date)  # rhythm "once"
+    remind_at: Mapped[time | None] = mapped_column(Time)  # local time of day
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class GoalStep(Base):
+    """A small step toward a goal, in order; ticked off when done."""
+
+    __tablename__ = "goal_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    text: Mapped[str] = mapped_column(Text)
+    done_at: Mapped[datetime | None]
+
+
+class GoalProgress(Base):
+    """One answer to "How is it going?", from a reminder or marked by the mentee."""
+
+    __tablename__ = "goal_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[GoalAnswer] = mapped_column(str_enum(GoalAnswer))
+    # The reminder answered (its outbox key), so a second tap on the same reminder counts once.
+    reminder_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    recorded_at: Mapped[datetime]

@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -28,7 +28,7 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(resources_app, name="resources")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"mentorbot: {message}", err=True)
     raise typer.Exit(code=2)
 
@@ -193,6 +193,36 @@ def resources_export(
     if problem is not None:
         _fail(problem)
     _run(lambda settings: export_resources(settings, file))
+
+
+@app.command()
+def report(
+    format: Annotated[
+        str, typer.Option("--format", help="table, text, csv, json or png.")
+    ] = "table",
+    site: Annotated[str | None, typer.Option(help="Only episodes at this site.")] = None,
+    mentor: Annotated[str | None, typer.Option(help="Only this mentor's mentees.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Follow-ups completed on or after (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Follow-ups completed before (YYYY-MM-DD).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+) -> None:
+    """Paired before/after outcomes (ARC, CEST) with 95% CIs, and the service's activity."""
+    from datetime import date
+
+    from bot.report_cli import FORMATS, ReportRequest, print_report
+
+    if format not in FORMATS:
+        _fail(f"--format must be one of {', '.join(FORMATS)}")
+    try:
+        days = [date.fromisoformat(d) if d else None for d in (since, until)]
+    except ValueError:
+        _fail("dates are written YYYY-MM-DD, for example 2026-06-30")
+    request = ReportRequest(format, site, mentor, days[0], days[1], out)
+    _run(lambda settings: print_report(settings, request))
 
 
 def main() -> None:

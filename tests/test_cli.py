@@ -122,3 +122,17 @@ def test_demo_script_replays_a_whole_baseline_and_saves_pictures(tmp_path: Path)
     assert rerun.returncode == 0, rerun.stderr
     assert "You are Sam, a mentee." in rerun.stdout
     assert "/start" not in rerun.stdout  # Sam has joined already: the demo carries on
+
+
+def test_report_on_an_empty_database_says_there_is_nothing_to_compare(tmp_path: Path) -> None:
+    env = {"MENTORBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+    assert mentorbot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    result = mentorbot("report", "--format", "json", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert '"pairs": 0' in result.stdout
+    table = mentorbot("report", cwd=tmp_path, env=env)
+    assert table.returncode == 0 and "Outcomes: baseline and follow-up" in table.stdout
+    refused = mentorbot("report", "--format", "xls", cwd=tmp_path, env=env)
+    assert refused.returncode == 2 and "--format" in refused.stderr
+    bad_date = mentorbot("report", "--since", "May", cwd=tmp_path, env=env)
+    assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr

@@ -23,6 +23,7 @@ from bot.flows import (
     signpost_send,
     signposting,
     staff,
+    staff_reports,
     staff_views,
     texts,
 )
@@ -65,6 +66,7 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "signposts": (STAFF, signpost_answers.list_sent),
     "stale": (SUPERVISOR, lambda ctx, person, _: directory_admin.stale(ctx, person)),
     "retire": (SUPERVISOR, directory_admin.retire),
+    "report": (SUPERVISOR, staff_reports.report),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}

@@ -113,6 +113,7 @@ STAFF_HELP = (
     "/signposts NAME - services sent and what the mentee said\n"
     "/stale - entries not checked for 12 months (supervisors)\n"
     "/retire NAME - stop showing an entry (supervisors)\n"
+    "/report - outcomes before and after (supervisors)\n"
     "/help - this list"
 )
 INVITE_NEEDS_NAME = "Please add the mentee's first name or a nickname: /invite Sam"
@@ -377,3 +378,12 @@ ADDPHONE_USAGE = (
 )
 ADDPHONE_SENT = "I have texted that number. It is used once {name} replies YES."
 PHONE_SHARE_BUTTON = "Share my number"
+
+# Outcomes report (supervisors)
+REPORT_TITLE = "Outcomes: baseline and follow-up"
+REPORT_USAGE = (
+    "Use /report, or narrow it down: /report site=hub mentor=Alex from=2026-01-01 "
+    "to=2026-07-01 (any of these, dates as YYYY-MM-DD)."
+)
+REPORT_NO_MENTOR = "There is no mentor called {name}."
+REPORT_MORE = "Each ARC area, and CSV or JSON: mentorbot report on the command line."

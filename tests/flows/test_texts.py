@@ -9,6 +9,10 @@ from tests.readability import flesch_reading_ease, is_gsm7
 
 STAFF_FACING = {
     "STAFF_HELP",
+    "REPORT_TITLE",
+    "REPORT_USAGE",
+    "REPORT_NO_MENTOR",
+    "REPORT_MORE",
     "ADDMENTEE_USAGE",
     "ADDMENTEE_BAD_PHONE",
     "ADDMENTEE_TAKEN",

@@ -1,0 +1,63 @@
+"""`/report` for supervisors: the cohort's outcomes as a compact chat message.
+
+Arguments are optional words: `site=spoke-north`, `mentor=Alex`, `from=2026-01-01`,
+`to=2026-07-01`, so the report can be narrowed without a guided flow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+
+from bot.flows import texts
+from bot.flows.context import FlowContext
+from bot.flows.types import Outcome, Reply
+from bot.reports.outcome_chart import headline_rows
+from bot.reports.outcome_formats import as_text
+from bot.reports.outcomes import Filters, outcome_report
+from bot.storage.models import Person, Role
+
+_KEYS = ("site", "mentor", "from", "to")
+
+
+def _parse(argument: str) -> dict[str, str] | None:
+    found: dict[str, str] = {}
+    for word in argument.split():
+        key, sep, value = word.partition("=")
+        if not sep or key.lower() not in _KEYS or not value:
+            return None
+        found[key.lower()] = value
+    return found
+
+
+async def report(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
+    options = _parse(argument)
+    if options is None:
+        return Outcome([Reply(texts.REPORT_USAGE)])
+    try:
+        since, until = (
+            datetime.combine(date.fromisoformat(options[key]), time(), tzinfo=ctx.zone)
+            if key in options
+            else None
+            for key in ("from", "to")
+        )
+    except ValueError:
+        return Outcome([Reply(texts.REPORT_USAGE)])
+    mentor_id = None
+    if "mentor" in options:
+        mentor_id = await ctx.session.scalar(
+            select(Person.id).where(
+                Person.role.in_((Role.MENTOR, Role.SUPERVISOR)),
+                func.lower(Person.display_name) == options["mentor"].lower(),
+            )
+        )
+        if mentor_id is None:
+            return Outcome([Reply(texts.REPORT_NO_MENTOR.format(name=options["mentor"]))])
+    filters = Filters(site=options.get("site"), mentor_id=mentor_id, since=since, until=until)
+    full = await outcome_report(ctx.session, ctx.instruments, filters)
+    # The chat version keeps the headline measures; each ARC area is in `mentorbot report`.
+    compact = replace(full, rows=headline_rows(full.rows))
+    title = texts.REPORT_TITLE + (f" ({argument.strip()})" if argument.strip() else "")
+    return Outcome([Reply(as_text(compact, title=title) + "\n" + texts.REPORT_MORE)])

@@ -1,0 +1,254 @@
+"""The cohort's outcomes: each mentee's baseline paired with their latest full reassessment.
+
+A pair is one episode's baseline and its exit assessment, or its latest 3-month one when there
+is no exit yet. Only the mentee's own answers count (staff ratings are kept apart). Filters
+narrow the cohort by the episode's site and mentor, and by when the follow-up was completed.
+Scores are read as stored when each sitting finished, so a report never re-scores old answers
+with a newer instrument file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.instruments import Instrument
+from bot.instruments.model import DOMAIN_PREFIX, MEAN_KEY
+from bot.reports.paired import NotEnoughPairs, PairedResult, paired
+from bot.storage.assessments import SELF_REPORT
+from bot.storage.models import (
+    Assessment,
+    AssessmentStatus,
+    Episode,
+    Goal,
+    GoalStatus,
+    Meeting,
+    MeetingOutcome,
+    Resource,
+    Score,
+    Signpost,
+    Timepoint,
+)
+
+FOLLOW_UPS = (Timepoint.THREE_MONTH, Timepoint.EXIT)
+
+DEFINITIONS = (
+    "Pairs: each mentee's first full check (baseline) and their exit check, or their latest "
+    "3-month check when there is no exit check yet.",
+    "ARC strengths: number of ARC areas scoring {strong} or more of 5 (0-10). ARC threats: "
+    "number of ARC areas scoring {weak} or less of 5 (0-10); a fall in threats is an "
+    "improvement.",
+    "CEST scales are scored 10-50 (mean item score x 10), negatively worded items reflected.",
+    "Difference = follow-up minus baseline. 95% CI of the mean difference from the t "
+    "distribution; paired t-test, two-sided p; Cohen's d_z = mean difference / SD of the "
+    "differences; Wilcoxon signed-rank p as a check for small samples.",
+    "n/a: not defined because every difference is the same (SD 0). Fewer than 2 pairs: "
+    "not computed.",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    site: str | None = None
+    mentor_id: int | None = None
+    since: datetime | None = None  # follow-up completed at or after
+    until: datetime | None = None  # follow-up completed before
+
+
+@dataclass(frozen=True)
+class Measure:
+    instrument: str
+    key: str
+    label: str
+    higher_is_better: bool = True
+
+
+@dataclass
+class Row:
+    measure: Measure
+    before: list[float] = field(default_factory=list)
+    after: list[float] = field(default_factory=list)
+
+    @property
+    def result(self) -> PairedResult | NotEnoughPairs:
+        return paired(self.before, self.after)
+
+
+@dataclass(frozen=True)
+class Activity:
+    meetings_held: int
+    meetings_missed: int
+    goals_set: int
+    goals_achieved: int
+    signposts_by_category: dict[str, int]
+
+
+@dataclass(frozen=True)
+class OutcomeReport:
+    rows: list[Row]
+    pairs: int
+    activity: Activity
+    definitions: tuple[str, ...]
+
+
+def measures(instruments: Mapping[str, Instrument]) -> list[Measure]:
+    """ARC total, strengths, threats and each area; CEST self-esteem and self-efficacy."""
+    arc = instruments["arc"]
+    found = [
+        Measure("arc", "total", "ARC total"),
+        Measure("arc", "strengths", "ARC strengths"),
+        Measure("arc", "threats", "ARC threats", higher_is_better=False),
+    ]
+    found += [Measure("arc", DOMAIN_PREFIX + d.id, f"ARC: {d.name}") for d in arc.domains]
+    for name, label in (
+        ("cest_self_esteem", "CEST self-esteem"),
+        ("cest_self_efficacy", "CEST self-efficacy"),
+    ):
+        found.append(Measure(name, MEAN_KEY, label))
+    return found
+
+
+async def outcome_report(
+    session: AsyncSession, instruments: Mapping[str, Instrument], filters: Filters
+) -> OutcomeReport:
+    wanted = measures(instruments)
+    pairs = await _pairs(session, filters)
+    scores = await _scores(session, [a for pair in pairs for a in pair])
+    rows = [Row(measure) for measure in wanted]
+    for before_id, after_id in pairs:
+        before, after = scores.get(before_id, {}), scores.get(after_id, {})
+        for row in rows:
+            key = (row.measure.instrument, row.measure.key)
+            if key in before and key in after:
+                row.before.append(before[key])
+                row.after.append(after[key])
+    arc = instruments["arc"].scoring
+    definitions = tuple(
+        line.format(strong=arc.strengths_min, weak=arc.threats_max) for line in DEFINITIONS
+    )
+    return OutcomeReport(rows, len(pairs), await _activity(session, filters), definitions)
+
+
+def _episode_filters(filters: Filters) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.site is not None:
+        conditions.append(Episode.site == filters.site)
+    if filters.mentor_id is not None:
+        conditions.append(Episode.mentor_id == filters.mentor_id)
+    return conditions
+
+
+async def _pairs(session: AsyncSession, filters: Filters) -> list[tuple[int, int]]:
+    """(baseline id, follow-up id) per episode that has both."""
+    query = (
+        select(Assessment.episode_id, Assessment.id, Assessment.timepoint, Assessment.completed_at)
+        .join(Episode, Episode.id == Assessment.episode_id)
+        .where(
+            Assessment.status == AssessmentStatus.COMPLETE,
+            SELF_REPORT,
+            Assessment.timepoint.in_((Timepoint.BASELINE, *FOLLOW_UPS)),
+            *_episode_filters(filters),
+        )
+        .order_by(Assessment.completed_at, Assessment.id)
+    )
+    baseline: dict[int, int] = {}
+    follow_up: dict[int, tuple[int, Timepoint, datetime]] = {}
+    for episode_id, assessment_id, timepoint, completed_at in await session.execute(query):
+        if timepoint is Timepoint.BASELINE:
+            baseline.setdefault(episode_id, assessment_id)
+            continue
+        current = follow_up.get(episode_id)
+        if current is None or timepoint is Timepoint.EXIT or current[1] is not Timepoint.EXIT:
+            follow_up[episode_id] = (assessment_id, timepoint, completed_at)
+    pairs = []
+    for episode_id, (after_id, _, completed_at) in sorted(follow_up.items()):
+        if episode_id not in baseline:
+            continue
+        if filters.since is not None and completed_at < filters.since:
+            continue
+        if filters.until is not None and completed_at >= filters.until:
+            continue
+        pairs.append((baseline[episode_id], after_id))
+    return pairs
+
+
+async def _scores(
+    session: AsyncSession, assessment_ids: list[int]
+) -> dict[int, dict[tuple[str, str], float]]:
+    found: dict[int, dict[tuple[str, str], float]] = {}
+    for start in range(0, len(assessment_ids), 500):  # keep IN lists a sane size
+        chunk = assessment_ids[start : start + 500]
+        query = select(Score.assessment_id, Score.instrument, Score.key, Score.value).where(
+            Score.assessment_id.in_(chunk)
+        )
+        for assessment_id, instrument, key, value in await session.execute(query):
+            found.setdefault(assessment_id, {})[(instrument, key)] = value
+    return found
+
+
+def _in_range(column: Any, filters: Filters) -> list[Any]:
+    conditions = []
+    if filters.since is not None:
+        conditions.append(column >= filters.since)
+    if filters.until is not None:
+        conditions.append(column < filters.until)
+    return conditions
+
+
+async def _activity(session: AsyncSession, filters: Filters) -> Activity:
+    """Meetings held and missed, goals set and achieved, services signposted by kind.
+
+    The date range applies to when each thing happened: the meeting, the goal being set (or,
+    for goals achieved, being done), the signpost being sent.
+    """
+    in_cohort = select(Episode.id).where(*_episode_filters(filters))
+    meetings = dict(
+        (
+            await session.execute(
+                select(Meeting.outcome, func.count())
+                .where(
+                    Meeting.episode_id.in_(in_cohort),
+                    Meeting.outcome.is_not(None),
+                    *_in_range(Meeting.starts_at, filters),
+                )
+                .group_by(Meeting.outcome)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    agreed = (Goal.episode_id.in_(in_cohort), Goal.status != GoalStatus.PROPOSED)
+    goals_set = await session.scalar(
+        select(func.count()).where(*agreed, *_in_range(Goal.created_at, filters))
+    )
+    goals_done = await session.scalar(
+        select(func.count()).where(
+            *agreed, Goal.status == GoalStatus.DONE, *_in_range(Goal.completed_at, filters)
+        )
+    )
+    mentees = select(Episode.mentee_id).where(*_episode_filters(filters))
+    signposts = dict(
+        (
+            await session.execute(
+                select(Resource.category, func.count())
+                .join(Signpost, Signpost.resource_id == Resource.id)
+                .where(Signpost.mentee_id.in_(mentees), *_in_range(Signpost.sent_at, filters))
+                .group_by(Resource.category)
+                .order_by(Resource.category)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return Activity(
+        meetings_held=meetings.get(MeetingOutcome.MET, 0),
+        meetings_missed=meetings.get(MeetingOutcome.NO_SHOW, 0),
+        goals_set=goals_set or 0,
+        goals_achieved=goals_done or 0,
+        signposts_by_category=signposts,
+    )

@@ -1,0 +1,58 @@
+"""/report in the chat: supervisors get the outcomes; nobody else does."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.flows import texts
+from bot.flows.types import Channel, Sender
+from bot.service import MentorService
+from bot.storage.models import Role
+from tests.reports.test_outcomes import _cohort
+from tests.utils import Chat, add_staff
+
+Sessions = async_sessionmaker[AsyncSession]
+SUPERVISOR_PHONE = "+447700900003"
+
+
+async def _supervisor(service: MentorService, sessions: Sessions) -> Chat:
+    await add_staff(sessions, service, name="Pat", role=Role.SUPERVISOR, phone=SUPERVISOR_PHONE)
+    return Chat(service, sender=Sender(Channel.CONSOLE, SUPERVISOR_PHONE))
+
+
+async def test_supervisor_gets_the_headline_outcomes(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    await _cohort(session_factory)
+    chat = await _supervisor(service, session_factory)
+    (reply,) = await chat.send("/report")
+    assert reply.text.startswith(texts.REPORT_TITLE)
+    assert "Pairs (baseline and follow-up): 4" in reply.text
+    assert "ARC total: " in reply.text and "CEST self-esteem: " in reply.text
+    assert "ARC: " not in reply.text  # each area only on the command line
+    assert len(reply.text) < 4096
+
+
+async def test_filters_and_bad_arguments(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    await _cohort(session_factory)
+    chat = await _supervisor(service, session_factory)
+    (reply,) = await chat.send("/report mentor=jo site=spoke-north")
+    assert "Pairs (baseline and follow-up): 1" in reply.text
+    assert "Fewer than 2 mentees" in reply.text
+    assert (await chat.send("/report from=yesterday"))[0].text == texts.REPORT_USAGE
+    assert (await chat.send("/report mentor=Nobody"))[0].text == texts.REPORT_NO_MENTOR.format(
+        name="Nobody"
+    )
+
+
+async def test_a_mentor_cannot_run_the_report(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    await _cohort(session_factory)
+    await add_staff(session_factory, service, name="Max", phone="+447700900009")
+    chat = Chat(service, sender=Sender(Channel.CONSOLE, "+447700900009"))
+    replies = await chat.send("/report")
+    assert replies[0].text == texts.UNKNOWN_COMMAND
+    assert not any("Pairs" in text for text in chat.texts)

@@ -22,6 +22,7 @@ from bot.flows.types import InboundMessage, Outcome, Reply
 from bot.instruments import Instrument
 from bot.safety import CrisisDetector
 from bot.storage import inbound
+from bot.storage.models import Role
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def utc_now() -> datetime:
 class Handled:
     outcome: Outcome
     notices: list[int] = field(default_factory=list)
+    role: Role | None = None  # of the person who wrote, when known
 
 
 class MentorService:
@@ -84,7 +86,7 @@ class MentorService:
             # failure but never the message or the person.
             logger.exception("Could not handle a %s message", message.sender.channel.value)
             return Handled(Outcome([Reply(texts.TRY_AGAIN_LATER)]))
-        return Handled(outcome, ctx.enqueued)
+        return Handled(outcome, ctx.enqueued, ctx.role)
 
     async def store_telegram_update(self, update_id: int, payload: dict[str, Any]) -> bool:
         """Keep a webhook update durably; False if it had been stored before."""

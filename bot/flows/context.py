@@ -17,6 +17,7 @@ from bot.flows.types import Channel
 from bot.instruments import Instrument
 from bot.safety import CrisisDetector
 from bot.storage import outbox
+from bot.storage.models import Role
 from bot.storage.outbox import Queued
 
 Clock = Callable[[], datetime]
@@ -48,6 +49,7 @@ class FlowContext:
     # The channel the message being answered came by (set by the engine): replies shown as
     # SMS are kept compact, to stay within two segments.
     channel: Channel | None = None
+    role: Role | None = None  # of the person who wrote, once known (for their command menu)
 
     def now(self) -> datetime:
         return self.clock()

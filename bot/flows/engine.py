@@ -6,6 +6,7 @@ a questionnaire is never taken as an answer (DESIGN.md §1).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -31,6 +32,8 @@ from bot.flows.context import FlowContext
 from bot.flows.types import Channel, Choice, InboundMessage, Outcome, Reply
 from bot.storage import conversations, people
 from bot.storage.models import ConversationState, Person, PersonStatus, Role
+
+logger = logging.getLogger(__name__)
 
 Step = Callable[[FlowContext, Person, dict[str, Any], InboundMessage], Awaitable[Outcome]]
 FLOW_STEPS: dict[str, Step] = {
@@ -107,6 +110,7 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     """Answers one message from one person inside the caller's transaction."""
     ctx.channel = message.sender.channel
     person = await people.person_by_sender(ctx.session, message.sender)
+    ctx.role = person.role if person is not None else None
     if person is not None and message.sender.channel is Channel.TELEGRAM:
         person.telegram_chat_id = message.sender.chat_id or person.telegram_chat_id
     command = _command(message)
@@ -237,6 +241,13 @@ async def _run_command(
     allowed = COMMANDS.get(name)
     if allowed is not None and person.role in allowed[0]:
         return await allowed[1](ctx, person, argument)
+    if allowed is not None:
+        # Checked on every call, not just hidden from the menu; the argument (perhaps a
+        # mentee's name) is not logged.
+        logger.info("Refused /%s for a %s (person %d)", name, person.role.value, person.id)
+        outcome = menu(person)
+        outcome.replies.insert(0, Reply(texts.COMMAND_NOT_ALLOWED))
+        return outcome
     if name == "menu":
         return menu(person)
     if state is None:

@@ -17,6 +17,7 @@ from bot.flows.types import Outcome, Reply
 from bot.reports.outcome_chart import headline_rows
 from bot.reports.outcome_formats import as_text
 from bot.reports.outcomes import Filters, outcome_report
+from bot.storage import audit
 from bot.storage.models import Person, Role
 
 _KEYS = ("site", "mentor", "from", "to")
@@ -57,6 +58,7 @@ async def report(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
             return Outcome([Reply(texts.REPORT_NO_MENTOR.format(name=options["mentor"]))])
     filters = Filters(site=options.get("site"), mentor_id=mentor_id, since=since, until=until)
     full = await outcome_report(ctx.session, ctx.instruments, filters)
+    audit.record(ctx.session, actor_id=staff.id, action="report", now=ctx.now())
     # The chat version keeps the headline measures; each ARC area is in `mentorbot report`.
     compact = replace(full, rows=headline_rows(full.rows))
     title = texts.REPORT_TITLE + (f" ({argument.strip()})" if argument.strip() else "")

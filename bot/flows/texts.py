@@ -387,3 +387,33 @@ REPORT_USAGE = (
 )
 REPORT_NO_MENTOR = "There is no mentor called {name}."
 REPORT_MORE = "Each ARC area, and CSV or JSON: mentorbot report on the command line."
+
+# The Telegram command menu (one short line each; only a person's own commands are listed).
+COMMAND_DESCRIPTIONS = {
+    "checkin": "Answer a few questions",
+    "goals": "Your goals",
+    "plan": "Your plan",
+    "meeting": "Your next meeting",
+    "find": "Find a service",
+    "settings": "Check-in day and time",
+    "phone": "Get texts too",
+    "mentees": "Your mentees",
+    "attention": "Who needs you now",
+    "mentee": "One mentee's record",
+    "invite": "Invite a mentee",
+    "addmentee": "Invite by text message",
+    "meet": "Book a meeting",
+    "meetings": "Your meetings",
+    "goal": "Set a goal with a mentee",
+    "rate": "Self-sufficiency rating",
+    "signpost": "Send a mentee a service",
+    "note": "Add a session note",
+    "upcoming": "What will be sent",
+    "failed": "Messages not delivered",
+    "caseloads": "All caseloads",
+    "report": "Outcomes report",
+    "export": "Export the data",
+    "help": "Help and crisis lines",
+    "cancel": "Stop what you are doing",
+}
+COMMAND_NOT_ALLOWED = "Sorry, that command is not for you. Here is what you can do:"

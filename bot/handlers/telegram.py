@@ -10,7 +10,15 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -25,6 +33,7 @@ from telegram.ext import (
 
 from bot.flows import texts
 from bot.flows.context import JoinLinks
+from bot.flows.menus import commands_for
 from bot.flows.types import Channel, InboundMessage, Reply, Sender
 from bot.handlers.telegram_keyboard import keyboard
 from bot.reports.charts import render_results_png
@@ -33,6 +42,7 @@ from bot.scheduling.quiet import QuietHours
 from bot.scheduling.senders import Sender as ChannelSender
 from bot.scheduling.senders import TelegramSender
 from bot.service import MentorService
+from bot.storage.models import Role
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +56,20 @@ class TelegramAdapter:
     def __init__(self, service: MentorService, dispatcher: Dispatcher) -> None:
         self.service = service
         self.dispatcher = dispatcher
+        # Chats whose command menu this process has set for the role; once per chat and role.
+        self.menus: set[tuple[int, Role]] = set()
+
+    async def show_menu(self, bot: Any, chat_id: int, role: Role | None) -> None:
+        """Give this chat the command menu of the person's role (staff see staff commands)."""
+        if role is None or (chat_id, role) in self.menus:
+            return
+        commands = [BotCommand(name, text) for name, text in commands_for(role)]
+        try:
+            await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+        except TelegramError as exc:  # the menu is a convenience; the reply matters more
+            logger.warning("Could not set a chat's command menu: %s", type(exc).__name__)
+            return
+        self.menus.add((chat_id, role))
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE
@@ -71,6 +95,7 @@ class TelegramAdapter:
         await self.send_replies(
             context.bot, message.chat_id, handled.outcome.replies, after_contact=own is not None
         )
+        await self.show_menu(context.bot, message.chat_id, handled.role)
         await self.dispatcher.deliver(handled.notices)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -95,6 +120,7 @@ class TelegramAdapter:
                 # Marking the old question is cosmetic; the next question must still go out.
                 logger.warning("Could not mark a question answered: %s", type(exc).__name__)
         await self.send_replies(context.bot, chat_id, handled.outcome.replies)
+        await self.show_menu(context.bot, chat_id, handled.role)
         await self.dispatcher.deliver(handled.notices)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -505,3 +505,64 @@ class GoalProgress(Base):
     # The reminder answered (its outbox key), so a second tap on the same reminder counts once.
     reminder_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     recorded_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """A staff member looked at or took something about a mentee: who, what, whom, when.
+
+    Never the content: the action names what kind of thing was seen ("mentee", "note",
+    "report", "export"), so the log itself holds nothing sensitive.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    at: Mapped[datetime]
+
+
+class SessionNote(Base):
+    """A mentor's short note after a session (free text: encrypted by the data-protection work)."""
+
+    __tablename__ = "session_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class SiteMove(Base):
+    """A mentee moving between clinics (hub to a spoke as they become more stable)."""
+
+    __tablename__ = "site_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    from_site: Mapped[str] = mapped_column(String(32))
+    to_site: Mapped[str] = mapped_column(String(32))
+    moved_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+
+
+class Supervision(Base):
+    """A supervision session a supervisor held with a mentor."""
+
+    __tablename__ = "supervisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    held_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]

@@ -78,7 +78,7 @@ async def test_stale_and_retire_are_for_supervisors_only(
     for chat in (mentor_chat, mentee):
         for command in ("/stale", "/retire FRANK"):
             replies = await chat.send(command)
-            assert replies[0].text == texts.UNKNOWN_COMMAND
+            assert replies[0].text == texts.COMMAND_NOT_ALLOWED
     async with session_factory() as session:
         rows = await session.scalars(select(Resource).where(Resource.retired_at.is_not(None)))
         assert list(rows) == []

@@ -90,4 +90,4 @@ async def test_staff_cannot_use_mentee_settings(
     from tests.utils import MENTOR_PHONE
 
     replies = await Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE)).send("/settings")
-    assert replies[0].text == texts.UNKNOWN_COMMAND
+    assert replies[0].text == texts.COMMAND_NOT_ALLOWED

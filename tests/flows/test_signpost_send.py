@@ -176,4 +176,4 @@ async def test_mentees_cannot_signpost(service: MentorService, session_factory: 
     await chat.send("/cancel")
     for command in ("/signpost Sam", "/signposts Sam"):
         replies = await chat.send(command)
-        assert replies[0].text == texts.UNKNOWN_COMMAND
+        assert replies[0].text == texts.COMMAND_NOT_ALLOWED

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.types import Channel, Sender
 from bot.service import MentorService
-from bot.storage.models import Role
+from bot.storage.models import AuditEvent, Role
 from tests.reports.test_outcomes import _cohort
 from tests.utils import Chat, add_staff
 
@@ -31,6 +32,9 @@ async def test_supervisor_gets_the_headline_outcomes(
     assert "ARC total: " in reply.text and "CEST self-esteem: " in reply.text
     assert "ARC: " not in reply.text  # each area only on the command line
     assert len(reply.text) < 4096
+    async with session_factory() as session:
+        (event,) = (await session.execute(select(AuditEvent))).scalars()
+    assert event.action == "report" and event.subject_id is None
 
 
 async def test_filters_and_bad_arguments(
@@ -54,5 +58,5 @@ async def test_a_mentor_cannot_run_the_report(
     await add_staff(session_factory, service, name="Max", phone="+447700900009")
     chat = Chat(service, sender=Sender(Channel.CONSOLE, "+447700900009"))
     replies = await chat.send("/report")
-    assert replies[0].text == texts.UNKNOWN_COMMAND
+    assert replies[0].text == texts.COMMAND_NOT_ALLOWED
     assert not any("Pairs" in text for text in chat.texts)

@@ -9,6 +9,7 @@ from tests.readability import flesch_reading_ease, is_gsm7
 
 STAFF_FACING = {
     "STAFF_HELP",
+    "COMMAND_DESCRIPTIONS",
     "REPORT_TITLE",
     "REPORT_USAGE",
     "REPORT_NO_MENTOR",

@@ -310,3 +310,43 @@ async def test_mentee_shares_their_own_number_for_texts(
             await session.execute(select(Person).where(Person.telegram_user_id == MENTEE))
         ).scalar_one()
     assert sam.phone == "+447700900123"
+
+
+async def test_each_chat_gets_the_command_menu_of_its_role(
+    session_factory: async_sessionmaker[AsyncSession],
+    instruments: dict[str, Instrument],
+    clock: FakeClock,
+) -> None:
+    from bot.storage.models import Role
+
+    await add_staff(
+        session_factory,
+        make_service(session_factory, instruments, clock),
+        name="Alex",
+        telegram_user_id=MENTOR,
+    )
+    await add_staff(
+        session_factory,
+        make_service(session_factory, instruments, clock),
+        name="Pat",
+        role=Role.SUPERVISOR,
+        telegram_user_id=3003,
+    )
+    async with (
+        FakeTelegramAPI() as fake,
+        running(fake, make_service(session_factory, instruments, clock)),
+    ):
+        await join(fake)
+        fake.user_message(3003, "/help")
+        await fake.wait_for_sent(2, chat_id=3003)
+
+        def menu(chat_id: int) -> set[str]:
+            scope = {"type": "chat", "chat_id": chat_id}
+            return {c["command"] for c in fake.commands_for(scope)}
+
+        await fake.wait_until(lambda: bool(menu(MENTEE)) and bool(menu(3003)))
+        assert {"checkin", "find", "help"} <= menu(MENTEE)
+        assert not {"invite", "report", "meet"} & menu(MENTEE)
+        assert {"invite", "meet", "help"} <= menu(MENTOR)
+        assert "report" not in menu(MENTOR)
+        assert {"report", "invite"} <= menu(3003)

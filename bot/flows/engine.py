@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.flows import (
+    caseload,
     checkin,
     crisis,
     directory_admin,
@@ -70,6 +71,8 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "stale": (SUPERVISOR, lambda ctx, person, _: directory_admin.stale(ctx, person)),
     "retire": (SUPERVISOR, directory_admin.retire),
     "report": (SUPERVISOR, staff_reports.report),
+    "mentees": (STAFF, caseload.list_mentees),
+    "attention": (STAFF, caseload.attention),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}

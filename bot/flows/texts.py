@@ -417,3 +417,24 @@ COMMAND_DESCRIPTIONS = {
     "cancel": "Stop what you are doing",
 }
 COMMAND_NOT_ALLOWED = "Sorry, that command is not for you. Here is what you can do:"
+
+# Caseload views for staff (/mentees, /attention)
+CASELOAD_LINE = "{name} ({site}, week {weeks}): last check-in {last}; next meeting {meeting}"
+CASELOAD_NEVER = "none yet"
+CASELOAD_NONE = "not booked"
+ATTENTION_HEADER = "Who needs you now, most urgent first:"
+ATTENTION_NONE = "Nobody needs you urgently right now. /mentees shows everyone."
+FLAG_SAFETY = "crisis alert this week"
+FLAG_SAFETY_OPEN = "crisis alert NOT picked up"
+FLAG_UNCONFIRMED = "meeting {when} not confirmed"
+FLAG_DROP = "{what} down {points} points"
+FLAG_NO_CHECKIN = "no check-in for {days} days"
+FLAG_NO_MEETING = "no meeting for {days} days"
+FLAG_UNFINISHED = "check-in unfinished for {days} days"
+FLAG_FAILED = "{count} message(s) not delivered"
+MEASURE_NAMES = {
+    "arc": "recovery capital (ARC)",
+    "weekly": "weekly check-in",
+    "cest_self_esteem": "self-esteem",
+    "cest_self_efficacy": "self-efficacy",
+}

@@ -67,9 +67,11 @@ class MenteeStatus:
         return worst, -len(self.flags)
 
 
-async def caseload(ctx: FlowContext, staff: Person) -> list[tuple[Person, Episode]]:
+async def caseload(
+    ctx: FlowContext, staff: Person, *, mine_only: bool = False
+) -> list[tuple[Person, Episode]]:
     """Active mentees this person may see: their own, or everyone's for a supervisor."""
-    if staff.role is Role.SUPERVISOR:
+    if staff.role is Role.SUPERVISOR and not mine_only:
         query = (
             select(Person, Episode)
             .join(Episode, Episode.mentee_id == Person.id)
@@ -81,10 +83,14 @@ async def caseload(ctx: FlowContext, staff: Person) -> list[tuple[Person, Episod
 
 
 async def statuses(
-    ctx: FlowContext, staff: Person, policy: ReminderPolicy | None = None
+    ctx: FlowContext,
+    staff: Person,
+    policy: ReminderPolicy | None = None,
+    *,
+    mine_only: bool = False,
 ) -> list[MenteeStatus]:
     policy = policy or load_policy()
-    found = [MenteeStatus(m, e) for m, e in await caseload(ctx, staff)]
+    found = [MenteeStatus(m, e) for m, e in await caseload(ctx, staff, mine_only=mine_only)]
     for status in found:
         await _fill(ctx, status, policy)
     return found

@@ -25,6 +25,7 @@ from bot.flows import (
     signpost_send,
     signposting,
     staff,
+    staff_records,
     staff_reports,
     staff_views,
     texts,
@@ -73,6 +74,13 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "report": (SUPERVISOR, staff_reports.report),
     "mentees": (STAFF, caseload.list_mentees),
     "attention": (STAFF, caseload.attention),
+    "note": (STAFF, staff_records.note),
+    "site": (STAFF, staff_records.move_site),
+    "assign": (SUPERVISOR, staff_records.assign),
+    "supervision": (SUPERVISOR, staff_records.supervision),
+    "staff": (SUPERVISOR, staff_records.list_staff),
+    "caseloads": (SUPERVISOR, staff_records.caseloads),
+    "audit": (SUPERVISOR, staff_records.audit_trail),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}

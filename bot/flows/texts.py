@@ -438,3 +438,27 @@ MEASURE_NAMES = {
     "cest_self_esteem": "self-esteem",
     "cest_self_efficacy": "self-efficacy",
 }
+
+# Staff records (/note, /site, /assign, /supervision, /staff, /caseloads, /audit)
+NOTE_USAGE = "Add the mentee's name and the note: /note Sam talked about housing, went well"
+NOTE_TOO_LONG = "Notes are kept short: up to {limit} characters (this one is {length})."
+NOTE_SAVED = "Note saved for {name}."
+SITE_USAGE = "Add the mentee's name and the site: /site Sam SITE. Sites: {sites}"
+SITE_SAME = "{name} is already at {site}."
+SITE_MOVED = "{name} now goes to {site}. The move is recorded with today's date."
+ASSIGN_USAGE = "Add the mentee's and the mentor's names: /assign Sam Alex"
+ASSIGN_SAME = "{name} is already with that mentor."
+ASSIGN_DONE = "{name} is now mentored by {mentor}. Both have been told."
+ASSIGN_TO_NEW = "{name} is now one of your mentees. /mentees shows your list."
+ASSIGN_TO_OLD = "{name} is now mentored by {mentor}. Thank you for your work with them."
+ASSIGN_TO_MENTEE = "Your mentor is now {mentor}. They will be in touch soon."
+SUPERVISION_USAGE = "Add the mentor's name: /supervision Alex"
+SUPERVISION_SAVED = "Supervision with {name} recorded for today."
+STAFF_LINE = "{name} ({role})"
+CASELOADS_HEADER = "Mentor: mentees, meetings this month (held/missed), flagged, last supervision"
+CASELOADS_LINE = (
+    "{name}: {mentees} mentees, {held}/{missed} meetings, {flags} flagged, supervised {supervised}"
+)
+CASELOADS_OVERDUE = "(supervision due)"
+AUDIT_HEADER = "Who looked at {name}'s record:"
+AUDIT_SOMEONE = "former staff"

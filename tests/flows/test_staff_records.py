@@ -1,0 +1,127 @@
+"""Staff record-keeping from the chat: notes, site moves, assignment, supervision, audit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.flows import texts
+from bot.flows.types import Channel, Sender
+from bot.service import MentorService
+from bot.storage.models import (
+    AuditEvent,
+    Episode,
+    OutboxMessage,
+    Person,
+    Role,
+    SessionNote,
+    SiteMove,
+    Supervision,
+)
+from tests.conftest import FakeClock
+from tests.utils import MENTOR_PHONE, Chat, add_staff, count_rows, joined_mentee
+
+Sessions = async_sessionmaker[AsyncSession]
+OTHER_PHONE, SUPERVISOR_PHONE = "+447700900002", "+447700900003"
+
+
+async def _team(service: MentorService, sessions: Sessions) -> tuple[Chat, Chat, Chat]:
+    """Alex mentors Sam; Jo mentors nobody yet; Pat supervises."""
+    alex = await add_staff(sessions, service, name="Alex")
+    await add_staff(sessions, service, name="Jo", phone=OTHER_PHONE)
+    await add_staff(sessions, service, name="Pat", role=Role.SUPERVISOR, phone=SUPERVISOR_PHONE)
+    await joined_mentee(service, sessions, alex)
+    return (
+        Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE)),
+        Chat(service, sender=Sender(Channel.CONSOLE, OTHER_PHONE)),
+        Chat(service, sender=Sender(Channel.CONSOLE, SUPERVISOR_PHONE)),
+    )
+
+
+async def test_notes_are_kept_for_own_mentees_only_and_audited(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex, jo, _ = await _team(service, session_factory)
+    (reply,) = await alex.send("/note Sam talked about housing, went well")
+    assert reply.text == texts.NOTE_SAVED.format(name="Sam")
+    (refused,) = await jo.send("/note Sam something")
+    assert refused.text == texts.NO_SUCH_MENTEE.format(name="Sam")
+    (long,) = await alex.send("/note Sam " + "x" * 201)
+    assert long.text == texts.NOTE_TOO_LONG.format(limit=200, length=201)
+    assert (await alex.send("/note Sam"))[0].text == texts.NOTE_USAGE
+    async with session_factory() as session:
+        (note,) = (await session.execute(select(SessionNote))).scalars()
+        (event,) = (await session.execute(select(AuditEvent))).scalars()
+    assert note.text == "talked about housing, went well"
+    assert event.action == "note" and event.subject_id == note.mentee_id
+
+
+async def test_site_move_is_recorded_with_its_date(
+    service: MentorService, session_factory: Sessions, clock: FakeClock
+) -> None:
+    alex, jo, _ = await _team(service, session_factory)
+    assert (await jo.send("/site Sam camberwell"))[0].text == texts.NO_SUCH_MENTEE.format(
+        name="Sam"
+    )
+    assert (await alex.send("/site Sam nowhere"))[0].text.startswith("Add the mentee's name")
+    (reply,) = await alex.send("/site Sam Camberwell")
+    assert reply.text == texts.SITE_MOVED.format(name="Sam", site="camberwell")
+    async with session_factory() as session:
+        (move,) = (await session.execute(select(SiteMove))).scalars()
+        episode = (await session.execute(select(Episode))).scalar_one()
+    assert (move.from_site, move.to_site, move.moved_on) == ("hub", "camberwell", clock().date())
+    assert episode.site == "camberwell"
+
+
+async def test_supervisor_assigns_a_mentee_and_everyone_is_told(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex, jo, pat = await _team(service, session_factory)
+    assert (await alex.send("/assign Sam Jo"))[0].text == texts.COMMAND_NOT_ALLOWED
+    (reply,) = await pat.send("/assign Sam Jo")
+    assert reply.text == texts.ASSIGN_DONE.format(name="Sam", mentor="Jo")
+    async with session_factory() as session:
+        sent = {m.text for m in (await session.execute(select(OutboxMessage))).scalars()}
+    assert texts.ASSIGN_TO_NEW.format(name="Sam") in sent
+    assert texts.ASSIGN_TO_OLD.format(name="Sam", mentor="Jo") in sent
+    assert texts.ASSIGN_TO_MENTEE.format(mentor="Jo") in sent
+    # Sam is now Jo's: Alex can no longer act for Sam, Jo can.
+    assert (await alex.send("/note Sam hi"))[0].text == texts.NO_SUCH_MENTEE.format(name="Sam")
+    assert (await jo.send("/note Sam hi"))[0].text == texts.NOTE_SAVED.format(name="Sam")
+
+
+async def test_caseloads_count_and_show_supervision_due(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    _, _, pat = await _team(service, session_factory)
+    (before,) = await pat.send("/caseloads")
+    alex_line = next(line for line in before.text.splitlines() if line.startswith("Alex"))
+    assert "1 mentees" in alex_line and texts.CASELOADS_OVERDUE in alex_line
+    assert (await pat.send("/supervision Alex"))[0].text == texts.SUPERVISION_SAVED.format(
+        name="Alex"
+    )
+    (after,) = await pat.send("/caseloads")
+    alex_line = next(line for line in after.text.splitlines() if line.startswith("Alex"))
+    assert texts.CASELOADS_OVERDUE not in alex_line
+    jo_line = next(line for line in after.text.splitlines() if line.startswith("Jo"))
+    assert "0 mentees" in jo_line
+    assert await count_rows(session_factory, Supervision) == 1
+
+
+async def test_audit_lists_who_looked_without_content(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex, _, pat = await _team(service, session_factory)
+    await alex.send("/note Sam private words")
+    (reply,) = await pat.send("/audit Sam")
+    assert reply.text.startswith(texts.AUDIT_HEADER.format(name="Sam"))
+    assert "Alex: note" in reply.text
+    assert "private words" not in reply.text
+    assert (await alex.send("/audit Sam"))[0].text == texts.COMMAND_NOT_ALLOWED
+    async with session_factory() as session:
+        actions = [e.action for e in (await session.execute(select(AuditEvent))).scalars()]
+        sam = (
+            await session.execute(select(Person).where(Person.display_name == "Sam"))
+        ).scalar_one()
+    assert actions == ["note", "audit"]
+    assert sam.role is Role.MENTEE

@@ -225,6 +225,36 @@ def report(
     _run(lambda settings: print_report(settings, request))
 
 
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option(help="Folder to write the CSV files into.")],
+    identified: Annotated[
+        bool, typer.Option(help="Include names and phone numbers (supervisors only; logged).")
+    ] = False,
+    supervisor: Annotated[
+        str | None, typer.Option(help="Your name as a supervisor, for --identified.")
+    ] = None,
+) -> None:
+    """Write the data for analysis as CSV files: pseudonymous unless --identified."""
+    from bot.export_cli import export as write_export
+
+    _run(
+        lambda settings: write_export(
+            settings, out=out, identified=identified, supervisor=supervisor
+        )
+    )
+
+
+@app.command("audit")
+def audit_command(
+    mentee: Annotated[str, typer.Option(help="The mentee's first name or nickname.")],
+) -> None:
+    """List who looked at a mentee's record, and when (never what they saw)."""
+    from bot.export_cli import show_audit
+
+    _run(lambda settings: show_audit(settings, mentee=mentee))
+
+
 def main() -> None:
     # PTB 22 warns on every 429 unless durations are timedeltas; mentorbot never reads them.
     os.environ.setdefault("PTB_TIMEDELTA", "true")

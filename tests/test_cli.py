@@ -136,3 +136,41 @@ def test_report_on_an_empty_database_says_there_is_nothing_to_compare(tmp_path: 
     assert refused.returncode == 2 and "--format" in refused.stderr
     bad_date = mentorbot("report", "--since", "May", cwd=tmp_path, env=env)
     assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr
+
+
+def test_export_is_pseudonymous_unless_a_supervisor_asks_and_is_logged(tmp_path: Path) -> None:
+    env = {"MENTORBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+    assert mentorbot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    for name, role, telegram_id in (("Alex", "mentor", "11"), ("Pat", "supervisor", "12")):
+        added = mentorbot(
+            "staff",
+            "add",
+            "--name",
+            name,
+            "--telegram-id",
+            telegram_id,
+            "--role",
+            role,
+            cwd=tmp_path,
+            env=env,
+        )
+        assert added.returncode == 0, added.stderr
+    plain = mentorbot("export", "--out", "plain", cwd=tmp_path, env=env)
+    assert plain.returncode == 0, plain.stderr
+    assert "Alex" not in (tmp_path / "plain" / "people.csv").read_text()
+    refused = [
+        mentorbot("export", "--out", "x", "--identified", cwd=tmp_path, env=env),
+        mentorbot(
+            "export", "--out", "x", "--identified", "--supervisor", "Alex", cwd=tmp_path, env=env
+        ),
+    ]
+    for result in refused:
+        assert result.returncode == 2 and "supervisor" in result.stderr
+    assert not (tmp_path / "x").exists()
+    named = mentorbot(
+        "export", "--out", "named", "--identified", "--supervisor", "pat", cwd=tmp_path, env=env
+    )
+    assert named.returncode == 0, named.stderr
+    assert "Alex" in (tmp_path / "named" / "people.csv").read_text()
+    missing = mentorbot("audit", "--mentee", "Nobody", cwd=tmp_path, env=env)
+    assert missing.returncode == 2 and "no mentee called Nobody" in missing.stderr

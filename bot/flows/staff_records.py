@@ -18,7 +18,6 @@ from bot.flows.types import Outcome, Reply
 from bot.sites import shipped_sites
 from bot.storage import audit, people
 from bot.storage.goals import TITLE_LIMIT
-from bot.storage.outbox import Queued
 from bot.storage.models import (
     AuditEvent,
     Episode,
@@ -31,6 +30,7 @@ from bot.storage.models import (
     SiteMove,
     Supervision,
 )
+from bot.storage.outbox import Queued
 
 SUPERVISION_DUE = timedelta(weeks=4)
 

@@ -14,6 +14,7 @@ from typing import Any
 from bot.flows import (
     caseload,
     checkin,
+    concern,
     crisis,
     directory_admin,
     meeting_actions,
@@ -29,6 +30,7 @@ from bot.flows import (
     staff_reports,
     staff_views,
     texts,
+    your_data,
 )
 from bot.flows.context import FlowContext
 from bot.flows.types import Channel, Choice, InboundMessage, Outcome, Reply
@@ -45,6 +47,8 @@ FLOW_STEPS: dict[str, Step] = {
     preferences.FLOW: preferences.step,
     signposting.FLOW: signposting.step,
     signpost_send.FLOW: signpost_send.step,
+    concern.FLOW: concern.step,
+    your_data.FLOW: your_data.step,
 }
 MENU_TOKEN = "menu"
 
@@ -81,6 +85,10 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "staff": (SUPERVISOR, staff_records.list_staff),
     "caseloads": (SUPERVISOR, staff_records.caseloads),
     "audit": (SUPERVISOR, staff_records.audit_trail),
+    "privacy": (ANYONE, concern.privacy),
+    "concern": (MENTEE, concern.start),
+    "mydata": (MENTEE, your_data.mydata),
+    "forget": (MENTEE, your_data.forget),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}

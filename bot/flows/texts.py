@@ -32,7 +32,7 @@ WHO_SEES = (
 )
 HOW_TO_STOP = (
     "You can stop at any time. Send STOP for no more messages. "
-    "Ask your mentor if you want to see or delete what we keep."
+    "Send /mydata to see what we keep, or /forget to delete it. /privacy tells you more."
 )
 ASK_CONSENT = "Are you happy to go on?"
 CONSENT_YES = "Yes, I agree"
@@ -462,3 +462,59 @@ CASELOADS_LINE = (
 CASELOADS_OVERDUE = "(supervision due)"
 AUDIT_HEADER = "Who looked at {name}'s record:"
 AUDIT_SOMEONE = "former staff"
+
+# Privacy and concerns (/privacy, /concern)
+PRIVACY_YOUR_DATA = (
+    "Your data is yours. Send /mydata to see what we keep. "
+    "Send /forget to delete it and stop. By text, send MYDATA or FORGET."
+)
+CONCERN_ASK = (
+    "You can tell a supervisor if something is wrong. Your mentor will not be told. "
+    "What is it about?"
+)
+CONCERN_SOMETHING_WRONG = "Something is wrong"
+CONCERN_NEW_MENTOR = "I want a new mentor"
+CONCERN_REASK = "Please pick one of these, or send /cancel."
+CONCERN_ASK_WORDS = "Please tell us in a few words what is wrong. Only a supervisor will read it."
+CONCERN_TOO_LONG = "Please keep it short: 200 letters or fewer. Yours has {length}."
+CONCERN_SENT = (
+    "Thank you for telling us. A supervisor will get in touch within 2 working days. "
+    "Your mentor has not been told."
+)
+CONCERN_NOBODY = (
+    "Sorry, no supervisor can get this right now. Please call the clinic and ask for the "
+    "mentoring lead."
+)
+CONCERN_NO_MENTOR = "no mentor"
+CONCERN_ALERT = (
+    "Concern from {name} (mentor: {mentor}): {words}\nPlease contact them within 2 working days."
+)
+CONCERN_ALERT_NEW_MENTOR = (
+    "{name} (mentor: {mentor}) asked for a new mentor.\nPlease contact them within 2 working days."
+)
+
+# Your data (/mydata, /forget)
+MYDATA_SUMMARY = (
+    "What we keep about you: your name ({name}), your number ({number}), {checkins} check-ins, "
+    "{goals} goals, {meetings} meetings, {services} services sent to you, and {notes} notes "
+    "by your mentor."
+)
+MYDATA_NO_NUMBER = "none"
+MYDATA_FILE = "Here is all of it in one file."
+MYDATA_SMS_FULL_COPY = "For a full copy, ask your mentor. Send FORGET to delete it all."
+FORGET_ASK = (
+    "This deletes everything we keep about you: your answers, goals and meetings. "
+    "Your mentoring will end, and your mentor will be told. Are you sure?"
+)
+FORGET_YES = "Yes, delete it"
+FORGET_NO = "No, keep it"
+FORGET_LAST_CHECK = "Last check. This cannot be undone. To delete it all, send the word DELETE."
+FORGET_KEPT = "OK. Nothing has been deleted."
+FORGET_DONE = (
+    "Done. We have deleted what we kept about you, and you will get no more messages. "
+    "Take care. If you need help, these lines are free:"
+)
+FORGET_MENTOR_NOTICE = (
+    "A mentee of yours (started {started}, {site}) asked us to delete their data. "
+    "It has been deleted and their mentoring has ended."
+)

@@ -55,6 +55,14 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file to hand over (an export, someone's own data): Telegram sends it as a document."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     """Something to show the person who wrote.
 
@@ -67,6 +75,7 @@ class Reply:
     token: str | None = None
     picture: tuple[Panel, ...] = ()
     ask_contact: bool = False  # Telegram: offer a "share my number" button
+    document: Document | None = None  # not sent by SMS: say so in the text for that channel
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,11 @@ class ConsoleChat:
             path = self.picture_dir / f"results-{self._pictures}.png"
             path.write_bytes(png)
             self._print(f"     [picture saved: {path}]")
+        if reply.document is not None:
+            self.picture_dir.mkdir(parents=True, exist_ok=True)
+            path = self.picture_dir / reply.document.filename
+            path.write_bytes(reply.document.content)
+            self._print(f"     [file saved: {path}]")
 
     def _print(self, line: str) -> None:
         print(line, file=self.out, flush=True)

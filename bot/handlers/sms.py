@@ -39,6 +39,10 @@ COMMAND_WORDS = {
     "meet": "/meeting",
     "details": "/meeting",  # the full wording of a neutral meeting text, place included
     "settings": "/settings",
+    "privacy": "/privacy",
+    "concern": "/concern",
+    "mydata": "/mydata",
+    "forget": "/forget",
 }
 FAILED_STATUSES = {"failed", "undelivered"}
 

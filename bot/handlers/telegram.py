@@ -145,6 +145,12 @@ class TelegramAdapter:
             elif after_contact and number == 0:
                 markup = ReplyKeyboardRemove()  # the share button has done its job
             await bot.send_message(chat_id, reply.text, reply_markup=markup)
+            if reply.document is not None:
+                await bot.send_document(
+                    chat_id,
+                    document=reply.document.content,
+                    filename=reply.document.filename,
+                )
 
 
 def build_application(

@@ -81,6 +81,7 @@ def _line(row: Row) -> str:
 def activity_lines(report: OutcomeReport) -> list[str]:
     activity = report.activity
     lines = [
+        f"Mentees taking part: {activity.mentees}.",
         f"Meetings held {activity.meetings_held}, missed {activity.meetings_missed}.",
         f"Goals set {activity.goals_set}, achieved {activity.goals_achieved}.",
     ]
@@ -121,6 +122,7 @@ def as_json(report: OutcomeReport) -> str:
         "pairs": report.pairs,
         "measures": [record(row) for row in report.rows],
         "activity": {
+            "mentees": activity.mentees,
             "meetings_held": activity.meetings_held,
             "meetings_missed": activity.meetings_missed,
             "goals_set": activity.goals_set,

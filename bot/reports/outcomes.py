@@ -9,6 +9,7 @@ with a newer instrument file.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,7 @@ from bot.storage.models import (
     Assessment,
     AssessmentStatus,
     Episode,
+    ErasedCount,
     Goal,
     GoalStatus,
     Meeting,
@@ -81,6 +83,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Activity:
+    mentees: int  # who took part (an episode began), forgotten people included
     meetings_held: int
     meetings_missed: int
     goals_set: int
@@ -245,10 +248,40 @@ async def _activity(session: AsyncSession, filters: Filters) -> Activity:
         .tuples()
         .all()
     )
-    return Activity(
-        meetings_held=meetings.get(MeetingOutcome.MET, 0),
-        meetings_missed=meetings.get(MeetingOutcome.NO_SHOW, 0),
-        goals_set=goals_set or 0,
-        goals_achieved=goals_done or 0,
-        signposts_by_category=signposts,
+    taken_part = await session.scalar(
+        select(func.count())
+        .select_from(Episode)
+        .where(*_episode_filters(filters), *_in_range(Episode.created_at, filters))
     )
+    erased = await _erased(session, filters)
+    for metric, count in erased.items():
+        if metric.startswith("signposts:"):
+            category = metric.removeprefix("signposts:")
+            signposts[category] = signposts.get(category, 0) + count
+    return Activity(
+        mentees=(taken_part or 0) + erased["mentees"],
+        meetings_held=meetings.get(MeetingOutcome.MET, 0) + erased["meetings_held"],
+        meetings_missed=meetings.get(MeetingOutcome.NO_SHOW, 0) + erased["meetings_missed"],
+        goals_set=(goals_set or 0) + erased["goals_set"],
+        goals_achieved=(goals_done or 0) + erased["goals_achieved"],
+        signposts_by_category=dict(sorted(signposts.items())),
+    )
+
+
+async def _erased(session: AsyncSession, filters: Filters) -> Counter[str]:
+    """What forgotten people still add, counted by the month their mentoring began."""
+    conditions: list[Any] = []
+    if filters.site is not None:
+        conditions.append(ErasedCount.site == filters.site)
+    if filters.mentor_id is not None:
+        conditions.append(ErasedCount.mentor_id == filters.mentor_id)
+    if filters.since is not None:
+        conditions.append(ErasedCount.month >= filters.since.date().replace(day=1))
+    if filters.until is not None:
+        conditions.append(ErasedCount.month < filters.until.date())
+    rows = await session.execute(
+        select(ErasedCount.metric, func.sum(ErasedCount.count))
+        .where(*conditions)
+        .group_by(ErasedCount.metric)
+    )
+    return Counter({metric: int(total) for metric, total in rows.tuples()})

@@ -566,3 +566,17 @@ class Supervision(Base):
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     held_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime]
+
+
+class ErasedCount(Base):
+    """What people who asked to be forgotten (or whose records expired) still add to the
+    service's counts: per site, mentor and month, never per person."""
+
+    __tablename__ = "erased_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(32))
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    month: Mapped[date] = mapped_column(Date)
+    metric: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)

@@ -9,6 +9,10 @@ from tests.readability import flesch_reading_ease, is_gsm7
 
 STAFF_FACING = {
     "STAFF_HELP",
+    "FORGET_MENTOR_NOTICE",
+    "CONCERN_NO_MENTOR",
+    "CONCERN_ALERT",
+    "CONCERN_ALERT_NEW_MENTOR",
     "NOTE_USAGE",
     "NOTE_TOO_LONG",
     "NOTE_SAVED",

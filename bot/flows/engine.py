@@ -18,7 +18,9 @@ from bot.flows import (
     meetings,
     onboarding,
     phones,
+    plan,
     preferences,
+    priorities,
     signpost_answers,
     signpost_send,
     signposting,
@@ -39,6 +41,7 @@ FLOW_STEPS: dict[str, Step] = {
     preferences.FLOW: preferences.step,
     signposting.FLOW: signposting.step,
     signpost_send.FLOW: signpost_send.step,
+    priorities.FLOW: priorities.step,
 }
 MENU_TOKEN = "menu"
 
@@ -65,6 +68,7 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "signposts": (STAFF, signpost_answers.list_sent),
     "stale": (SUPERVISOR, lambda ctx, person, _: directory_admin.stale(ctx, person)),
     "retire": (SUPERVISOR, directory_admin.retire),
+    "plan": (ANYONE, plan.show),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}

@@ -21,8 +21,11 @@ from bot.storage.models import GoalStatus, Meeting, Person, Role
 
 SMS_BUDGET = 306  # two GSM-7 segments
 CAPTION_BUDGET = 1024  # Telegram's photo caption limit
-# Longest goal title, then step, tried in turn until the plan fits its budget.
+# How the text is fitted to its budget, tried in turn: titles and steps shortened (to at most
+# this many characters), then the progress lines left out (the card and /goals show them), and
+# only then the last goals.
 CLIPS = (None, 90, 60, 40, 25)
+FITTINGS = [(clip, True) for clip in CLIPS] + [(clip, False) for clip in CLIPS]
 ELLIPSIS = "..."
 
 
@@ -122,21 +125,21 @@ def _clip(text: str, limit: int | None) -> str:
     return cut.rstrip(" ,.;:-") + ELLIPSIS
 
 
-def _goal_lines(number: int, goal: GoalView, clip: int | None) -> list[str]:
+def _goal_lines(number: int, goal: GoalView, clip: int | None, *, updates: bool) -> list[str]:
     title = _clip(goal.title, clip)
     if goal.status is GoalStatus.ACTIVE:
         lines = [texts.PLAN_GOAL.format(number=number, title=title)]
     else:
         status = texts.PLAN_STATUS_NAMES.get(goal.status.value, goal.status.value)
         lines = [texts.PLAN_GOAL_STATUS.format(number=number, title=title, status=status)]
-    return lines + _detail_lines(goal, clip)
+    return lines + _detail_lines(goal, clip, updates=updates)
 
 
-def _detail_lines(goal: GoalView, clip: int | None) -> list[str]:
+def _detail_lines(goal: GoalView, clip: int | None, *, updates: bool = True) -> list[str]:
     lines = []
     if goal.next_step is not None:
         lines.append(texts.PLAN_NEXT_STEP.format(step=_clip(goal.next_step, clip)))
-    if goal.last_answer is not None:
+    if updates and goal.last_answer is not None:
         last = texts.PLAN_ANSWER_NAMES.get(goal.last_answer, goal.last_answer)
         lines.append(texts.PLAN_UPDATES.format(count=goal.updates, last=last))
     return lines
@@ -153,21 +156,21 @@ def plan_text(view: PlanView, header: str, *, budget: int) -> str:
     first, then the last goals left out with a pointer to /goals."""
     text = ""
     for shown in range(len(view.goals), -1, -1):
-        for clip in CLIPS:
-            text = _render(view, header, clip, shown)
+        for clip, updates in FITTINGS:
+            text = _render(view, header, clip, shown, updates=updates)
             if length(to_gsm7(text)) <= budget:
                 return text
     return text[: budget - len(ELLIPSIS)] + ELLIPSIS
 
 
-def _render(view: PlanView, header: str, clip: int | None, shown: int) -> str:
+def _render(view: PlanView, header: str, clip: int | None, shown: int, *, updates: bool) -> str:
     lines = [header]
     if view.priorities:
         lines.append(texts.PLAN_PRIORITIES.format(areas=", ".join(view.priorities)))
     if view.goals:
         lines.append(texts.PLAN_GOALS)
     for number, goal in enumerate(view.goals[:shown], start=1):
-        lines += _goal_lines(number, goal, clip)
+        lines += _goal_lines(number, goal, clip, updates=updates)
     if shown < len(view.goals):
         lines.append(texts.PLAN_MORE_GOALS.format(count=len(view.goals) - shown))
     lines.append(view.meeting or texts.PLAN_NO_MEETING)

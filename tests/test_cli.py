@@ -112,6 +112,8 @@ def test_demo_script_replays_a_whole_baseline_and_saves_pictures(tmp_path: Path)
     assert "You: /start DEMO2026" in result.stdout
     assert "Bot: Thank you. That's all the questions." in result.stdout
     assert "(to mentor Alex: Sam has joined and agreed to take part.)" in result.stdout
+    assert "Bot: Thank you. What matters most to you now: Home and Mood." in result.stdout
+    assert "Bot: Your plan\nWhat matters most: Home, Mood." in result.stdout
     assert sorted(p.name for p in (tmp_path / "demo-output").iterdir()) == [
         "results-1.png",
         "results-2.png",

@@ -10,8 +10,8 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from bot.flows import preferences, texts
-from bot.flows.battery import battery
+from bot.flows import priorities, texts
+from bot.flows.battery import FULL_TIMEPOINTS, battery
 from bot.flows.context import FlowContext
 from bot.flows.results import finish_assessment
 from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply
@@ -138,7 +138,10 @@ async def step(
     else:
         await conversations.clear_state(ctx.session, person.id)
         outcome = Outcome(await finish_assessment(ctx, person, assessment))
-        if assessment.timepoint is Timepoint.BASELINE and person.checkin_weekday is None:
-            outcome.replies += (await preferences.start(ctx, person)).replies
+        if assessment.timepoint in FULL_TIMEPOINTS:
+            # Results, then what matters most now, then (first time only) the check-in day.
+            first = assessment.timepoint is Timepoint.BASELINE and person.checkin_weekday is None
+            asked = await priorities.start(ctx, person, assessment, then_preferences=first)
+            outcome.replies += asked.replies
     outcome.answered = answered
     return outcome

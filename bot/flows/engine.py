@@ -21,7 +21,9 @@ from bot.flows import (
     meetings,
     onboarding,
     phones,
+    plan,
     preferences,
+    priorities,
     signpost_answers,
     signpost_send,
     signposting,
@@ -49,6 +51,7 @@ FLOW_STEPS: dict[str, Step] = {
     signpost_send.FLOW: signpost_send.step,
     concern.FLOW: concern.step,
     your_data.FLOW: your_data.step,
+    priorities.FLOW: priorities.step,
 }
 MENU_TOKEN = "menu"
 
@@ -89,6 +92,7 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "concern": (MENTEE, concern.start),
     "mydata": (MENTEE, your_data.mydata),
     "forget": (MENTEE, your_data.forget),
+    "plan": (ANYONE, plan.show),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}

@@ -14,7 +14,7 @@ from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS, battery
 from bot.flows.context import FlowContext
 from bot.flows.types import Reply
-from bot.instruments import Instrument, score
+from bot.instruments import Domain, Instrument, score
 from bot.reports.charts import Panel, Series
 from bot.storage import assessments, people
 from bot.storage.models import Assessment, AssessmentStatus, Person, Timepoint
@@ -74,17 +74,29 @@ async def _tell_mentor(ctx: FlowContext, person: Person, assessment: Assessment)
     )
 
 
-def _domain_lines(instrument: Instrument, scores: Mapping[str, float]) -> list[str]:
-    """'Strongest: A and B' and 'To work on: C and D', leaving out a line that would mislead."""
+def strongest_and_weakest(
+    instrument: Instrument, scores: Mapping[str, float]
+) -> tuple[list[Domain], list[Domain]]:
+    """The two strongest and the two weakest domains; a pair is empty when it would mislead
+    (every area at the bottom has no "strongest", every area at the top nothing to work on)."""
     # sorted() is stable: ties keep the questionnaire's order.
     ranked = sorted(instrument.domains, key=lambda domain: -scores[f"domain:{domain.id}"])
     low, high = instrument.score_range(f"domain:{instrument.domains[0].id}")
     strongest = ranked[:2]
     weakest = [domain for domain in reversed(ranked) if domain not in strongest][:2]
+    return (
+        strongest if scores[f"domain:{strongest[1].id}"] > low else [],
+        weakest if scores[f"domain:{weakest[1].id}"] < high else [],
+    )
+
+
+def _domain_lines(instrument: Instrument, scores: Mapping[str, float]) -> list[str]:
+    """'Strongest: A and B' and 'To work on: C and D', leaving out a line that would mislead."""
+    strongest, weakest = strongest_and_weakest(instrument, scores)
     lines = []
-    if scores[f"domain:{strongest[1].id}"] > low:
+    if strongest:
         lines.append(texts.STRONGEST.format(first=strongest[0].plain, second=strongest[1].plain))
-    if scores[f"domain:{weakest[1].id}"] < high:
+    if weakest:
         lines.append(texts.TO_WORK_ON.format(first=weakest[0].plain, second=weakest[1].plain))
     return lines
 

@@ -518,3 +518,48 @@ FORGET_MENTOR_NOTICE = (
     "A mentee of yours (started {started}, {site}) asked us to delete their data. "
     "It has been deleted and their mentoring has ended."
 )
+# The mentoring plan: priorities after a full check (bot/flows/priorities.py) and /plan
+# (bot/flows/plan.py). Mentee-facing unless marked.
+PRIORITIES_ASK = (
+    "Which area of your life matters most to you right now? You can pick up to three, "
+    "one at a time."
+)
+PRIORITIES_NEXT = "Thanks: {area}. Is there another one? Pick it, or tap Done."
+PRIORITIES_ALREADY = "You have picked {area} already. Pick another one, or tap Done."
+PRIORITIES_REASK = "Sorry, I did not get that. Tap an area, or type its name or number."
+PRIORITIES_PICK_ONE = "Please pick one area first. Tap it, or type its name or number."
+PRIORITIES_SAVED = "Thank you. What matters most to you now: {areas}. Your mentor will see this."
+PRIORITIES_DONE = "Done"
+PRIORITY_STRONG = "{area} (strong)"
+PRIORITY_HARD = "{area} (hard now)"
+PLAN_HEADER = "Your plan"
+PLAN_PRIORITIES = "What matters most: {areas}."
+PLAN_GOALS = "Goals:"
+PLAN_GOAL = "{number}. {title}"
+PLAN_GOAL_STATUS = "{number}. {title} ({status})"
+PLAN_NEXT_STEP = "Next step: {step}"
+PLAN_STEPS_DONE = "Steps done: {done} of {total}"
+PLAN_UPDATES = "Updates: {count}, last: {last}"
+PLAN_MORE_GOALS = "And {count} more. Send /goals to see them all."
+PLAN_MEETING = "Next meeting: {when} with {mentor}."
+PLAN_MEETING_PLACE = "Next meeting: {when} with {mentor}, at {place}."
+PLAN_NO_MEETING = "No meeting booked yet."
+PLAN_EMPTY = (
+    "Your plan is empty for now. You can set a goal with /goals, "
+    "or talk it over with your mentor when you next meet."
+)
+PLAN_CARD_PRIORITIES = "What matters most"
+PLAN_CARD_GOALS = "Goals"
+PLAN_CARD_NO_GOALS = "No goals yet"
+PLAN_STATUS_NAMES = {"proposed": "suggested", "paused": "on hold", "active": "active"}
+PLAN_ANSWER_NAMES = {
+    "done": "done",
+    "some": "some of it",
+    "not_yet": "not yet",
+    "change": "wants a change",
+}
+# Staff-facing.
+NOTICE_PRIORITIES = "{name} chose what matters most to them now: {areas}."
+PLAN_NEEDS_NAME = "Whose plan? Send /plan and a mentee's name, like /plan Sam"
+PLAN_HEADER_STAFF = "Plan for {name}"
+PLAN_EMPTY_STAFF = "{name} has no priorities or goals yet."

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.reports.charts import Panel
+from bot.reports.plan_card import PlanCard
 
 
 class Channel(StrEnum):
@@ -66,14 +67,16 @@ class Document:
 class Reply:
     """Something to show the person who wrote.
 
-    `token` is carried by the choices' taps. A `picture` is described, not drawn: the adapter
-    renders it after the transaction has committed, so no lock is held while matplotlib works.
+    `token` is carried by the choices' taps. A `picture` (result charts) or a `card` (the plan)
+    is described, not drawn: the adapter renders it after the transaction has committed, so no
+    lock is held while matplotlib works.
     """
 
     text: str
     choices: tuple[Choice, ...] = ()
     token: str | None = None
     picture: tuple[Panel, ...] = ()
+    card: PlanCard | None = None  # a second kind of picture, drawn in the same place
     ask_contact: bool = False  # Telegram: offer a "share my number" button
     document: Document | None = None  # not sent by SMS: say so in the text for that channel
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.flows.types import Choice, InboundMessage, Reply, Sender
-from bot.reports.charts import render_results_png
+from bot.reports.pictures import render_picture
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService
@@ -72,8 +72,9 @@ class ConsoleChat:
             self._choices, self._token = reply.choices, reply.token
             for number, choice in enumerate(reply.choices, start=1):
                 self._print(f"     {number}. {choice.label}")
-        if reply.picture:
-            png = await asyncio.to_thread(render_results_png, reply.picture)
+        picture = reply.card or reply.picture
+        if picture:
+            png = await asyncio.to_thread(render_picture, picture)
             self._pictures += 1
             self.picture_dir.mkdir(parents=True, exist_ok=True)
             path = self.picture_dir / f"results-{self._pictures}.png"

@@ -43,6 +43,7 @@ COMMAND_WORDS = {
     "concern": "/concern",
     "mydata": "/mydata",
     "forget": "/forget",
+    "plan": "/plan",
 }
 FAILED_STATUSES = {"failed", "undelivered"}
 

@@ -36,7 +36,7 @@ from bot.flows.context import JoinLinks
 from bot.flows.menus import commands_for
 from bot.flows.types import Channel, InboundMessage, Reply, Sender
 from bot.handlers.telegram_keyboard import keyboard
-from bot.reports.charts import render_results_png
+from bot.reports.pictures import render_picture
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.scheduling.senders import Sender as ChannelSender
@@ -130,8 +130,9 @@ class TelegramAdapter:
         self, bot: Any, chat_id: int, replies: list[Reply], *, after_contact: bool = False
     ) -> None:
         for number, reply in enumerate(replies):
-            if reply.picture:
-                png = await asyncio.to_thread(render_results_png, reply.picture)
+            picture = reply.card or reply.picture
+            if picture:
+                png = await asyncio.to_thread(render_picture, picture)
                 if len(reply.text) <= CAPTION_LIMIT:
                     await bot.send_photo(chat_id, photo=png, caption=reply.text)
                     continue

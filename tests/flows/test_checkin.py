@@ -52,8 +52,8 @@ async def test_baseline_by_buttons_gives_summary_picture_and_tells_mentor(
 ) -> None:
     chat = await joined(service, session_factory)
     await answer_all(chat, ALL_POSITIVE)
-    done, summary, ask_day = chat.last
-    assert ask_day.text == texts.ASK_CHECKIN_DAY  # asked once, after the first full check
+    done, summary, ask_areas = chat.last
+    assert ask_areas.text == texts.PRIORITIES_ASK  # what matters most, then the check-in day
     assert done.text == texts.ALL_DONE
     assert "Your strongest areas:" in summary.text
     assert "Areas to work on" not in summary.text  # every area is at the top: nothing to flag
@@ -76,6 +76,9 @@ async def test_baseline_by_buttons_gives_summary_picture_and_tells_mentor(
     assert scores[("cest_self_esteem", "score")] == pytest.approx(140 / 6)
     assert any("Sam finished their first full check" in text for text in notices)
     assert await count_rows(session_factory, Answer) == 61
+    await chat.send("home")
+    await chat.tap(texts.PRIORITIES_DONE)
+    assert chat.question.text == texts.ASK_CHECKIN_DAY  # asked once, after the first full check
 
 
 async def test_typed_answers_are_understood(

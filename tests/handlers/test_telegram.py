@@ -112,13 +112,26 @@ async def test_staff_invite_join_and_baseline_with_a_restart(
                 fake.user_message(MENTEE, "yes" if number <= 50 else "agree")
                 if number < 61:
                     await wait_for_question(fake, number + 1)
-            await fake.wait_until(lambda: latest(fake, MENTEE).text == texts.ASK_CHECKIN_DAY)
+            await fake.wait_until(lambda: latest(fake, MENTEE).text == texts.PRIORITIES_ASK)
             picture = fake.messages_to(MENTEE)[-2]
             assert picture.method == "sendPhoto"
             await fake.wait_for_sent(3, chat_id=MENTOR)
+            areas = latest(fake, MENTEE)
+            fake.user_presses(MENTEE, areas.message_id, areas.data_for("Home (strong)"))
+            await fake.wait_until(lambda: "Done" in latest(fake, MENTEE).button_labels)
+            done = latest(fake, MENTEE)
+            fake.user_presses(MENTEE, done.message_id, done.data_for("Done"))
+            await fake.wait_until(lambda: latest(fake, MENTEE).text == texts.ASK_CHECKIN_DAY)
+            fake.user_message(MENTEE, "/plan")
+            await fake.wait_until(lambda: latest(fake, MENTEE).method == "sendPhoto")
+            card = latest(fake, MENTEE)
     assert picture.photo is not None and picture.photo.startswith(PNG_SIGNATURE)
     assert "Your strongest areas" in (picture.text or "")
-    assert "finished their first full check" in (latest(fake, MENTOR).text or "")
+    assert any(
+        "finished their first full check" in (m.text or "") for m in fake.messages_to(MENTOR)
+    )
+    assert card.photo is not None and card.photo.startswith(PNG_SIGNATURE)
+    assert (card.text or "").startswith("Your plan\nWhat matters most: Home.")
     assert await count_rows(session_factory, Answer) == 61
     async with session_factory() as session:
         total = await session.scalar(

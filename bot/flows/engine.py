@@ -17,6 +17,7 @@ from bot.flows import (
     concern,
     crisis,
     directory_admin,
+    goal_answers,
     meeting_actions,
     meetings,
     onboarding,
@@ -169,6 +170,9 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     followup_tap = signpost_answers.parse_action(message)
     if followup_tap is not None:
         return await signpost_answers.handle(ctx, person, followup_tap)
+    goal_tap = goal_answers.parse_action(message)
+    if goal_tap is not None:  # a goal reminder's answer, like a follow-up's: the flow stays
+        return await goal_answers.handle(ctx, person, goal_tap)
     if command is not None:
         return await _run_command(ctx, person, command, state, message)
     find_words = signposting.typed_find(message.text) if person.role is Role.MENTEE else None

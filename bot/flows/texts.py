@@ -563,3 +563,31 @@ NOTICE_PRIORITIES = "{name} chose what matters most to them now: {areas}."
 PLAN_NEEDS_NAME = "Whose plan? Send /plan and a mentee's name, like /plan Sam"
 PLAN_HEADER_STAFF = "Plan for {name}"
 PLAN_EMPTY_STAFF = "{name} has no priorities or goals yet."
+# Goal reminders from the scheduler and the answers to them (bot/scheduling/goal_plans.py,
+# bot/flows/goal_answers.py). {goal} is the goal in the mentee's own words.
+GOAL_REMINDER = 'How is "{goal}" going?'
+GOAL_ANSWER_DONE = "Done"
+GOAL_ANSWER_SOME = "Some progress"
+GOAL_ANSWER_NOT_YET = "Not yet"
+GOAL_ANSWER_CHANGE = "Change it"
+GOAL_THANKS_DONE = "Well done! You set out to do it, and you did it. That is a big step."
+GOAL_THANKS_SOME = "Good going. Every small step counts."
+GOAL_THANKS_NOT_YET = "That's OK. Thanks for telling me. I will ask again next time."
+GOAL_TALK_IT_OVER = (
+    "This one has been hard for a while, and that's OK. It may help to talk it over with {mentor}."
+)
+GOAL_LET_THEM_KNOW = "I have let them know."
+GOAL_CHANGE_HOW = "That's fine, goals can change. Choose My goals to change it or pick a new one."
+GOAL_CHANGE_BUTTON = "My goals"
+GOAL_TOLD_MENTOR = "I have told {mentor}."
+GOAL_ANSWERED_ALREADY = "Thanks, you have answered this one already."
+GOAL_ALREADY_DONE = "You have done this goal already. Well done!"
+GOAL_PAUSED_NOW = "This goal is on hold just now, so there is nothing to answer."
+GOAL_NOT_ON_PLAN = "This goal is not on your plan just now, so there is nothing to answer."
+# Staff-facing: what the mentor is told.
+GOAL_NOTICE_DONE = "{name} has done their goal: {goal}"
+GOAL_NOTICE_NOT_YET = (
+    '{name} has said "not yet" three times in a row about their goal: {goal}. '
+    "A chat about it may help."
+)
+GOAL_NOTICE_CHANGE = "{name} would like to change their goal: {goal}"

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from bot.flows import texts
 from bot.flows.checkin import due_timepoint
 from bot.flows.crisis import ACK, ESCALATE_AFTER, alert_token, describe
+from bot.scheduling import goal_plans
 from bot.scheduling.followups import followup_plans
 from bot.scheduling.plans import LIVE, local_at, meeting_plans
 from bot.scheduling.policy import ReminderPolicy
@@ -86,6 +87,13 @@ class Materialiser:
         """Queue the one-week "did you get in touch?" questions that are due."""
         async with self.session_factory() as session, session.begin():
             plans = await followup_plans(session, now, policy=self.policy, zone=self.zone)
+            return await _queue_due(session, plans, now)
+
+    async def goal_reminders(self, now: datetime) -> MaterialiseResult:
+        """Queue the "How is your goal going?" reminders that are due; drop stale ones."""
+        async with self.session_factory() as session, session.begin():
+            await goal_plans.withdraw_inactive(session, now)
+            plans = await goal_plans.goal_reminder_plans(session, now, zone=self.zone)
             return await _queue_due(session, plans, now)
 
     async def crisis_escalations(self, now: datetime) -> int:

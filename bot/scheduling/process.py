@@ -59,6 +59,11 @@ class SchedulerJobs:
                 "Signpost follow-ups: %d queued, %d skipped", result.queued, result.skipped
             )
 
+    async def materialise_goal_reminders(self) -> None:
+        result = await self.materialiser.goal_reminders(self.clock())
+        if result.queued or result.skipped:
+            logger.info("Goal reminders: %d queued, %d skipped", result.queued, result.skipped)
+
     async def escalate_crises(self) -> None:
         escalated = await self.materialiser.crisis_escalations(self.clock())
         if escalated:
@@ -109,6 +114,9 @@ def schedule(jobs: SchedulerJobs, settings: Settings) -> AsyncIOScheduler:
     )
     scheduler.add_job(
         jobs.materialise_followups, "interval", minutes=5, id="materialise-followups", **common
+    )
+    scheduler.add_job(  # every minute: goal reminders go at the minute the mentee chose
+        jobs.materialise_goal_reminders, "interval", minutes=1, id="materialise-goals", **common
     )
     scheduler.add_job(
         jobs.escalate_crises, "interval", seconds=30, id="escalate-crisis-alerts", **common

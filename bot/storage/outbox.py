@@ -245,15 +245,23 @@ async def release_stale_claims(
 
 
 async def skip_pending(
-    session: AsyncSession, *, key_prefix: str, reason: str, now: datetime
+    session: AsyncSession,
+    *,
+    key_prefix: str,
+    reason: str,
+    now: datetime,
+    kind: str | None = None,
 ) -> int:
     """Withdraw queued messages that no longer make sense (a cancelled meeting's reminders)."""
+    conditions = [
+        OutboxMessage.idempotency_key.startswith(key_prefix, autoescape=True),
+        OutboxMessage.status == OutboxStatus.PENDING,
+    ]
+    if kind is not None:  # only this kind: a notice under the same prefix still goes
+        conditions.append(OutboxMessage.kind == kind)
     skipped = await session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.idempotency_key.startswith(key_prefix, autoescape=True),
-            OutboxMessage.status == OutboxStatus.PENDING,
-        )
+        .where(*conditions)
         .values(status=OutboxStatus.SKIPPED, last_error=reason)
         .returning(OutboxMessage.id)
     )

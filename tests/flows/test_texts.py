@@ -141,6 +141,10 @@ STAFF_FACING = {
     "RETIRE_NOT_FOUND",
     "RETIRE_WHICH",
     "RETIRE_DONE",
+    # Goal reminders: what the mentor is told (bot/flows/goal_answers.py).
+    "GOAL_NOTICE_DONE",
+    "GOAL_NOTICE_NOT_YET",
+    "GOAL_NOTICE_CHANGE",
 }
 MENTEE_FACING = sorted(
     name

@@ -39,6 +39,7 @@ class SchedulerWorld:
         await self.jobs.materialise_meetings()
         await self.jobs.materialise_nudges()
         await self.jobs.materialise_followups()
+        await self.jobs.materialise_goal_reminders()
         await self.jobs.escalate_crises()
         await self.jobs.dispatch()
 

@@ -14,6 +14,9 @@ from bot.flows import (
     checkin,
     crisis,
     directory_admin,
+    goal_proposals,
+    goal_staff,
+    goals,
     meeting_actions,
     meetings,
     onboarding,
@@ -39,6 +42,8 @@ FLOW_STEPS: dict[str, Step] = {
     preferences.FLOW: preferences.step,
     signposting.FLOW: signposting.step,
     signpost_send.FLOW: signpost_send.step,
+    goals.FLOW: goals.step,
+    goal_staff.FLOW: goal_staff.step,
 }
 MENU_TOKEN = "menu"
 
@@ -65,6 +70,8 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "signposts": (STAFF, signpost_answers.list_sent),
     "stale": (SUPERVISOR, lambda ctx, person, _: directory_admin.stale(ctx, person)),
     "retire": (SUPERVISOR, directory_admin.retire),
+    "goals": (MENTEE, lambda ctx, person, _: goals.start(ctx, person)),
+    "goal": (STAFF, goal_staff.start),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
@@ -90,6 +97,7 @@ def menu(person: Person) -> Outcome:
         Choice(texts.MENU_CHECKIN, "/checkin"),
         Choice(texts.MENU_MEETING, "/meeting"),
         Choice(texts.MENU_FIND, "/find"),
+        Choice(texts.MENU_GOALS, "/goals"),
         Choice(texts.MENU_HELP, "/help"),
     )
     return Outcome([Reply(texts.MENU, choices=choices, token=MENU_TOKEN)])
@@ -140,6 +148,9 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     followup_tap = signpost_answers.parse_action(message)
     if followup_tap is not None:
         return await signpost_answers.handle(ctx, person, followup_tap)
+    goal_tap = goal_proposals.parse_action(message)
+    if goal_tap is not None:
+        return await goal_proposals.handle(ctx, person, goal_tap)
     if command is not None:
         return await _run_command(ctx, person, command, state, message)
     find_words = signposting.typed_find(message.text) if person.role is Role.MENTEE else None

@@ -39,6 +39,7 @@ COMMAND_WORDS = {
     "meet": "/meeting",
     "details": "/meeting",  # the full wording of a neutral meeting text, place included
     "settings": "/settings",
+    "goals": "/goals",
 }
 FAILED_STATUSES = {"failed", "undelivered"}
 

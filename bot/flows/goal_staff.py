@@ -1,18 +1,17 @@
-"""Goals set by staff (/goal): suggest one for a mentee, or change the words, pause or drop one.
+"""Goals set by staff (/goal): suggest one for a mentee, or pick one to change.
 
 `/goal Sam walk to the shop twice a week` asks only the area; `/goal Sam` lists Sam's goals to
-edit or starts a new one; `/goal` asks whose. A mentor reaches only their own mentees and a
-supervisor everyone; a name outside that gets the same "can't find" as a name nobody has, and
-ownership is checked again before anything is written. A suggested goal waits for the mentee
-to accept it or put it in their own words, and every change is told to the mentee.
+edit (`goal_staff_edit`) or starts a new one; `/goal` asks whose. A mentor reaches only their
+own mentees and a supervisor everyone; a name outside that gets the same "can't find" as a name
+nobody has, and ownership is checked again before anything is written. A suggested goal waits
+for the mentee to accept it or put it in their own words.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
 
-from bot.flows import goal_proposals, staff_views, texts
+from bot.flows import goal_proposals, goal_staff_edit, staff_views, texts
 from bot.flows.context import FlowContext
 from bot.flows.goal_parts import (
     BUTTON,
@@ -32,25 +31,13 @@ from bot.flows.goal_parts import (
     tidy,
     typed_words,
 )
+from bot.flows.goal_staff_edit import not_visible, visible
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
 from bot.storage import conversations, goals, people
-from bot.storage.models import Goal, GoalStatus, Person
-from bot.storage.outbox import Queued
+from bot.storage.models import GoalStatus, Person
 
 FLOW = STAFF_FLOW
 NEW = "new"
-_EDITS = {
-    "words": texts.GOAL_STAFF_WORDS,
-    "pause": texts.GOAL_PAUSE,
-    "resume": texts.GOAL_RESTART,
-    "drop": texts.GOAL_DROP,
-}
-_MENTEE_TOLD = {
-    "pause": (GoalStatus.PAUSED, texts.GOAL_PAUSED_BY_MENTOR),
-    "resume": (GoalStatus.ACTIVE, texts.GOAL_RESTARTED_BY_MENTOR),
-    "drop": (GoalStatus.DROPPED, texts.GOAL_DROPPED_BY_MENTOR),
-}
-
 Handler = Callable[[FlowContext, Person, Data, InboundMessage], Awaitable[Outcome]]
 
 
@@ -127,13 +114,7 @@ async def _question(ctx: FlowContext, staff: Person, data: Data) -> Reply:
         return Reply(texts.GOAL_STAFF_WHAT.format(name=name))
     if at == "first_step":
         return Reply(texts.GOAL_STAFF_STEP, (Choice(texts.GOAL_SKIP, SKIP),), token)
-    if at == "edit":
-        goal = await goals.goal_of(ctx.session, data["mentee"], data["goal"])
-        text = texts.GOAL_STAFF_EDIT.format(
-            title=goal.title if goal else "", status=status_name(goal) if goal else ""
-        )
-        return Reply(text, _edit_choices(goal), token)
-    return Reply(texts.GOAL_STAFF_ASK_WORDS)
+    return await goal_staff_edit.question(ctx, data)
 
 
 async def _mentee_choices(ctx: FlowContext, staff: Person) -> tuple[Choice, ...]:
@@ -155,24 +136,6 @@ async def _listing(ctx: FlowContext, data: Data) -> Reply:
     return Reply("\n".join(lines), (*choices, Choice(texts.GOAL_STAFF_NEW, NEW)), data["token"])
 
 
-def _edit_choices(goal: Goal | None) -> tuple[Choice, ...]:
-    if goal is None:
-        return ()
-    pause = "resume" if goal.status is GoalStatus.PAUSED else "pause"
-    return tuple(Choice(_EDITS[value], value) for value in ("words", pause, "drop"))
-
-
-async def _visible(ctx: FlowContext, staff: Person, data: Data) -> Person | None:
-    """The mentee, if this person may still act for them."""
-    mentees = await staff_views.visible_mentees(ctx, staff)
-    return next((mentee for mentee in mentees if mentee.id == data["mentee"]), None)
-
-
-async def _not_visible(ctx: FlowContext, staff: Person, data: Data) -> Outcome:
-    await conversations.clear_state(ctx.session, staff.id)
-    return Outcome([Reply(texts.GOAL_STAFF_NOT_VISIBLE.format(name=data["name"]))])
-
-
 async def _mentee(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
     mentees = await staff_views.visible_mentees(ctx, staff)
     words = {mentee.display_name.casefold(): str(mentee.id) for mentee in mentees}
@@ -191,7 +154,7 @@ async def _pick(ctx: FlowContext, staff: Person, data: Data, message: InboundMes
     label = next(choice.label for choice in reply.choices if choice.value == value)
     if value == NEW:
         return tapped(await _advance(ctx, staff, data, "area", []), message, label)
-    outcome = await _advance(ctx, staff, {**data, "goal": int(value[1:])}, "edit", [])
+    outcome = await goal_staff_edit.begin(ctx, staff, {**data, "goal": int(value[1:])})
     return tapped(outcome, message, label)
 
 
@@ -235,10 +198,10 @@ async def _first_step(
 
 async def _propose(ctx: FlowContext, staff: Person, data: Data) -> Outcome:
     """Saves the goal as suggested and asks the mentee about it."""
-    mentee = await _visible(ctx, staff, data)
+    mentee = await visible(ctx, staff, data)
     episode = await people.active_episode(ctx.session, data["mentee"])
     if mentee is None or episode is None:
-        return await _not_visible(ctx, staff, data)
+        return await not_visible(ctx, staff, data)
     await conversations.clear_state(ctx.session, staff.id)
     goal = await goals.add_goal(
         ctx.session,
@@ -258,65 +221,11 @@ async def _propose(ctx: FlowContext, staff: Person, data: Data) -> Outcome:
     return Outcome(replies)
 
 
-async def _edit(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
-    mentee = await _visible(ctx, staff, data)
-    goal = await goals.goal_of(ctx.session, data["mentee"], data["goal"])
-    if mentee is None:
-        return await _not_visible(ctx, staff, data)
-    if goal is None or goal.status not in goals.LIVE_GOALS:
-        await conversations.clear_state(ctx.session, staff.id)
-        return Outcome([Reply(texts.GOAL_STAFF_GONE)])
-    value = picked(message, _edit_choices(goal))
-    if value is None:
-        return await _reask(ctx, staff, data, texts.GOAL_STAFF_EDIT_REASK)
-    if value == "words":
-        return tapped(await _advance(ctx, staff, data, "words", []), message, _EDITS[value])
-    await conversations.clear_state(ctx.session, staff.id)
-    status, told = _MENTEE_TOLD[value]
-    goals.set_status(goal, status, now=ctx.now())
-    await _tell_mentee(ctx, goal, told.format(mentor=staff.display_name, title=goal.title))
-    done = Reply(texts.GOAL_STAFF_EDITED.format(name=mentee.display_name))
-    return tapped(Outcome([done]), message, _EDITS[value])
-
-
-async def _words(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
-    try:
-        title = typed_words(message)
-    except TooLong as long:
-        return await _reask(ctx, staff, data, texts.GOAL_STAFF_TOO_LONG.format(count=long.count))
-    if title is None:
-        return Outcome([Reply(texts.GOAL_STAFF_ASK_WORDS)])
-    mentee = await _visible(ctx, staff, data)
-    goal = await goals.goal_of(ctx.session, data["mentee"], data["goal"])
-    if mentee is None:
-        return await _not_visible(ctx, staff, data)
-    await conversations.clear_state(ctx.session, staff.id)
-    if goal is None or goal.status not in goals.LIVE_GOALS:
-        return Outcome([Reply(texts.GOAL_STAFF_GONE)])
-    goals.set_title(goal, title, now=ctx.now())
-    await goal_proposals.send(ctx, goal, staff, reworded=goal.status is not GoalStatus.PROPOSED)
-    return Outcome([Reply(texts.GOAL_STAFF_EDITED.format(name=mentee.display_name))])
-
-
-async def _tell_mentee(ctx: FlowContext, goal: Goal, text: str) -> None:
-    await ctx.queue(
-        Queued(
-            person_id=goal.person_id,
-            key=f"goal:{goal.id}:{goal.status.value}:{secrets.token_hex(4)}",
-            kind="goal_changed",
-            text=text,
-            not_before=ctx.now(),
-            respect_quiet_hours=True,
-        )
-    )
-
-
 _STEPS: dict[str, Handler] = {
     "mentee": _mentee,
     "pick": _pick,
     "area": _area,
     "what": _what,
     "first_step": _first_step,
-    "edit": _edit,
-    "words": _words,
+    **goal_staff_edit.STEPS,
 }

@@ -1,49 +1,34 @@
-"""The mentee's own goals (/goals): see them, add one step by step, say how one is going.
+"""The mentee's own goals (/goals): see them, add one, say how one is going.
 
-Adding asks four short things (area, what, a first step, by when) and then how often to be
-reminded. The goal is saved before the reminder question, so someone who stops there keeps
-their goal. Updating offers what a person would say about a goal: some progress, done, pause,
-drop, another step, or a different reminder. When a goal is done the mentor hears at once.
+Updating offers what a person would say about a goal: some progress, done, pause, drop,
+another step, or a different reminder. When a goal is done the mentor hears at once. Adding is
+in `goal_adding`, the reminder questions in `goal_rhythm`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
 
-from bot.flows import goal_proposals, goal_rhythm, texts
+from bot.flows import goal_adding, goal_proposals, goal_rhythm, texts
 from bot.flows.context import FlowContext
 from bot.flows.goal_parts import (
     BUTTON,
     MENTEE_FLOW,
-    SKIP,
-    SKIP_WORDS,
     Data,
     TooLong,
-    area_choices,
-    area_name,
     clip,
     picked,
-    picked_area,
     save,
     stale,
     status_name,
     typed_words,
 )
-from bot.flows.meetings import day_label, parse_day
 from bot.flows.types import Channel, Choice, InboundMessage, Outcome, Reply, tapped
 from bot.storage import conversations, goals, people
-from bot.storage.models import Goal, GoalAnswer, GoalStatus, Person, Role
+from bot.storage.models import Goal, GoalAnswer, GoalStatus, Person
 
 FLOW = MENTEE_FLOW
 ADD = "add"
-WHEN_CHOICES = (
-    Choice(texts.GOAL_IN_A_WEEK, "week"),
-    Choice(texts.GOAL_IN_A_MONTH, "month"),
-    Choice(texts.GOAL_NO_DATE, "none"),
-)
-_WHEN_WORDS = {"week": "week", "a week": "week", "month": "month", "a month": "month"}
-_WHEN_WORDS |= {"no": "none", "none": "none", "no date": "none", "skip": "none"}
 _UPDATES = {
     "some": texts.GOAL_SOME,
     "done": texts.GOAL_DONE,
@@ -69,7 +54,7 @@ async def start(ctx: FlowContext, person: Person) -> Outcome:
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(texts.NO_EPISODE)])
     if not await goals.goals_for(ctx.session, person.id):
-        return await _advance(ctx, person, {}, "area", [Reply(texts.GOALS_NONE)])
+        return await goal_adding.begin(ctx, person, [Reply(texts.GOALS_NONE)])
     return await _advance(ctx, person, {}, "pick", [])
 
 
@@ -99,15 +84,9 @@ async def _question(ctx: FlowContext, person: Person, data: Data) -> Reply:
         goal = await goals.goal_of(ctx.session, person.id, data["goal"])
         title = goal.title if goal is not None else ""
         return Reply(texts.GOAL_WHAT_NOW.format(title=title), _update_choices(goal), token)
-    if at == "area":
-        return Reply(texts.GOAL_ASK_AREA, choices=area_choices(ctx), token=token)
-    if at == "what":
-        return Reply(texts.GOAL_ASK_WHAT)
-    if at == "first_step":
-        return Reply(texts.GOAL_ASK_STEP, choices=(Choice(texts.GOAL_SKIP, SKIP),), token=token)
-    if at == "when":
-        return Reply(texts.GOAL_ASK_WHEN, choices=WHEN_CHOICES, token=token)
-    return Reply(texts.GOAL_ASK_NEW_STEP)
+    if at == "new_step":
+        return Reply(texts.GOAL_ASK_NEW_STEP)
+    return goal_adding.question(ctx, data)
 
 
 async def _pick_choices(ctx: FlowContext, person: Person) -> list[tuple[Goal, Choice]]:
@@ -160,88 +139,10 @@ async def _pick(ctx: FlowContext, person: Person, data: Data, message: InboundMe
     if value is None:
         return await _reask(ctx, person, data, texts.GOAL_PICK_REASK)
     if value == ADD:
-        return tapped(await _advance(ctx, person, {}, "area", []), message, texts.GOAL_ADD)
+        return tapped(await goal_adding.begin(ctx, person, []), message, texts.GOAL_ADD)
     goal = next(goal for goal, choice in rows if choice.value == value)
     outcome = await _advance(ctx, person, {"goal": goal.id}, "goal", [])
     return tapped(outcome, message, clip(goal.title, BUTTON))
-
-
-async def _area(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:
-    domain = picked_area(ctx, message)
-    if domain is None:
-        return await _reask(ctx, person, data, texts.GOAL_AREA_REASK)
-    outcome = await _advance(ctx, person, {"area": domain}, "what", [])
-    return tapped(outcome, message, area_name(ctx, domain))
-
-
-async def _what(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:
-    try:
-        title = typed_words(message)
-    except TooLong as long:
-        return await _reask(ctx, person, data, texts.GOAL_TOO_LONG.format(count=long.count))
-    if title is None:
-        return await _reask(ctx, person, data, texts.GOAL_WHAT_REASK)
-    return await _advance(ctx, person, {**data, "title": title}, "first_step", [])
-
-
-async def _first_step(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
-) -> Outcome:
-    skipped = picked(message, (Choice(texts.GOAL_SKIP, SKIP),)) == SKIP
-    typed = (message.text or "").strip().casefold().rstrip(".!")
-    if skipped or (message.choice is None and typed in SKIP_WORDS):
-        outcome = await _advance(ctx, person, {**data, "step": None}, "when", [])
-        return tapped(outcome, message, texts.GOAL_SKIP)
-    try:
-        words = typed_words(message)
-    except TooLong as long:
-        return await _reask(ctx, person, data, texts.GOAL_TOO_LONG.format(count=long.count))
-    if words is None:
-        return await _reask(ctx, person, data, texts.GOAL_STEP_REASK)
-    return await _advance(ctx, person, {**data, "step": words}, "when", [])
-
-
-def _target(ctx: FlowContext, message: InboundMessage) -> date | str | None:
-    """The date chosen, "none" for no date, or None if not understood."""
-    value = picked(message, WHEN_CHOICES, _WHEN_WORDS)
-    today = ctx.today()
-    if value == "week":
-        return today + timedelta(days=7)
-    if value == "month":
-        return people.add_months(today, 1)
-    if value is not None or message.choice is not None:
-        return value
-    return parse_day(message.text or "", today)
-
-
-async def _when(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:
-    target = _target(ctx, message)
-    if target is None:
-        return await _reask(ctx, person, data, texts.GOAL_WHEN_REASK)
-    target_on = target if isinstance(target, date) else None
-    if target_on is not None and target_on < ctx.today():
-        return await _reask(ctx, person, data, texts.GOAL_DATE_PAST)
-    episode = await people.active_episode(ctx.session, person.id)
-    if episode is None:
-        await conversations.clear_state(ctx.session, person.id)
-        return Outcome([Reply(texts.NO_EPISODE)])
-    goal = await goals.add_goal(
-        ctx.session,
-        person_id=person.id,
-        episode_id=episode.id,
-        domain=data["area"],
-        title=data["title"],
-        set_by=(person.id, Role.MENTEE),
-        now=ctx.now(),
-        steps=[data["step"]] if data.get("step") else [],
-        target_on=target_on,
-    )
-    saved = texts.GOAL_SAVED.format(title=goal.title)
-    if target_on is not None:
-        saved += " " + texts.GOAL_SAVED_BY.format(day=day_label(target_on))
-    outcome = await goal_rhythm.ask(ctx, person, goal.id, [Reply(saved)])
-    label = day_label(target_on) if target_on is not None else texts.GOAL_NO_DATE
-    return tapped(outcome, message, label)
 
 
 async def _update(
@@ -313,10 +214,7 @@ async def _new_step(
 STEPS: dict[str, Handler] = {
     "pick": _pick,
     "goal": _update,
-    "area": _area,
-    "what": _what,
-    "first_step": _first_step,
-    "when": _when,
+    **goal_adding.STEPS,
     "new_step": _new_step,
     "own_words": goal_proposals.own_words,
     **goal_rhythm.STEPS,

@@ -112,7 +112,7 @@ STAFF_HELP = (
     "/find - look up a service (debt, housing...)\n"
     "/signpost NAME - send a mentee a service\n"
     "/signposts NAME - services sent and what the mentee said\n"
-    "/goal NAME [GOAL] - suggest a goal, or change one\n"
+    "/goal NAME - suggest a goal for a mentee, or change one\n"
     "/stale - entries not checked for 12 months (supervisors)\n"
     "/retire NAME - stop showing an entry (supervisors)\n"
     "/help - this list"

@@ -18,6 +18,9 @@ from bot.flows import (
     crisis,
     directory_admin,
     goal_answers,
+    goal_proposals,
+    goal_staff,
+    goals,
     meeting_actions,
     meetings,
     onboarding,
@@ -53,6 +56,8 @@ FLOW_STEPS: dict[str, Step] = {
     concern.FLOW: concern.step,
     your_data.FLOW: your_data.step,
     priorities.FLOW: priorities.step,
+    goals.FLOW: goals.step,
+    goal_staff.FLOW: goal_staff.step,
 }
 MENU_TOKEN = "menu"
 
@@ -94,6 +99,8 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "mydata": (MENTEE, your_data.mydata),
     "forget": (MENTEE, your_data.forget),
     "plan": (ANYONE, plan.show),
+    "goals": (MENTEE, lambda ctx, person, _: goals.start(ctx, person)),
+    "goal": (STAFF, goal_staff.start),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
@@ -119,6 +126,7 @@ def menu(person: Person) -> Outcome:
         Choice(texts.MENU_CHECKIN, "/checkin"),
         Choice(texts.MENU_MEETING, "/meeting"),
         Choice(texts.MENU_FIND, "/find"),
+        Choice(texts.MENU_GOALS, "/goals"),
         Choice(texts.MENU_HELP, "/help"),
     )
     return Outcome([Reply(texts.MENU, choices=choices, token=MENU_TOKEN)])
@@ -173,6 +181,9 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     goal_tap = goal_answers.parse_action(message)
     if goal_tap is not None:  # a goal reminder's answer, like a follow-up's: the flow stays
         return await goal_answers.handle(ctx, person, goal_tap)
+    proposal_tap = goal_proposals.parse_action(message)
+    if proposal_tap is not None:
+        return await goal_proposals.handle(ctx, person, proposal_tap)
     if command is not None:
         return await _run_command(ctx, person, command, state, message)
     find_words = signposting.typed_find(message.text) if person.role is Role.MENTEE else None

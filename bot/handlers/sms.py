@@ -44,6 +44,7 @@ COMMAND_WORDS = {
     "mydata": "/mydata",
     "forget": "/forget",
     "plan": "/plan",
+    "goals": "/goals",
 }
 FAILED_STATUSES = {"failed", "undelivered"}
 

@@ -191,3 +191,30 @@ async def not_yet_streak(session: AsyncSession, goal_id: int) -> int:
             break
         streak += 1
     return streak
+
+
+def set_title(goal: Goal, title: str, *, now: datetime) -> None:
+    goal.title = title
+    goal.updated_at = now
+
+
+def set_rhythm(
+    goal: Goal,
+    rhythm: GoalRhythm,
+    *,
+    now: datetime,
+    weekday: int | None = None,
+    on: date | None = None,
+    at: time | None = None,
+) -> None:
+    """The reminder rule; fields that do not belong to the rhythm are cleared."""
+    goal.rhythm = rhythm
+    goal.remind_weekday = weekday if rhythm is GoalRhythm.WEEKLY else None
+    goal.remind_on = on if rhythm is GoalRhythm.ONCE else None
+    goal.remind_at = None if rhythm is GoalRhythm.NONE else at
+    goal.updated_at = now
+
+
+async def next_step(session: AsyncSession, goal_id: int) -> GoalStep | None:
+    """The first step not yet ticked off."""
+    return next((step for step in await steps_of(session, goal_id) if step.done_at is None), None)

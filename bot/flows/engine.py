@@ -22,6 +22,7 @@ from bot.flows import (
     signpost_answers,
     signpost_send,
     signposting,
+    ssm,
     staff,
     staff_views,
     texts,
@@ -39,7 +40,12 @@ FLOW_STEPS: dict[str, Step] = {
     preferences.FLOW: preferences.step,
     signposting.FLOW: signposting.step,
     signpost_send.FLOW: signpost_send.step,
+    ssm.FLOW: ssm.step,
 }
+# Flows whose progress lives only in the conversation state: /cancel pauses them instead of
+# clearing it, and they say how to carry on.
+Pause = Callable[[FlowContext, Person, dict[str, Any]], Awaitable[Outcome]]
+PAUSE_STEPS: dict[str, Pause] = {ssm.FLOW: ssm.pause}
 MENU_TOKEN = "menu"
 
 Command = Callable[[FlowContext, Person, str], Awaitable[Outcome]]
@@ -65,6 +71,7 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "signposts": (STAFF, signpost_answers.list_sent),
     "stale": (SUPERVISOR, lambda ctx, person, _: directory_admin.stale(ctx, person)),
     "retire": (SUPERVISOR, directory_admin.retire),
+    "rate": (STAFF, ssm.start),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
@@ -202,8 +209,11 @@ async def _global_intent(
     if name == "cancel" or (name is None and word in _CANCEL_WORDS):
         if person.status is PersonStatus.PENDING:
             return None  # nothing is kept before consent; onboarding asks again
-        if await conversations.load_state(ctx.session, person.id) is None:
+        state = await conversations.load_state(ctx.session, person.id)
+        if state is None:
             return Outcome([Reply(texts.NOTHING_TO_PAUSE)])
+        if state.flow in PAUSE_STEPS:
+            return await PAUSE_STEPS[state.flow](ctx, person, state.data)
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(texts.PAUSED)])
     if name is None and word == "stop":

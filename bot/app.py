@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from bot.flows.context import Clock
 from bot.handlers.sms import SmsWebhook
 from bot.instruments import Instrument, load_instruments
+from bot.instruments.ssm import shipped_matrix
 from bot.safety import CrisisDetector
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
@@ -34,6 +35,7 @@ def instruments_for(settings: Settings) -> dict[str, Instrument]:
 def build_service(
     settings: Settings, *, clock: Clock = utc_now, database_url: str | None = None
 ) -> tuple[AsyncEngine, MentorService]:
+    shipped_matrix()  # a bad config/ssm.yaml stops start-up, not the first /rate
     engine = make_engine(database_url or settings.database_url)
     service = MentorService(
         session_factory=make_session_factory(engine),

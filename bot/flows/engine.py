@@ -31,6 +31,7 @@ from bot.flows import (
     signpost_answers,
     signpost_send,
     signposting,
+    ssm,
     staff,
     staff_records,
     staff_reports,
@@ -58,7 +59,12 @@ FLOW_STEPS: dict[str, Step] = {
     priorities.FLOW: priorities.step,
     goals.FLOW: goals.step,
     goal_staff.FLOW: goal_staff.step,
+    ssm.FLOW: ssm.step,
 }
+# Flows whose progress lives only in the conversation state: /cancel pauses them instead of
+# clearing it, and they say how to carry on.
+Pause = Callable[[FlowContext, Person, dict[str, Any]], Awaitable[Outcome]]
+PAUSE_STEPS: dict[str, Pause] = {ssm.FLOW: ssm.pause}
 MENU_TOKEN = "menu"
 
 Command = Callable[[FlowContext, Person, str], Awaitable[Outcome]]
@@ -101,6 +107,7 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "plan": (ANYONE, plan.show),
     "goals": (MENTEE, lambda ctx, person, _: goals.start(ctx, person)),
     "goal": (STAFF, goal_staff.start),
+    "rate": (STAFF, ssm.start),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
@@ -246,8 +253,11 @@ async def _global_intent(
     if name == "cancel" or (name is None and word in _CANCEL_WORDS):
         if person.status is PersonStatus.PENDING:
             return None  # nothing is kept before consent; onboarding asks again
-        if await conversations.load_state(ctx.session, person.id) is None:
+        state = await conversations.load_state(ctx.session, person.id)
+        if state is None:
             return Outcome([Reply(texts.NOTHING_TO_PAUSE)])
+        if state.flow in PAUSE_STEPS:
+            return await PAUSE_STEPS[state.flow](ctx, person, state.data)
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(texts.PAUSED)])
     if name is None and word == "stop":
@@ -279,21 +289,20 @@ async def _run_command(
     allowed = COMMANDS.get(name)
     if allowed is not None and person.role in allowed[0]:
         return await allowed[1](ctx, person, argument)
+    if name == "menu":
+        return menu(person)
+    said = texts.UNKNOWN_COMMAND
     if allowed is not None:
         # Checked on every call, not just hidden from the menu; the argument (perhaps a
         # mentee's name) is not logged.
         logger.info("Refused /%s for a %s (person %d)", name, person.role.value, person.id)
-        outcome = menu(person)
-        outcome.replies.insert(0, Reply(texts.COMMAND_NOT_ALLOWED))
-        return outcome
-    if name == "menu":
-        return menu(person)
+        said = texts.COMMAND_NOT_ALLOWED
     if state is None:
         outcome = menu(person)
-        outcome.replies.insert(0, Reply(texts.UNKNOWN_COMMAND))
+        outcome.replies.insert(0, Reply(said))
         return outcome
-    # Unknown command mid-flow: say so, then ask the same question again.
+    # Mid-flow: say so, then ask the same question again.
     blank = InboundMessage(sender=message.sender)
     reask = await FLOW_STEPS[state.flow](ctx, person, state.data, blank)
     questions = [reply for reply in reask.replies if reply.choices]
-    return Outcome([Reply(texts.UNKNOWN_COMMAND), *questions])
+    return Outcome([Reply(said), *questions])

@@ -116,6 +116,7 @@ STAFF_HELP = (
     "/stale - entries not checked for 12 months (supervisors)\n"
     "/retire NAME - stop showing an entry (supervisors)\n"
     "/report - outcomes before and after (supervisors)\n"
+    "/rate NAME - rate self-sufficiency with a mentee\n"
     "/help - this list"
 )
 INVITE_NEEDS_NAME = "Please add the mentee's first name or a nickname: /invite Sam"
@@ -418,7 +419,7 @@ COMMAND_DESCRIPTIONS = {
     "help": "Help and crisis lines",
     "cancel": "Stop what you are doing",
 }
-COMMAND_NOT_ALLOWED = "Sorry, that command is not for you. Here is what you can do:"
+COMMAND_NOT_ALLOWED = "Sorry, that command is not for you."
 
 # Caseload views for staff (/mentees, /attention)
 CASELOAD_LINE = "{name} ({site}, week {weeks}): last check-in {last}; next meeting {meeting}"
@@ -710,3 +711,38 @@ GOAL_STAFF_NOT_VISIBLE = "{name} is no longer one of your mentees, so nothing wa
 NOTICE_GOAL_DONE = "{name} has completed a goal: {title}"
 NOTICE_GOAL_ACCEPTED = "{name} accepted the goal: {title}"
 NOTICE_GOAL_CHANGED = "{name} put the goal in their own words: {title}"
+# Self-sufficiency matrix, rated by the mentor with the mentee (/rate; bot/flows/ssm.py).
+# Staff-facing. The level names and anchor lines are data: config/ssm.yaml.
+SSM_WHO = "Whose self-sufficiency would you like to rate?"
+SSM_WHO_REASK = "Sorry, I did not get that. Please tap a name."
+SSM_NO_MENTEES = "You have no mentees to rate yet. Use /invite NAME first."
+SSM_QUESTION = "{name}, {number} of {total}: {domain}\n{anchors}"
+SSM_ANCHOR = "{level} {level_name}: {anchor}"
+SSM_HOW = "Tap a level or type 1 to 5. Skip if you did not talk about it."
+SSM_LEVEL_CHOICE = "{level} {level_name}"
+SSM_SKIP = "Skip (not discussed)"
+SSM_REASK = "Sorry, I did not get that. Tap a level, type 1 to 5, or type skip."
+SSM_RESUME = "Carrying on with {name}: {done} of {total} areas done."
+SSM_PAUSED = "Paused. Your ratings so far for {name} are kept. Send /rate {name} to carry on."
+SSM_SAVED = "Saved: {name}'s self-sufficiency rating ({what})."
+SSM_SKIPPED = "Not rated (skipped, nothing stored): {domains}."
+SSM_NOTHING_RATED = "Every area was skipped, so nothing was saved for {name}."
+SSM_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so nothing was saved."
+SSM_TIMEPOINTS = {
+    "baseline": "baseline",
+    "three_month": "review",
+    "exit": "end of mentoring",
+    "weekly": "review",
+}
+# What the mentor sees after rating, and in the mentee's plan: the matrix beside the ARC.
+SSM_NONE = "Self-sufficiency: {name} has not been rated yet. Rate with /rate {name}"
+SSM_HEADER = "Self-sufficiency, rated with {name} on {when} ({what}):"
+SSM_LINE = "{domain}: {level} {level_name}"
+SSM_CHANGE = " (first {first}, {change})"
+SSM_NO_CHANGE = "no change"
+SSM_NOT_RATED = "{domain}: not rated this time"
+SSM_MEAN = "Average: {mean:.1f} of 5"
+SSM_MEAN_CHANGE = "Average: {mean:.1f} of 5 (first {first:.1f})"
+ARC_NONE = "ARC: {name} has not finished a full check yet."
+ARC_HEADER = "ARC, {name}'s own answers on {when}: total {total} of {most}"
+ARC_LINE = "{domain}: {score} of {most}"

@@ -64,14 +64,15 @@ def load_instruments(directory: Path | None = None) -> dict[str, Instrument]:
 
 def load_instrument(path: Path) -> Instrument:
     """Load and check one instrument file; InstrumentError if it is bad."""
-    data = _read_mapping(path)
+    data = read_mapping(path)
     try:
         return Instrument.model_validate(data)
     except ValidationError as error:
-        raise InstrumentError(path, _describe(error)) from error
+        raise InstrumentError(path, describe_invalid(error)) from error
 
 
-def _read_mapping(path: Path) -> dict[str, Any]:
+def read_mapping(path: Path) -> dict[str, Any]:
+    """The file as a mapping, read strictly (no repeated keys); InstrumentError if not."""
     try:
         # utf-8-sig: files saved by Windows Notepad start with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")
@@ -95,7 +96,8 @@ def _describe_yaml(error: yaml.YAMLError) -> str:
     return f"YAML error: {error}"
 
 
-def _describe(error: ValidationError) -> str:
+def describe_invalid(error: ValidationError) -> str:
+    """A validation failure as one line: the first problem and how many more there are."""
     errors = error.errors(include_url=False)
     first = _describe_one(errors[0])
     return first if len(errors) == 1 else f"{first} (and {len(errors) - 1} more)"

@@ -10,7 +10,7 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from bot.flows import preferences, texts
+from bot.flows import closing, preferences, texts
 from bot.flows.battery import battery
 from bot.flows.context import FlowContext
 from bot.flows.results import finish_assessment
@@ -138,6 +138,8 @@ async def step(
     else:
         await conversations.clear_state(ctx.session, person.id)
         outcome = Outcome(await finish_assessment(ctx, person, assessment))
+        if assessment.timepoint is Timepoint.EXIT:  # mentoring may end here
+            outcome.replies = await closing.after_exit(ctx, person, outcome.replies)
         if assessment.timepoint is Timepoint.BASELINE and person.checkin_weekday is None:
             outcome.replies += (await preferences.start(ctx, person)).replies
     outcome.answered = answered

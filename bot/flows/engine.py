@@ -12,6 +12,8 @@ from typing import Any
 
 from bot.flows import (
     checkin,
+    close_episode,
+    closing,
     crisis,
     directory_admin,
     meeting_actions,
@@ -39,6 +41,7 @@ FLOW_STEPS: dict[str, Step] = {
     preferences.FLOW: preferences.step,
     signposting.FLOW: signposting.step,
     signpost_send.FLOW: signpost_send.step,
+    close_episode.FLOW: close_episode.step,
 }
 MENU_TOKEN = "menu"
 
@@ -65,6 +68,9 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "signposts": (STAFF, signpost_answers.list_sent),
     "stale": (SUPERVISOR, lambda ctx, person, _: directory_admin.stale(ctx, person)),
     "retire": (SUPERVISOR, directory_admin.retire),
+    # The end of mentoring (bot/flows/close_episode.py, closing.py).
+    "close": (STAFF, close_episode.start),
+    "summary": (MENTEE, closing.show_summary),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
@@ -150,7 +156,7 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
         return await FLOW_STEPS[state.flow](ctx, person, state.data, message)
     if message.choice is not None:
         return Outcome(stale_tap=True)
-    return menu(person)
+    return await closing.ended_menu(ctx, person) or menu(person)
 
 
 async def _with_services(

@@ -59,6 +59,11 @@ class SchedulerJobs:
                 "Signpost follow-ups: %d queued, %d skipped", result.queued, result.skipped
             )
 
+    async def end_episodes(self) -> None:
+        ended = await self.materialiser.endings(self.clock())
+        if ended:
+            logger.info("Mentoring episodes ended: %d", ended)
+
     async def escalate_crises(self) -> None:
         escalated = await self.materialiser.crisis_escalations(self.clock())
         if escalated:
@@ -110,6 +115,7 @@ def schedule(jobs: SchedulerJobs, settings: Settings) -> AsyncIOScheduler:
     scheduler.add_job(
         jobs.materialise_followups, "interval", minutes=5, id="materialise-followups", **common
     )
+    scheduler.add_job(jobs.end_episodes, "interval", minutes=5, id="end-episodes", **common)
     scheduler.add_job(
         jobs.escalate_crises, "interval", seconds=30, id="escalate-crisis-alerts", **common
     )

@@ -99,6 +99,19 @@ STAFF_FACING = {
     "RETIRE_NOT_FOUND",
     "RETIRE_WHICH",
     "RETIRE_DONE",
+    # The end of mentoring, for staff (bot/flows/close_episode.py, closing.py).
+    "CLOSE_USAGE",
+    "CLOSE_ASK_REASON",
+    "CLOSE_REASON_TOO_LONG",
+    "CLOSE_OFFERED",
+    "CLOSE_ENDED",
+    "CLOSE_NOTICE_MENTOR",
+    "CLOSING_MENTOR",
+    "CLOSING_REASON_PLANNED",
+    "CLOSING_MENTOR_SCORES",
+    "CLOSING_MENTOR_NO_SCORES",
+    "CLOSING_MENTOR_GOALS",
+    "CLOSING_MENTOR_NO_GOALS",
 }
 MENTEE_FACING = sorted(
     name

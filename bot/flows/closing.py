@@ -118,8 +118,10 @@ async def end_and_queue(
     await end_episode(session, episode, now=now, today=now.astimezone(zone).date())
     closing = await gather(session, episode)
     mentee = closing.mentee
-    reachable = mentee.telegram_chat_id is not None and mentee.telegram_blocked_at is None
-    picture = ((texts.CLOSING_SEE_PICTURE, "/summary"),) if reachable else ()
+    # The picture shows in a chat only, and only when there are two checks to compare.
+    in_chat = mentee.telegram_chat_id is not None and mentee.telegram_blocked_at is None
+    has_picture = in_chat and closing.comparison is not None
+    picture = ((texts.CLOSING_SEE_PICTURE, "/summary"),) if has_picture else ()
     key = f"closing:{episode.id}"
     messages = [
         Queued(

@@ -10,7 +10,7 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from bot.flows import priorities, texts
+from bot.flows import closing, priorities, texts
 from bot.flows.battery import FULL_TIMEPOINTS, battery
 from bot.flows.context import FlowContext
 from bot.flows.results import finish_assessment
@@ -138,7 +138,10 @@ async def step(
     else:
         await conversations.clear_state(ctx.session, person.id)
         outcome = Outcome(await finish_assessment(ctx, person, assessment))
-        if assessment.timepoint in FULL_TIMEPOINTS:
+        if assessment.timepoint is Timepoint.EXIT:  # mentoring may end here
+            outcome.replies = await closing.after_exit(ctx, person, outcome.replies)
+        still_mentoring = await people.active_episode(ctx.session, person.id) is not None
+        if assessment.timepoint in FULL_TIMEPOINTS and still_mentoring:
             # Results, then what matters most now, then (first time only) the check-in day.
             first = assessment.timepoint is Timepoint.BASELINE and person.checkin_weekday is None
             asked = await priorities.start(ctx, person, assessment, then_preferences=first)

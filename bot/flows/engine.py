@@ -14,6 +14,8 @@ from typing import Any
 from bot.flows import (
     caseload,
     checkin,
+    close_episode,
+    closing,
     concern,
     crisis,
     directory_admin,
@@ -60,6 +62,7 @@ FLOW_STEPS: dict[str, Step] = {
     goals.FLOW: goals.step,
     goal_staff.FLOW: goal_staff.step,
     ssm.FLOW: ssm.step,
+    close_episode.FLOW: close_episode.step,
 }
 # Flows whose progress lives only in the conversation state: /cancel pauses them instead of
 # clearing it, and they say how to carry on.
@@ -108,6 +111,9 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "goals": (MENTEE, lambda ctx, person, _: goals.start(ctx, person)),
     "goal": (STAFF, goal_staff.start),
     "rate": (STAFF, ssm.start),
+    # The end of mentoring (bot/flows/close_episode.py, closing.py).
+    "close": (STAFF, close_episode.start),
+    "summary": (MENTEE, closing.show_summary),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
@@ -201,7 +207,7 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
         return await FLOW_STEPS[state.flow](ctx, person, state.data, message)
     if message.choice is not None:
         return Outcome(stale_tap=True)
-    return menu(person)
+    return await closing.ended_menu(ctx, person) or menu(person)
 
 
 async def _with_services(

@@ -106,13 +106,14 @@ def _panel(
     rows: list[tuple[Instrument, str]],
     now: Scores,
     before: Earlier | None,
+    now_label: str = texts.PICTURE_NOW,
 ) -> Panel:
     """One chart panel: a bar per (instrument, score key), earlier sitting beside now."""
 
     def values(scores: Scores) -> tuple[float, ...]:
         return tuple(scores[instrument.id][key] for instrument, key in rows)
 
-    series = [Series(texts.PICTURE_NOW, values(now))]
+    series = [Series(now_label, values(now))]
     if before is not None:
         series.insert(0, Series(before.label, values(before.scores)))
     first, key = rows[0]
@@ -146,12 +147,21 @@ def _full_summary(ctx: FlowContext, now: Scores, before: Earlier | None) -> Repl
         texts.SELF_ESTEEM.format(score=round(esteem)),
         texts.SELF_EFFICACY.format(score=round(efficacy)),
     ]
-    cest_rows = [(ctx.instruments[name], "score") for name in CEST_SCALES]
-    picture = (
-        _panel(texts.PICTURE_ARC_TITLE, _domains(arc), now, before),
-        _panel(texts.PICTURE_CEST_TITLE, cest_rows, now, before),
+    return Reply("\n".join(lines), picture=full_picture(ctx.instruments, now, before))
+
+
+def full_picture(
+    instruments: Mapping[str, Instrument],
+    now: Scores,
+    before: Earlier | None,
+    now_label: str = texts.PICTURE_NOW,
+) -> tuple[Panel, Panel]:
+    """The ARC domains and the two CEST scales, an earlier full check beside a later one."""
+    cest_rows = [(instruments[name], "score") for name in CEST_SCALES]
+    return (
+        _panel(texts.PICTURE_ARC_TITLE, _domains(instruments["arc"]), now, before, now_label),
+        _panel(texts.PICTURE_CEST_TITLE, cest_rows, now, before, now_label),
     )
-    return Reply("\n".join(lines), picture=picture)
 
 
 def _weekly_summary(ctx: FlowContext, now: Scores, before: Earlier | None) -> Reply:

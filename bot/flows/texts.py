@@ -75,7 +75,10 @@ PICTURE_NOW = "Now"
 PICTURE_ARC_TITLE = "Your recovery strengths"
 PICTURE_WEEKLY_TITLE = "Your week"
 PICTURE_CEST_TITLE = "How you see yourself"
-NO_EPISODE = "You are not in mentoring right now. Please ask your mentor or the clinic."
+NO_EPISODE = (
+    "You are not in mentoring just now. You can still send /find to look for help. "
+    "If you would like a mentor again, please ask the clinic."
+)
 
 # Global intents.
 HELP = (
@@ -117,6 +120,7 @@ STAFF_HELP = (
     "/retire NAME - stop showing an entry (supervisors)\n"
     "/report - outcomes before and after (supervisors)\n"
     "/rate NAME - rate self-sufficiency with a mentee\n"
+    "/close NAME REASON - end a mentee's mentoring early\n"
     "/help - this list"
 )
 INVITE_NEEDS_NAME = "Please add the mentee's first name or a nickname: /invite Sam"
@@ -746,3 +750,66 @@ SSM_MEAN_CHANGE = "Average: {mean:.1f} of 5 (first {first:.1f})"
 ARC_NONE = "ARC: {name} has not finished a full check yet."
 ARC_HEADER = "ARC, {name}'s own answers on {when}: total {total} of {most}"
 ARC_LINE = "{domain}: {score} of {most}"
+# The end of mentoring: /close, the exit check offer, the closing summaries (bot/flows/closing.py,
+# close_episode.py). Mentee-facing first.
+CLOSE_OFFER = (
+    "Hello. Your mentoring is coming to an end. Before it does, would you do one last "
+    "check-in? It shows you how far you have come."
+)
+CLOSING_THANKS = (
+    "Your time in mentoring has come to an end. Thank you for all you have put in. "
+    "You can be proud of it."
+)
+CLOSING_COMPARED = "Your first full check was on {first}. Your last one was on {last}."
+CLOSING_ARC = "Your recovery strengths went from {before} at the start to {after} now, out of 50."
+CLOSING_ESTEEM = "How you feel about yourself went from {before} to {after}, out of 50."
+CLOSING_EFFICACY = "How sure you feel that you can cope went from {before} to {after}, out of 50."
+CLOSING_GOALS = "Goals you reached ({count}):"
+CLOSING_SUPPORT = (
+    "Where to find help next: I am still here for that. Send /find and a word, like "
+    "/find housing. Or text FIND HOUSING. The clinic and your GP can help too."
+)
+CLOSING_SEE_PICTURE = "See my picture"
+PICTURE_START = "Start ({date})"
+PICTURE_END = "End ({date})"
+SUMMARY_NOT_YET = "You will get a summary of how far you have come when your mentoring ends."
+ENDED_MENU = (
+    "Your mentoring has ended, but I am still here to help you find services. "
+    "What would you like to do?"
+)
+MENU_SUMMARY = "My summary"
+# Texts: short, and no word about recovery or treatment on a phone that may be shared.
+SMS_CLOSING = "Your mentoring has come to an end. Well done for all you put in."
+SMS_CLOSING_SCORES = (
+    "Your scores out of 50, then and now: strengths {arc_before} to {arc_after}, "
+    "self-worth {esteem_before} to {esteem_after}, coping {efficacy_before} to {efficacy_after}."
+)
+SMS_CLOSING_GOALS = "Goals you reached: {count}."
+SMS_CLOSING_SUPPORT = (
+    "We are still here if you need help. Text FIND and a word, like FIND HOUSING. "
+    "If your life is at risk, call 999. Samaritans: call 116 123, free, day or night."
+)
+# Staff-facing.
+CLOSE_USAGE = "Send /close, the mentee's name and the reason, like /close Sam moved away"
+CLOSE_ASK_REASON = (
+    "Why is {name}'s mentoring ending? Please type a short reason (up to 200 characters), "
+    "or /cancel."
+)
+CLOSE_REASON_TOO_LONG = "That reason is too long. Please keep it to 200 characters or fewer."
+CLOSE_OFFERED = (
+    "Done. {name} has been offered the end-of-mentoring check. Mentoring ends when they "
+    "finish it, or on {day} if they do not. You will both get a summary then."
+)
+CLOSE_ENDED = "Done. {name}'s mentoring has ended. You will both get a summary."
+CLOSE_NOTICE_MENTOR = "{closer} has closed {name}'s mentoring. Reason: {reason}"
+CLOSING_MENTOR = "{name}'s mentoring has ended. Reason: {reason}"
+CLOSING_REASON_PLANNED = "reached the planned end"
+CLOSING_MENTOR_SCORES = (
+    "First full check {first}, {what} {last}:\n"
+    "ARC total {arc_before} -> {arc_after} (of 50)\n"
+    "CEST self-esteem {esteem_before} -> {esteem_after} (of 50)\n"
+    "CEST self-efficacy {efficacy_before} -> {efficacy_after} (of 50)"
+)
+CLOSING_MENTOR_NO_SCORES = "No before and after scores: {name} did not finish two full checks."
+CLOSING_MENTOR_GOALS = "Goals done ({count}): {titles}"
+CLOSING_MENTOR_NO_GOALS = "Goals done: none recorded."

@@ -22,6 +22,7 @@ from bot.flows import texts
 from bot.flows.checkin import due_timepoint
 from bot.flows.crisis import ACK, ESCALATE_AFTER, alert_token, describe
 from bot.scheduling import goal_plans
+from bot.scheduling.endings import end_due_episodes
 from bot.scheduling.followups import followup_plans
 from bot.scheduling.plans import LIVE, local_at, meeting_plans
 from bot.scheduling.policy import ReminderPolicy
@@ -95,6 +96,11 @@ class Materialiser:
             await goal_plans.withdraw_inactive(session, now)
             plans = await goal_plans.goal_reminder_plans(session, now, zone=self.zone)
             return await _queue_due(session, plans, now)
+
+    async def endings(self, now: datetime) -> int:
+        """End the mentoring episodes whose time is up; both people get the closing summary."""
+        async with self.session_factory() as session, session.begin():
+            return await end_due_episodes(session, now, policy=self.policy, zone=self.zone)
 
     async def crisis_escalations(self, now: datetime) -> int:
         """Send alerts nobody picked up within 30 minutes to the supervisors again."""

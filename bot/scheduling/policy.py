@@ -28,6 +28,7 @@ class ReminderPolicy(BaseModel):
     checkin_prompt_valid_hours: int = Field(default=12, ge=1, le=24)
     signpost_followup_days: int = Field(default=7, ge=1)
     signpost_followup_at: time = time(11, 0)
+    episode_end_grace_days: int = Field(default=14, ge=0, le=90)
 
 
 def default_policy_path() -> Path:

@@ -64,6 +64,11 @@ class SchedulerJobs:
         if result.queued or result.skipped:
             logger.info("Goal reminders: %d queued, %d skipped", result.queued, result.skipped)
 
+    async def end_episodes(self) -> None:
+        ended = await self.materialiser.endings(self.clock())
+        if ended:
+            logger.info("Mentoring episodes ended: %d", ended)
+
     async def escalate_crises(self) -> None:
         escalated = await self.materialiser.crisis_escalations(self.clock())
         if escalated:
@@ -118,6 +123,7 @@ def schedule(jobs: SchedulerJobs, settings: Settings) -> AsyncIOScheduler:
     scheduler.add_job(  # every minute: goal reminders go at the minute the mentee chose
         jobs.materialise_goal_reminders, "interval", minutes=1, id="materialise-goals", **common
     )
+    scheduler.add_job(jobs.end_episodes, "interval", minutes=5, id="end-episodes", **common)
     scheduler.add_job(
         jobs.escalate_crises, "interval", seconds=30, id="escalate-crisis-alerts", **common
     )

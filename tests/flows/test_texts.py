@@ -197,6 +197,19 @@ STAFF_FACING = {
     "ARC_NONE",
     "ARC_HEADER",
     "ARC_LINE",
+    # The end of mentoring, for staff (bot/flows/close_episode.py, closing.py).
+    "CLOSE_USAGE",
+    "CLOSE_ASK_REASON",
+    "CLOSE_REASON_TOO_LONG",
+    "CLOSE_OFFERED",
+    "CLOSE_ENDED",
+    "CLOSE_NOTICE_MENTOR",
+    "CLOSING_MENTOR",
+    "CLOSING_REASON_PLANNED",
+    "CLOSING_MENTOR_SCORES",
+    "CLOSING_MENTOR_NO_SCORES",
+    "CLOSING_MENTOR_GOALS",
+    "CLOSING_MENTOR_NO_GOALS",
 }
 MENTEE_FACING = sorted(
     name

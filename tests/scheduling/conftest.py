@@ -36,6 +36,7 @@ class SchedulerWorld:
 
     async def tick(self) -> None:
         """One scheduler beat: materialise everything due, then drain the outbox."""
+        await self.jobs.end_episodes()
         await self.jobs.materialise_meetings()
         await self.jobs.materialise_nudges()
         await self.jobs.materialise_followups()

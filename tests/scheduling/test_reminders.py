@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from bot.storage import outbox
+from bot.storage import outbox, people
 from bot.storage.models import MeetingStatus, OutboxStatus
 from tests.scheduling.conftest import MENTEE_CHAT, MENTOR_CHAT, SchedulerWorld, local
 
@@ -49,7 +49,12 @@ async def test_monday_0930_meeting_across_the_clock_change(world: SchedulerWorld
 
 
 async def test_october_clock_change_keeps_local_times(world: SchedulerWorld) -> None:
-    # Clocks go back at 01:00 UTC on Sunday 25 October 2026.
+    # Clocks go back at 01:00 UTC on Sunday 25 October 2026. Sam's six months from 27 March
+    # would be over by then (and mentoring ended), so this mentoring runs longer.
+    async with world.session_factory() as session, session.begin():
+        episode = await people.active_episode(session, world.mentee_id)
+        assert episode is not None
+        episode.planned_end_on = date(2027, 3, 1)
     world.clock.now = local(2026, 10, 24, 12, 0).astimezone(UTC)
     await world.book(local(2026, 10, 26, 11, 0))
     await world.run_until(local(2026, 10, 26, 12, 30), step=timedelta(minutes=10))

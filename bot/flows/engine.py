@@ -25,6 +25,7 @@ from bot.flows import (
     goals,
     meeting_actions,
     meetings,
+    mentee_record,
     onboarding,
     phones,
     plan,
@@ -113,6 +114,7 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "rate": (STAFF, ssm.start),
     # The end of mentoring (bot/flows/close_episode.py, closing.py).
     "close": (STAFF, close_episode.start),
+    "mentee": (STAFF, mentee_record.show),
     "summary": (MENTEE, closing.show_summary),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
@@ -134,7 +136,7 @@ def _word(message: InboundMessage) -> str:
 
 def menu(person: Person) -> Outcome:
     if person.role is not Role.MENTEE:
-        return Outcome([Reply(texts.STAFF_HELP)])
+        return Outcome([Reply(staff_help(person.role))])
     choices = (
         Choice(texts.MENU_CHECKIN, "/checkin"),
         Choice(texts.MENU_MEETING, "/meeting"),
@@ -145,10 +147,20 @@ def menu(person: Person) -> Outcome:
     return Outcome([Reply(texts.MENU, choices=choices, token=MENU_TOKEN)])
 
 
+def staff_help(role: Role) -> str:
+    """The commands this role may use, one line each with an example."""
+    lines = [texts.STAFF_HELP]
+    for name, line in texts.STAFF_COMMAND_HELP.items():
+        allowed = COMMANDS.get(name)
+        if name == "help" or (allowed is not None and role in allowed[0]):
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def help_outcome(person: Person) -> Outcome:
     if person.role is not Role.MENTEE:
-        return Outcome([Reply(texts.STAFF_HELP), Reply(texts.CRISIS_LINES)])
-    return Outcome([Reply(texts.HELP), Reply(texts.CRISIS_LINES)])
+        return Outcome([Reply(staff_help(person.role)), Reply(texts.CRISIS_LINES)])
+    return Outcome([Reply(texts.HELP), Reply(texts.HELP_MORE), Reply(texts.CRISIS_LINES)])
 
 
 async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:

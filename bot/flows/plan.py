@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.flows import priorities, staff_views, texts
+from bot.flows import priorities, ssm_view, staff_views, texts
 from bot.flows.context import FlowContext
 from bot.flows.meetings import describe_when
 from bot.flows.types import Channel, Outcome, Reply
 from bot.handlers.sms_text import length, to_gsm7
 from bot.reports.plan_card import CardGoal, PlanCard
-from bot.storage import goals, meetings
+from bot.storage import audit, goals, meetings
 from bot.storage.models import GoalStatus, Meeting, Person, Role
 
 SMS_BUDGET = 306  # two GSM-7 segments
@@ -60,9 +60,15 @@ async def show(ctx: FlowContext, person: Person, argument: str) -> Outcome:
     mentee = await staff_views.visible_mentee(ctx, person, argument)
     if mentee is None:
         return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=argument))])
+    audit.record(
+        ctx.session, actor_id=person.id, action="plan", subject_id=mentee.id, now=ctx.now()
+    )
     header = texts.PLAN_HEADER_STAFF.format(name=mentee.display_name)
     empty = texts.PLAN_EMPTY_STAFF.format(name=mentee.display_name)
-    return await _outcome(ctx, mentee, header, empty)
+    outcome = await _outcome(ctx, mentee, header, empty)
+    # Staff also see their own rating of the mentee beside the mentee's ARC.
+    outcome.replies.append(Reply(await ssm_view.mentor_view(ctx, mentee)))
+    return outcome
 
 
 async def _outcome(ctx: FlowContext, mentee: Person, header: str, empty: str | None) -> Outcome:

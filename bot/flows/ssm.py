@@ -63,7 +63,9 @@ async def step(ctx: FlowContext, staff: Person, data: Data, message: InboundMess
         return Outcome(stale_tap=True)
     if data["at"] == "paused":
         # Nothing is being asked: answer as if there were no flow (engine.menu for staff).
-        return Outcome([Reply(texts.STAFF_HELP)])
+        from bot.flows.engine import staff_help  # the engine imports this module
+
+        return Outcome([Reply(staff_help(staff.role))])
     if data["at"] == "mentee":
         return await _choose_mentee(ctx, staff, data, message)
     return await _rate(ctx, staff, data, message)

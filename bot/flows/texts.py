@@ -104,24 +104,43 @@ NOT_STOPPED = "You are signed up for messages."
 TRY_AGAIN_LATER = "Sorry, something went wrong on our side. Please try again in a few minutes."
 
 # Staff-facing.
-STAFF_HELP = (
-    "Staff commands:\n"
-    "/invite NAME - invite a new mentee (first name or nickname)\n"
-    "/addmentee PHONE NAME - invite someone by text message\n"
-    "/meet NAME - book a meeting\n"
-    "/meetings - your meetings in the next two weeks\n"
-    "/upcoming NAME - what the bot will send a mentee\n"
-    "/failed - messages that did not get through\n"
-    "/find - look up a service (debt, housing...)\n"
-    "/signpost NAME - send a mentee a service\n"
-    "/signposts NAME - services sent and what the mentee said\n"
-    "/goal NAME - suggest a goal for a mentee, or change one\n"
-    "/stale - entries not checked for 12 months (supervisors)\n"
-    "/retire NAME - stop showing an entry (supervisors)\n"
-    "/report - outcomes before and after (supervisors)\n"
-    "/rate NAME - rate self-sufficiency with a mentee\n"
-    "/close NAME REASON - end a mentee's mentoring early\n"
-    "/help - this list"
+STAFF_HELP = "Your commands (the bot only lets you use these):"
+# One line per staff command, with an example; /help lists those the person's role may use.
+STAFF_COMMAND_HELP = {
+    "mentees": "/mentees - your mentees at a glance",
+    "attention": "/attention - who needs you now, most urgent first",
+    "mentee": "/mentee NAME - one mentee's record (e.g. /mentee Sam)",
+    "plan": "/plan NAME - a mentee's plan and your rating (e.g. /plan Sam)",
+    "invite": "/invite NAME - invite a new mentee (e.g. /invite Sam)",
+    "addmentee": "/addmentee PHONE NAME - invite by text (e.g. /addmentee 07700900123 Sam)",
+    "addphone": "/addphone NAME PHONE - add a mentee's number (e.g. /addphone Sam 07700900123)",
+    "meet": "/meet NAME - book a meeting (e.g. /meet Sam)",
+    "meetings": "/meetings - your meetings in the next two weeks",
+    "goal": "/goal NAME [GOAL] - suggest or change a goal (e.g. /goal Sam Register with a GP)",
+    "rate": "/rate NAME - self-sufficiency rating with a mentee (e.g. /rate Sam)",
+    "note": "/note NAME TEXT - a short session note (e.g. /note Sam talked about housing)",
+    "site": "/site NAME SITE - record a move of clinic (e.g. /site Sam camberwell)",
+    "signpost": "/signpost NAME - send a mentee a service (e.g. /signpost Sam)",
+    "signposts": "/signposts NAME - services sent and what the mentee said",
+    "find": "/find WORDS - look up a service (e.g. /find debt)",
+    "upcoming": "/upcoming NAME - what the bot will send a mentee",
+    "failed": "/failed - messages that did not get through",
+    "close": "/close NAME REASON - end mentoring early (e.g. /close Sam moved away)",
+    "caseloads": "/caseloads - every mentor's caseload and supervision",
+    "assign": "/assign MENTEE MENTOR - move a mentee to another mentor (e.g. /assign Sam Jo)",
+    "supervision": "/supervision MENTOR - record a supervision today (e.g. /supervision Alex)",
+    "staff": "/staff - list staff",
+    "report": "/report - outcomes before and after (e.g. /report site=hub)",
+    "export": "/export - the data as CSV files (add 'identified' for names)",
+    "audit": "/audit NAME - who looked at a mentee's record",
+    "stale": "/stale - directory entries not checked for 12 months",
+    "retire": "/retire NAME - stop showing a directory entry",
+    "privacy": "/privacy - what is kept and who sees it",
+    "help": "/help - this list",
+}
+HELP_MORE = (
+    "Also: /plan shows your plan. /concern lets you tell a supervisor if something is wrong. "
+    "/privacy says what we keep."
 )
 INVITE_NEEDS_NAME = "Please add the mentee's first name or a nickname: /invite Sam"
 INVITE_NAME_TOO_LONG = "Please use a first name or nickname of up to 32 characters."
@@ -813,3 +832,28 @@ CLOSING_MENTOR_SCORES = (
 CLOSING_MENTOR_NO_SCORES = "No before and after scores: {name} did not finish two full checks."
 CLOSING_MENTOR_GOALS = "Goals done ({count}): {titles}"
 CLOSING_MENTOR_NO_GOALS = "Goals done: none recorded."
+
+# One mentee's record for staff (/mentee NAME)
+MENTEE_NEEDS_NAME = "Add the mentee's name: /mentee Sam"
+MENTEE_NOT_ACTIVE = "{name} is not in mentoring just now."
+MENTEE_PROFILE = (
+    "{name}: {site}, started {started} (week {weeks}), planned end {ends}. Reached by {channels}."
+)
+MENTEE_MOVE = "Moved {day}: {old} to {new}"
+MENTEE_FLAGS = "Needs you: {flags}"
+MENTEE_NO_SCORES = "No full check yet."
+MENTEE_SCORES_FIRST = (
+    "First full check ({day}): ARC {arc}/50 (strengths {strengths}, threats {threats}), "
+    "self-esteem {esteem}, self-efficacy {efficacy}"
+)
+MENTEE_SCORES_LATEST = (
+    "Latest full check ({day}): ARC {arc}/50 (strengths {strengths}, threats {threats}), "
+    "self-esteem {esteem}, self-efficacy {efficacy}"
+)
+MENTEE_PRIORITIES = "Priorities: {areas}"
+MENTEE_GOAL = "Goal: {title} ({status}, {updates} updates; next step: {step})"
+MENTEE_GOALS_DONE = "Goals achieved: {count}"
+MENTEE_MEETINGS = "Meetings: {met} held, {missed} missed. Next: {next}"
+MENTEE_DELIVERY = "Messages not delivered this week: {count}"
+MENTEE_NOTES = "Recent notes:"
+MENTEE_NOTE = "{day}: {text}"

@@ -99,7 +99,9 @@ async def test_mentor_sees_the_plan_of_their_own_mentee_as_a_card_on_telegram(
 ) -> None:
     await sam_with_a_plan(service, session_factory)
     mentor = Chat(service, sender=Sender(Channel.TELEGRAM, str(MENTOR_TELEGRAM), chat_id=1))
-    [plan] = await mentor.send("/plan sam")
+    plan, beside = await mentor.send("/plan sam")
+    # Staff see their self-sufficiency rating (none yet) beside the mentee's ARC.
+    assert beside.text.startswith(texts.SSM_NONE.format(name="Sam"))
     assert plan.text.splitlines() == [  # the caption has room for all of it
         texts.PLAN_HEADER_STAFF.format(name="Sam"),
         "What matters most: Home, Mood, Things you do.",
@@ -135,7 +137,7 @@ async def test_another_mentors_mentee_is_not_found_but_a_supervisor_sees_everyon
         session_factory, service, name="Kim", role=Role.SUPERVISOR, phone="+447700900003"
     )
     supervisor = Chat(service, sender=Sender(Channel.CONSOLE, "+447700900003"))
-    [plan] = await supervisor.send("/plan Sam")
+    plan, _ = await supervisor.send("/plan Sam")
     assert "1. Walk to the park every day" in plan.text
 
 

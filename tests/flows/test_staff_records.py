@@ -125,3 +125,15 @@ async def test_audit_lists_who_looked_without_content(
         ).scalar_one()
     assert actions == ["note", "audit"]
     assert sam.role is Role.MENTEE
+
+
+async def test_help_lists_each_role_its_own_commands_with_examples(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex, _, pat = await _team(service, session_factory)
+    mentor_help = (await alex.send("/help"))[0].text
+    supervisor_help = (await pat.send("/help"))[0].text
+    assert "/mentee NAME - one mentee's record (e.g. /mentee Sam)" in mentor_help
+    assert "/caseloads" not in mentor_help and "/report" not in mentor_help
+    assert "/caseloads" in supervisor_help and "/report" in supervisor_help
+    assert "/checkin" not in mentor_help

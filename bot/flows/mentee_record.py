@@ -1,0 +1,214 @@
+"""`/mentee NAME`: one mentee's whole record for their mentor or a supervisor, audit-logged.
+
+Profile and flags first (what needs doing), then scores (baseline beside the latest full check,
+with the picture), the plan, the mentor's self-sufficiency rating, services sent, meetings,
+notes and delivery problems. Each part is a few lines, so the record stays one message.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.flows import texts
+from bot.flows.battery import FULL_TIMEPOINTS
+from bot.flows.caseload import MenteeStatus, statuses
+from bot.flows.context import FlowContext
+from bot.flows.meetings import day_label, describe_when
+from bot.flows.plan import gather
+from bot.flows.results import Earlier, Scores, full_picture
+from bot.flows.signpost_answers import list_sent
+from bot.flows.ssm_view import summary_lines
+from bot.flows.staff_views import FAILED_WINDOW, NOT_DELIVERED, visible_mentee
+from bot.flows.types import Outcome, Reply
+from bot.reports.charts import Panel
+from bot.storage import assessments, audit, goals
+from bot.storage.models import (
+    Assessment,
+    AssessmentStatus,
+    GoalStatus,
+    Meeting,
+    MeetingOutcome,
+    OutboxMessage,
+    Person,
+    SessionNote,
+    SiteMove,
+)
+
+RECENT_NOTES = 5
+
+
+async def show(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
+    name = " ".join(argument.split())
+    if not name:
+        return Outcome([Reply(texts.MENTEE_NEEDS_NAME)])
+    mentee = await visible_mentee(ctx, staff, name)
+    if mentee is None:
+        return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=name))])
+    audit.record(
+        ctx.session, actor_id=staff.id, action="mentee", subject_id=mentee.id, now=ctx.now()
+    )
+    status = next((s for s in await statuses(ctx, staff) if s.mentee.id == mentee.id), None)
+    lines = [*await _profile(ctx, mentee, status)]
+    scores, picture = await _scores(ctx, mentee)
+    lines += ["", *scores, "", *await _plan(ctx, mentee), "", *await summary_lines(ctx, mentee)]
+    lines += ["", *await _meetings(ctx, mentee), *await _notes(ctx, mentee)]
+    services = await list_sent(ctx, staff, mentee.display_name)
+    replies = [Reply("\n".join(lines), picture=picture), *services.replies]
+    return Outcome(replies)
+
+
+async def _profile(ctx: FlowContext, mentee: Person, status: MenteeStatus | None) -> list[str]:
+    if status is None:
+        return [texts.MENTEE_NOT_ACTIVE.format(name=mentee.display_name)]
+    episode = status.episode
+    weeks = (ctx.today() - episode.started_on).days // 7 + 1
+    channels = [
+        c for c, on in (("Telegram", mentee.telegram_user_id), ("SMS", mentee.phone)) if on
+    ]
+    lines = [
+        texts.MENTEE_PROFILE.format(
+            name=mentee.display_name,
+            site=episode.site,
+            started=day_label(episode.started_on),
+            weeks=weeks,
+            ends=day_label(episode.planned_end_on),
+            channels=" and ".join(channels) or "-",
+        )
+    ]
+    moves = (
+        await ctx.session.execute(
+            select(SiteMove).where(SiteMove.episode_id == episode.id).order_by(SiteMove.id)
+        )
+    ).scalars()
+    lines += [
+        texts.MENTEE_MOVE.format(day=day_label(m.moved_on), old=m.from_site, new=m.to_site)
+        for m in moves
+    ]
+    if status.flags:
+        lines.append(texts.MENTEE_FLAGS.format(flags="; ".join(f.text for f in status.flags)))
+    return lines
+
+
+async def _scores(ctx: FlowContext, mentee: Person) -> tuple[list[str], tuple[Panel, ...]]:
+    query = (
+        select(Assessment)
+        .where(
+            Assessment.person_id == mentee.id,
+            Assessment.status == AssessmentStatus.COMPLETE,
+            Assessment.timepoint.in_(FULL_TIMEPOINTS),
+            assessments.SELF_REPORT,
+        )
+        .order_by(Assessment.completed_at, Assessment.id)
+    )
+    full = list((await ctx.session.execute(query)).scalars())
+    if not full:
+        return [texts.MENTEE_NO_SCORES], ()
+    first, latest = full[0], full[-1]
+    now = await assessments.scores_for(ctx.session, latest.id)
+    lines = [_score_line(texts.MENTEE_SCORES_LATEST, ctx, latest, now)]
+    before = None
+    if latest.id != first.id:
+        then = await assessments.scores_for(ctx.session, first.id)
+        lines.insert(0, _score_line(texts.MENTEE_SCORES_FIRST, ctx, first, then))
+        label = texts.PICTURE_BEFORE.format(
+            date=day_label(first.started_at.astimezone(ctx.zone).date())
+        )
+        before = Earlier(label, then)
+    return lines, full_picture(ctx.instruments, now, before)
+
+
+def _score_line(template: str, ctx: FlowContext, sitting: Assessment, scores: Scores) -> str:
+    arc = scores.get("arc", {})
+    when = sitting.completed_at or sitting.started_at
+    return template.format(
+        day=day_label(when.astimezone(ctx.zone).date()),
+        arc=f"{arc.get('total', 0):g}",
+        strengths=f"{arc.get('strengths', 0):g}",
+        threats=f"{arc.get('threats', 0):g}",
+        esteem=f"{scores.get('cest_self_esteem', {}).get('score', 0):.0f}",
+        efficacy=f"{scores.get('cest_self_efficacy', {}).get('score', 0):.0f}",
+    )
+
+
+async def _plan(ctx: FlowContext, mentee: Person) -> list[str]:
+    view = await gather(ctx, mentee)
+    arc = {d.id: d.plain for d in ctx.instruments["arc"].domains}
+    chosen = await goals.current_priorities(ctx.session, mentee.id)
+    lines = [
+        texts.MENTEE_PRIORITIES.format(
+            areas=", ".join(arc.get(d, d) for d in chosen) or texts.CASELOAD_NEVER
+        )
+    ]
+    done = await goals.goals_for(ctx.session, mentee.id, statuses=(GoalStatus.DONE,))
+    for goal in view.goals:
+        lines.append(
+            texts.MENTEE_GOAL.format(
+                title=goal.title,
+                status=goal.status.value,
+                updates=goal.updates,
+                step=goal.next_step or "-",
+            )
+        )
+    lines.append(texts.MENTEE_GOALS_DONE.format(count=len(done)))
+    return lines
+
+
+async def _meetings(ctx: FlowContext, mentee: Person) -> list[str]:
+    counts = dict(
+        (
+            await ctx.session.execute(
+                select(Meeting.outcome, func.count())
+                .where(Meeting.mentee_id == mentee.id, Meeting.outcome.is_not(None))
+                .group_by(Meeting.outcome)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    failed = await ctx.session.scalar(
+        select(func.count()).where(
+            OutboxMessage.person_id == mentee.id,
+            OutboxMessage.status.in_(NOT_DELIVERED),
+            OutboxMessage.created_at >= ctx.now() - FAILED_WINDOW,
+        )
+    )
+    upcoming = await ctx.session.scalar(
+        select(func.min(Meeting.starts_at)).where(
+            Meeting.mentee_id == mentee.id,
+            Meeting.starts_at > ctx.now(),
+            Meeting.outcome.is_(None),
+        )
+    )
+    return [
+        texts.MENTEE_MEETINGS.format(
+            met=counts.get(MeetingOutcome.MET, 0),
+            missed=counts.get(MeetingOutcome.NO_SHOW, 0),
+            next=describe_when(upcoming, ctx.zone) if upcoming else texts.CASELOAD_NONE,
+        ),
+        texts.MENTEE_DELIVERY.format(count=failed or 0),
+    ]
+
+
+async def _notes(ctx: FlowContext, mentee: Person) -> list[str]:
+    notes = list(
+        (
+            await ctx.session.execute(
+                select(SessionNote)
+                .where(SessionNote.mentee_id == mentee.id)
+                .order_by(SessionNote.created_at.desc(), SessionNote.id.desc())
+                .limit(RECENT_NOTES)
+            )
+        ).scalars()
+    )
+    if not notes:
+        return []
+    return [
+        "",
+        texts.MENTEE_NOTES,
+        *(
+            texts.MENTEE_NOTE.format(
+                day=day_label(n.created_at.astimezone(ctx.zone).date()), text=n.text
+            )
+            for n in notes
+        ),
+    ]

@@ -95,6 +95,7 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "stale": (SUPERVISOR, lambda ctx, person, _: directory_admin.stale(ctx, person)),
     "retire": (SUPERVISOR, directory_admin.retire),
     "report": (SUPERVISOR, staff_reports.report),
+    "export": (SUPERVISOR, staff_reports.export),
     "mentees": (STAFF, caseload.list_mentees),
     "attention": (STAFF, caseload.attention),
     "note": (STAFF, staff_records.note),

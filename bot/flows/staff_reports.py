@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Outcome, Reply
-from bot.reports.outcome_chart import headline_rows
+from bot.flows.types import Document, Outcome, Reply
+from bot.reports.export import build_export
+from bot.reports.outcome_chart import OutcomesChart, headline_rows
 from bot.reports.outcome_formats import as_text
 from bot.reports.outcomes import Filters, outcome_report
 from bot.storage import audit
@@ -62,4 +63,21 @@ async def report(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
     # The chat version keeps the headline measures; each ARC area is in `mentorbot report`.
     compact = replace(full, rows=headline_rows(full.rows))
     title = texts.REPORT_TITLE + (f" ({argument.strip()})" if argument.strip() else "")
-    return Outcome([Reply(as_text(compact, title=title) + "\n" + texts.REPORT_MORE)])
+    text = as_text(compact, title=title) + "\n" + texts.REPORT_MORE
+    return Outcome(
+        [Reply(texts.REPORT_PICTURE, card=OutcomesChart(tuple(compact.rows))), Reply(text)]
+    )
+
+
+async def export(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
+    """/export (supervisors): the data as a ZIP of CSV files; `/export identified` adds names."""
+    words = argument.strip().lower()
+    if words not in ("", "identified"):
+        return Outcome([Reply(texts.EXPORT_USAGE)])
+    identified = words == "identified"
+    action = "export_identified" if identified else "export"
+    audit.record(ctx.session, actor_id=staff.id, action=action, now=ctx.now())
+    data = await build_export(ctx.session, identified=identified)
+    name = f"mentorbot-{action.replace('_', '-')}-{ctx.today():%Y%m%d}.zip"
+    text = texts.EXPORT_IDENTIFIED if identified else texts.EXPORT_PSEUDONYMOUS
+    return Outcome([Reply(text, document=Document(name, data))])

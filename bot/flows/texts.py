@@ -412,6 +412,13 @@ REPORT_USAGE = (
     "to=2026-07-01 (any of these, dates as YYYY-MM-DD)."
 )
 REPORT_NO_MENTOR = "There is no mentor called {name}."
+EXPORT_USAGE = "Use /export (no names or numbers), or /export identified (names and numbers)."
+EXPORT_PSEUDONYMOUS = "The data as CSV files. People are P1, P2 ...: no names or numbers."
+EXPORT_IDENTIFIED = (
+    "The data as CSV files, WITH names and phone numbers. Keep it safe and delete it when done. "
+    "This export is logged."
+)
+REPORT_PICTURE = "Each line is one mentee, baseline to follow-up; the thick line is the mean."
 REPORT_MORE = "Each ARC area, and CSV or JSON: mentorbot report on the command line."
 
 # The Telegram command menu (one short line each; only a person's own commands are listed).

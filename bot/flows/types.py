@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.reports.charts import Panel
-from bot.reports.plan_card import PlanCard
+from bot.reports.pictures import Card
 
 
 class Channel(StrEnum):
@@ -76,7 +76,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     token: str | None = None
     picture: tuple[Panel, ...] = ()
-    card: PlanCard | None = None  # a second kind of picture, drawn in the same place
+    card: Card | None = None  # a plan card or the outcomes chart, drawn in the same place
     ask_contact: bool = False  # Telegram: offer a "share my number" button
     document: Document | None = None  # not sent by SMS: say so in the text for that channel
 

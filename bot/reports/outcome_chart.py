@@ -9,12 +9,20 @@ no global state, deterministic bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from io import BytesIO
 
 from bot.reports.outcomes import Row
 
 HEADLINE = ("ARC total", "ARC strengths", "ARC threats", "CEST self-esteem", "CEST self-efficacy")
 DARK = "#0072B2"  # Okabe-Ito blue, as in the mentee charts
+
+
+@dataclass(frozen=True)
+class OutcomesChart:
+    """The report's picture, described: drawn by the channel adapter after the commit."""
+
+    rows: tuple[Row, ...]
 
 
 def headline_rows(rows: Sequence[Row]) -> list[Row]:

@@ -115,7 +115,7 @@ async def test_mentor_sees_the_plan_of_their_own_mentee_as_a_card_on_telegram(
         "Next meeting: Wed 4 Mar at 14:00 with Alex, at Hope Street Hub.",
     ]
     card = plan.card
-    assert card is not None
+    assert isinstance(card, PlanCard)
     assert card.priorities == ("Home", "Mood", "Things you do")
     assert [(g.steps_done, g.steps_total) for g in card.goals] == [(1, 3), (1, 3)]
     assert card.goals[1].title == "Call the housing office (suggested)"

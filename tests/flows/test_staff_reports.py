@@ -1,12 +1,17 @@
-"""/report in the chat: supervisors get the outcomes; nobody else does."""
+"""/report and /export in the chat: supervisors get the outcomes and the data; nobody else does."""
 
 from __future__ import annotations
+
+import io
+import zipfile
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.types import Channel, Sender
+from bot.reports.outcome_chart import HEADLINE, OutcomesChart
+from bot.reports.pictures import render_picture
 from bot.service import MentorService
 from bot.storage.models import AuditEvent, Role
 from tests.reports.test_outcomes import _cohort
@@ -26,7 +31,11 @@ async def test_supervisor_gets_the_headline_outcomes(
 ) -> None:
     await _cohort(session_factory)
     chat = await _supervisor(service, session_factory)
-    (reply,) = await chat.send("/report")
+    picture, reply = await chat.send("/report")
+    assert isinstance(picture.card, OutcomesChart) and render_picture(picture.card).startswith(
+        b"\x89PNG"
+    )
+    assert [row.measure.label for row in picture.card.rows] == list(HEADLINE)
     assert reply.text.startswith(texts.REPORT_TITLE)
     assert "Pairs (baseline and follow-up): 4" in reply.text
     assert "ARC total: " in reply.text and "CEST self-esteem: " in reply.text
@@ -42,7 +51,7 @@ async def test_filters_and_bad_arguments(
 ) -> None:
     await _cohort(session_factory)
     chat = await _supervisor(service, session_factory)
-    (reply,) = await chat.send("/report mentor=jo site=spoke-north")
+    _, reply = await chat.send("/report mentor=jo site=spoke-north")
     assert "Pairs (baseline and follow-up): 1" in reply.text
     assert "Fewer than 2 mentees" in reply.text
     assert (await chat.send("/report from=yesterday"))[0].text == texts.REPORT_USAGE
@@ -60,3 +69,23 @@ async def test_a_mentor_cannot_run_the_report(
     replies = await chat.send("/report")
     assert replies[0].text == texts.COMMAND_NOT_ALLOWED
     assert not any("Pairs" in text for text in chat.texts)
+
+
+async def test_export_sends_a_zip_and_logs_it(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    await _cohort(session_factory)
+    chat = await _supervisor(service, session_factory)
+    (plain,) = await chat.send("/export")
+    assert plain.document is not None and plain.document.filename.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(plain.document.content)) as archive:
+        people_csv = archive.read("people.csv").decode()
+    assert "Sam" not in people_csv and "Pat" not in people_csv
+    (named,) = await chat.send("/export identified")
+    assert named.text == texts.EXPORT_IDENTIFIED and named.document is not None
+    with zipfile.ZipFile(io.BytesIO(named.document.content)) as archive:
+        assert "Sam" in archive.read("people.csv").decode()
+    assert (await chat.send("/export everything"))[0].text == texts.EXPORT_USAGE
+    async with session_factory() as session:
+        actions = [e.action for e in (await session.execute(select(AuditEvent))).scalars()]
+    assert actions == ["export", "export_identified"]

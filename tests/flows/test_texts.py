@@ -9,6 +9,10 @@ from tests.readability import flesch_reading_ease, is_gsm7
 
 STAFF_FACING = {
     "STAFF_HELP",
+    "EXPORT_USAGE",
+    "EXPORT_PSEUDONYMOUS",
+    "EXPORT_IDENTIFIED",
+    "REPORT_PICTURE",
     "STAFF_COMMAND_HELP",
     "MENTEE_NEEDS_NAME",
     "MENTEE_NOT_ACTIVE",

@@ -1,0 +1,124 @@
+"""The authorisation matrix: every command, every role, own mentee against someone else's.
+
+A command outside a role is refused with the same words whatever it names, and changes
+nothing. A mentor naming another mentor's mentee gets exactly the answer an unknown name gets,
+so not even the mentee's existence is revealed, and nothing about that mentee changes. A
+supervisor may act for every mentee.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.flows import texts
+from bot.flows.engine import COMMANDS
+from bot.flows.types import Channel, Sender
+from bot.service import MentorService
+from bot.storage.models import Base, Role
+from tests.utils import MENTOR_PHONE, Chat, add_staff, joined_mentee
+
+Sessions = async_sessionmaker[AsyncSession]
+OTHER_MENTOR, SUPERVISOR, OTHER_MENTEE = "+447700900002", "+447700900003", "+447700900124"
+# What follows the mentee's name for commands that need more.
+EXTRA = {
+    "note": " went well",
+    "site": " camberwell",
+    "goal": " Register with a GP",
+    "close": " moved away",
+    "addphone": " 07700900999",
+    "assign": " Alex",
+}
+NAMED = sorted(
+    {
+        "addphone",
+        "meet",
+        "upcoming",
+        "signpost",
+        "signposts",
+        "note",
+        "site",
+        "plan",
+        "goal",
+        "rate",
+        "close",
+        "mentee",
+    }
+)
+SUPERVISOR_NAMED = ["assign", "audit"]
+# Rows the mere act of writing may touch without changing anything about anyone.
+BOOKKEEPING = frozenset({"processed_inbound", "conversation_states"})
+
+
+async def snapshot(
+    sessions: Sessions, *, skip: frozenset[str] = frozenset()
+) -> dict[str, list[str]]:
+    """Every row of every table, as text (JSON columns hold dicts, which cannot be hashed)."""
+    found: dict[str, list[str]] = {}
+    async with sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in skip:
+                rows = await session.execute(select(table))
+                found[table.name] = sorted(repr(tuple(row)) for row in rows)
+    return found
+
+
+async def world(service: MentorService, sessions: Sessions) -> dict[Role, Chat]:
+    """Alex mentors Sam, Jo mentors Kim, Pat supervises; everyone's chat by role."""
+    alex = await add_staff(sessions, service, name="Alex")
+    jo = await add_staff(sessions, service, name="Jo", phone=OTHER_MENTOR)
+    await add_staff(sessions, service, name="Pat", role=Role.SUPERVISOR, phone=SUPERVISOR)
+    sam = await joined_mentee(service, sessions, alex)
+    await joined_mentee(service, sessions, jo, name="Kim", phone=OTHER_MENTEE)
+    await sam.send("/cancel")
+    return {
+        Role.MENTEE: sam,
+        Role.MENTOR: Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE)),
+        Role.SUPERVISOR: Chat(service, sender=Sender(Channel.CONSOLE, SUPERVISOR)),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+@pytest.mark.parametrize("role", list(Role))
+async def test_a_command_outside_the_role_is_refused_and_changes_nothing(
+    service: MentorService, session_factory: Sessions, name: str, role: Role
+) -> None:
+    allowed, _ = COMMANDS[name]
+    chats = await world(service, session_factory)
+    before = await snapshot(session_factory)
+    replies = await chats[role].send(f"/{name} Kim{EXTRA.get(name, '')}")
+    if role in allowed:
+        assert replies and replies[0].text != texts.COMMAND_NOT_ALLOWED
+        return
+    assert replies[0].text == texts.COMMAND_NOT_ALLOWED
+    assert not any("Kim" in reply.text for reply in replies)
+    assert await snapshot(session_factory) == before
+
+
+@pytest.mark.parametrize("name", NAMED)
+async def test_another_mentors_mentee_is_answered_as_if_unknown(
+    service: MentorService, session_factory: Sessions, name: str
+) -> None:
+    chats = await world(service, session_factory)
+    mentor = chats[Role.MENTOR]
+    before = await snapshot(session_factory, skip=BOOKKEEPING)
+    others = await mentor.send(f"/{name} Kim{EXTRA.get(name, '')}")
+    assert await snapshot(session_factory, skip=BOOKKEEPING) == before
+    await mentor.send("/cancel")
+    unknown = await mentor.send(f"/{name} Nobody{EXTRA.get(name, '')}")
+    assert [r.text.replace("Kim", "X") for r in others] == [
+        r.text.replace("Nobody", "X") for r in unknown
+    ]
+    own = await mentor.send(f"/{name} Sam{EXTRA.get(name, '')}")
+    assert texts.NO_SUCH_MENTEE.format(name="Sam") not in [r.text for r in own]
+
+
+@pytest.mark.parametrize("name", [*NAMED, *SUPERVISOR_NAMED])
+async def test_a_supervisor_may_act_for_every_mentee(
+    service: MentorService, session_factory: Sessions, name: str
+) -> None:
+    chats = await world(service, session_factory)
+    replies = await chats[Role.SUPERVISOR].send(f"/{name} Kim{EXTRA.get(name, '')}")
+    assert texts.NO_SUCH_MENTEE.format(name="Kim") not in [r.text for r in replies]
+    assert replies[0].text != texts.COMMAND_NOT_ALLOWED

@@ -29,6 +29,7 @@ from bot.storage.models import (
     ErasedCount,
     Goal,
     GoalStatus,
+    LookupCount,
     Meeting,
     MeetingOutcome,
     Resource,
@@ -89,6 +90,7 @@ class Activity:
     goals_set: int
     goals_achieved: int
     signposts_by_category: dict[str, int]
+    lookups_by_category: dict[str, int]  # /find searches, counted without who searched
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,26 @@ async def _activity(session: AsyncSession, filters: Filters) -> Activity:
         goals_set=(goals_set or 0) + erased["goals_set"],
         goals_achieved=(goals_done or 0) + erased["goals_achieved"],
         signposts_by_category=dict(sorted(signposts.items())),
+        lookups_by_category=await _lookups(session, filters),
     )
+
+
+async def _lookups(session: AsyncSession, filters: Filters) -> dict[str, int]:
+    """Self-service lookups per kind of help: by site and day only, so no mentor filter."""
+    conditions: list[Any] = []
+    if filters.site is not None:
+        conditions.append(LookupCount.site == filters.site)
+    if filters.since is not None:
+        conditions.append(LookupCount.day >= filters.since.date())
+    if filters.until is not None:
+        conditions.append(LookupCount.day < filters.until.date())
+    rows = await session.execute(
+        select(LookupCount.category, func.sum(LookupCount.count))
+        .where(*conditions)
+        .group_by(LookupCount.category)
+        .order_by(LookupCount.category)
+    )
+    return {category: int(total) for category, total in rows.tuples()}
 
 
 async def _erased(session: AsyncSession, filters: Filters) -> Counter[str]:

@@ -154,6 +154,9 @@ class Person(Base):
     # The weekly check-in prompt: ISO weekday (1 = Monday) and local time the person chose.
     checkin_weekday: Mapped[int | None] = mapped_column(SmallInteger)
     checkin_time: Mapped[time | None] = mapped_column(Time)
+    # Staff only: when they read relayed messages, {"days": [1..7], "from": "HH:MM",
+    # "to": "HH:MM"}; None means no hours set (mentees are told replies may take a while).
+    available_hours: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
 
 
@@ -580,3 +583,22 @@ class ErasedCount(Base):
     month: Mapped[date] = mapped_column(Date)
     metric: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer)
+
+
+class RelayMessage(Base):
+    """A message passed between a mentee and their mentor through the bot (`/msg`).
+
+    Kept only while the episode lasts (deleted with it, and when it ends), so volunteers never
+    need to give out their own numbers and the words do not outlive the relationship.
+    """
+
+    __tablename__ = "relay_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    sender_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -170,3 +170,19 @@ async def test_formats_carry_the_same_numbers(
     assert f"diff {total.mean_difference:+.2f}" in text
     assert "ARC strengths: number of ARC areas scoring 4 or more" in text
     assert render_outcomes_png(report.rows).startswith(b"\x89PNG")
+
+
+async def test_lookups_by_kind_of_help_are_in_the_activity(
+    session_factory: async_sessionmaker[AsyncSession], instruments: dict[str, Instrument]
+) -> None:
+    from bot.storage.models import LookupCount
+
+    async with session_factory() as session, session.begin():
+        for category, site, count in (("housing", "hub", 3), ("debt", "hub", 1), ("debt", "x", 2)):
+            session.add(LookupCount(category=category, site=site, day=START.date(), count=count))
+    async with session_factory() as session:
+        everyone = await outcome_report(session, instruments, Filters())
+        hub = await outcome_report(session, instruments, Filters(site="hub"))
+    assert everyone.activity.lookups_by_category == {"debt": 3, "housing": 3}
+    assert hub.activity.lookups_by_category == {"debt": 1, "housing": 3}
+    assert "Services looked up with /find: debt 1, housing 3." in as_text(hub, title="R")

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     quiet_hours: str = "21:00-08:00"
     send_rate_per_second: float = Field(default=25.0, gt=0)
     encryption_keys: SecretStr | None = None
+    # Records of mentoring that ended longer ago than this are erased by the scheduler.
+    retention_days: int = Field(default=365, ge=30)
     instruments_dir: Path | None = None
     test_database_url: str | None = None
 

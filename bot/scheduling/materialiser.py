@@ -26,7 +26,7 @@ from bot.scheduling.endings import end_due_episodes
 from bot.scheduling.followups import followup_plans
 from bot.scheduling.plans import LIVE, local_at, meeting_plans
 from bot.scheduling.policy import ReminderPolicy
-from bot.storage import outbox, people
+from bot.storage import erasure, outbox, people
 from bot.storage.assessments import SELF_REPORT
 from bot.storage.models import (
     Assessment,
@@ -101,6 +101,12 @@ class Materialiser:
         """End the mentoring episodes whose time is up; both people get the closing summary."""
         async with self.session_factory() as session, session.begin():
             return await end_due_episodes(session, now, policy=self.policy, zone=self.zone)
+
+    async def purge_expired(self, now: datetime, retention_days: int) -> int:
+        """Erase the records of mentoring that ended more than `retention_days` ago."""
+        before = now.astimezone(self.zone).date() - timedelta(days=retention_days)
+        async with self.session_factory() as session, session.begin():
+            return await erasure.purge_expired(session, before=before)
 
     async def crisis_escalations(self, now: datetime) -> int:
         """Send alerts nobody picked up within 30 minutes to the supervisors again."""

@@ -41,6 +41,7 @@ class SchedulerJobs:
     materialiser: Materialiser
     dispatcher: Dispatcher
     clock: Clock
+    retention_days: int = 365
 
     async def materialise_meetings(self) -> None:
         result = await self.materialiser.meetings(self.clock())
@@ -68,6 +69,11 @@ class SchedulerJobs:
         ended = await self.materialiser.endings(self.clock())
         if ended:
             logger.info("Mentoring episodes ended: %d", ended)
+
+    async def purge_expired(self) -> None:
+        erased = await self.materialiser.purge_expired(self.clock(), self.retention_days)
+        if erased:
+            logger.info("Erased %d people whose mentoring ended over the retention period", erased)
 
     async def escalate_crises(self) -> None:
         escalated = await self.materialiser.crisis_escalations(self.clock())
@@ -103,6 +109,7 @@ def build_jobs(
             rate_per_second=rate_per_second or settings.send_rate_per_second,
         ),
         clock=clock,
+        retention_days=settings.retention_days,
     )
 
 
@@ -124,6 +131,7 @@ def schedule(jobs: SchedulerJobs, settings: Settings) -> AsyncIOScheduler:
         jobs.materialise_goal_reminders, "interval", minutes=1, id="materialise-goals", **common
     )
     scheduler.add_job(jobs.end_episodes, "interval", minutes=5, id="end-episodes", **common)
+    scheduler.add_job(jobs.purge_expired, "interval", hours=1, id="purge-expired", **common)
     scheduler.add_job(
         jobs.escalate_crises, "interval", seconds=30, id="escalate-crisis-alerts", **common
     )

@@ -26,6 +26,7 @@ from bot.storage.models import (
     Consent,
     CrisisAlert,
     Episode,
+    EpisodeStatus,
     ErasedCount,
     Goal,
     GoalProgress,
@@ -233,3 +234,20 @@ async def erase_person(session: AsyncSession, person: Person) -> None:
     # Loaded rows of theirs are gone from the database now; forget them here too, so the
     # commit does not try to update them.
     session.expunge_all()
+
+
+async def purge_expired(session: AsyncSession, *, before: date) -> int:
+    """Erase mentees whose mentoring ended before this day and who have not come back."""
+    ended = select(Episode.mentee_id).where(
+        Episode.status != EpisodeStatus.ACTIVE,
+        Episode.ended_on.is_not(None),
+        Episode.ended_on < before,
+    )
+    still_mentored = select(Episode.mentee_id).where(Episode.status == EpisodeStatus.ACTIVE)
+    query = select(Person.id).where(Person.id.in_(ended), Person.id.not_in(still_mentored))
+    expired = list((await session.execute(query)).scalars())
+    for person_id in expired:
+        person = await session.get(Person, person_id)
+        if person is not None:
+            await erase_person(session, person)
+    return len(expired)

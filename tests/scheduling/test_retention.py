@@ -1,0 +1,49 @@
+"""Records of mentoring that ended over the retention period ago are erased by the scheduler."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.scheduling.materialiser import Materialiser
+from bot.scheduling.policy import load_policy
+from bot.storage import people
+from bot.storage.models import EpisodeStatus, ErasedCount, Person, Role
+from tests.conftest import LONDON, FakeClock
+
+
+async def test_old_closed_records_are_erased_and_counted(
+    session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    now = clock()
+    async with session_factory() as session, session.begin():
+        mentor = await people.add_person(session, role=Role.MENTOR, display_name="Alex", now=now)
+        for name, ended_days_ago, status in (
+            ("Old", 400, EpisodeStatus.ENDED),
+            ("Recent", 100, EpisodeStatus.ENDED),
+            ("Active", None, EpisodeStatus.ACTIVE),
+        ):
+            mentee = await people.add_person(
+                session, role=Role.MENTEE, display_name=name, now=now - timedelta(days=600)
+            )
+            episode = await people.start_episode(
+                session,
+                mentee=mentee,
+                mentor_id=mentor.id,
+                site="hub",
+                today=(now - timedelta(days=600)).date(),
+                now=now,
+            )
+            episode.status = status
+            if ended_days_ago is not None:
+                episode.ended_on = (now - timedelta(days=ended_days_ago)).date()
+    materialiser = Materialiser(session_factory=session_factory, policy=load_policy(), zone=LONDON)
+    assert await materialiser.purge_expired(now, retention_days=365) == 1
+    assert await materialiser.purge_expired(now, retention_days=365) == 0
+    async with session_factory() as session:
+        names = set((await session.execute(select(Person.display_name))).scalars())
+        counted = (await session.execute(select(ErasedCount.metric))).scalars().all()
+    assert names == {"Alex", "Recent", "Active"}
+    assert counted == ["mentees"]

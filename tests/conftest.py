@@ -8,7 +8,9 @@ one migrated database and start from empty tables.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -147,3 +149,24 @@ async def shipped_directory(
     async with session_factory() as session, session.begin():
         await replace_directory(session, directory.entries, now=clock.now)
     return directory
+
+
+# Synthetic personal data the suites use: none of it may reach a log line, at any level.
+PERSONAL = re.compile(
+    r"7700\s?900|\b(Sam|Alex|Kim|Zephyrine|Lee|Fay|Bob|Ann)\b"
+    r"|Walk to the park|keeps being late|blue bicycle|talked about|yes please|housing office",
+)
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test doubles as a log scan: what the code logs while it runs names nobody."""
+    caplog.set_level(logging.DEBUG, logger="bot")
+    caplog.set_level(logging.INFO)
+    yield
+    leaked = [
+        record.name + ": " + record.getMessage()
+        for record in caplog.records
+        if PERSONAL.search(record.getMessage() + (record.exc_text or ""))
+    ]
+    assert not leaked, f"personal data in logs: {leaked[:3]}"

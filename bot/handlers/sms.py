@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 import phonenumbers
@@ -24,6 +25,7 @@ from bot.handlers.sms_text import choice_for
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.senders import SmsSender
 from bot.service import MentorService
+from bot.storage import inbound
 from bot.storage.models import OutboxMessage, OutboxStatus, Person
 
 logger = logging.getLogger(__name__)
@@ -87,6 +89,9 @@ def translate(
     if picked is not None:
         token, value = picked
         return InboundMessage(sender=sender, choice=value, token=token or None), None
+    waiting = (person.sms_choices or {}).get("more") if person is not None else None
+    if len(words) == 1 and first == "more" and waiting:
+        return InboundMessage(sender=sender, text=body), "more"
     return InboundMessage(sender=sender, text=body), None
 
 
@@ -126,14 +131,42 @@ class SmsWebhook:
             return PlainTextResponse("bad request", status_code=400)
         person = await self._person(phone)
         message, keyword = translate(params.get("Body", ""), person, Sender(Channel.SMS, phone))
+        if keyword == "more" and person is not None:
+            page = await self._next_page(person.id, sid)
+            if page is not None:
+                self._in_background(self._text(phone, page))
+            return Response(EMPTY_TWIML, media_type="text/xml")
         handled = await self.service.handle(message, external_id=sid)
         if handled is not None and keyword != "stop":  # after STOP the carrier blocks texts
-            task = asyncio.create_task(
-                self._reply(phone, handled.outcome.replies, handled.notices)
-            )
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self._in_background(self._reply(phone, handled.outcome.replies, handled.notices))
         return Response(EMPTY_TWIML, media_type="text/xml")
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _next_page(self, person_id: int, sid: str) -> str | None:
+        """Take the next page of a long reply, once per MessageSid (a retry gets nothing)."""
+        async with self.service.session_factory() as session, session.begin():
+            if not await inbound.claim_inbound(
+                session, channel=Channel.SMS.value, external_id=sid, now=self.service.clock()
+            ):
+                return None
+            person = await session.get(Person, person_id)
+            waiting = list((person.sms_choices or {}).get("more", [])) if person else []
+            if person is None or not waiting:
+                return None
+            person.sms_choices = {"more": waiting[1:]} if waiting[1:] else None
+            return str(waiting[0])
+
+    async def _text(self, phone: str, body: str) -> None:
+        if self.sms is None or self.sms.gateway is None:
+            return
+        try:
+            await self.sms.gateway.send(phone, body)
+        except Exception as exc:  # Twilio's error text can quote the number: log the kind only
+            logger.warning("Could not text a page: %s", type(exc).__name__)
 
     async def status(self, request: Request) -> Response:
         """Delivery reports: a failed or undelivered text becomes visible in /failed."""
@@ -162,8 +195,9 @@ class SmsWebhook:
             return
         person = await self._person(phone)
         try:
-            for reply in replies:
-                await self.sms.send_to(phone, reply, person.id if person else None)
+            for number, reply in enumerate(replies, start=1):
+                last = number == len(replies)  # only the last can wait for MORE
+                await self.sms.send_to(phone, reply, person.id if person else None, paged=last)
         except Exception as exc:  # Twilio's error text can quote the number: log the kind only
             logger.warning("Could not text a reply: %s", type(exc).__name__)
         if self.dispatcher is not None:

@@ -67,6 +67,9 @@ def numbered(choices: tuple[Choice, ...]) -> str:
     return "\n".join([*lines, f"Reply 1-{len(choices)}"])
 
 
+MORE_PROMPT = "Reply MORE for more"
+
+
 def render(reply: Reply) -> list[str]:
     """One Reply as one or more texts, each within the two-segment budget."""
     body = to_gsm7(reply.text)
@@ -75,19 +78,33 @@ def render(reply: Reply) -> list[str]:
     return split(body)
 
 
-def split(body: str) -> list[str]:
-    """Split at line breaks, then spaces, so no text goes over BUDGET."""
+def pages(reply: Reply) -> list[str]:
+    """A long reply without options as pages, each but the last ending "Reply MORE for more".
+
+    Texting every part at once would cost the person for texts they may not want and arrive
+    out of order on some phones; a question with options is sent whole, since the options must
+    be seen to be answered.
+    """
+    parts = render(reply)
+    if reply.choices or len(parts) == 1:
+        return parts
+    parts = split(to_gsm7(reply.text), budget=BUDGET - len(MORE_PROMPT) - 1)
+    return [f"{part}\n{MORE_PROMPT}" for part in parts[:-1]] + parts[-1:]
+
+
+def split(body: str, budget: int = BUDGET) -> list[str]:
+    """Split at line breaks, then spaces, so no text goes over the budget."""
     parts: list[str] = []
     current = ""
     for line in body.split("\n"):
         candidate = f"{current}\n{line}" if current else line
-        if length(candidate) <= BUDGET:
+        if length(candidate) <= budget:
             current = candidate
             continue
         if current:
             parts.append(current)
-        while length(line) > BUDGET:
-            cut = line.rfind(" ", 0, BUDGET) if " " in line[:BUDGET] else BUDGET
+        while length(line) > budget:
+            cut = line.rfind(" ", 0, budget) if " " in line[:budget] else budget
             parts.append(line[:cut].rstrip())
             line = line[cut:].lstrip()
         current = line

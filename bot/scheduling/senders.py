@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.delivery.twilio_gateway import SmsRejected, TwilioGateway
 from bot.flows.types import Choice, Reply
-from bot.handlers.sms_text import render
+from bot.handlers.sms_text import pages, render
 from bot.handlers.telegram_keyboard import keyboard
 from bot.storage.models import OutboxMessage, Person
 
@@ -129,12 +129,20 @@ class SmsSender:
             reply = Reply(str(payload["sms_text"]), choices=reply.choices, token=reply.token)
         return await self.send_to(str(phone), reply, person.id)
 
-    async def send_to(self, phone: str, reply: Reply, person_id: int | None) -> str | None:
-        """Text one reply (in one or more parts) and remember its options."""
+    async def send_to(
+        self, phone: str, reply: Reply, person_id: int | None, *, paged: bool = False
+    ) -> str | None:
+        """Text one reply and remember its options; `paged` keeps a long one for MORE."""
         assert self.gateway is not None
         sid: str | None = None
+        bodies = render(reply)
+        if paged and person_id is not None:
+            paged_bodies = pages(reply)
+            bodies = paged_bodies[:1]
+            if paged_bodies[1:]:
+                await remember_pages(self.session_factory, person_id, paged_bodies[1:])
         try:
-            for body in render(reply):
+            for body in bodies:
                 sid = await self.gateway.send(phone, body)
         except SmsRejected as exc:
             if exc.code in _UNSUBSCRIBED:
@@ -147,6 +155,16 @@ class SmsSender:
         if reply.choices and person_id is not None:
             await remember_choices(self.session_factory, person_id, reply)
         return sid
+
+
+async def remember_pages(
+    session_factory: async_sessionmaker[AsyncSession], person_id: int, rest: list[str]
+) -> None:
+    """Keep the pages of a long reply not yet texted, for when the person replies MORE."""
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(Person).where(Person.id == person_id).values(sms_choices={"more": rest})
+        )
 
 
 async def remember_choices(

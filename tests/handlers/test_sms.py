@@ -307,3 +307,29 @@ async def test_mentor_adds_a_phone_that_counts_only_after_yes(
             await session.execute(select(Person).where(Person.display_name == "Sam"))
         ).scalar_one()
     assert (sam.phone, sam.pending_phone) == (SAM, None)
+
+
+async def test_a_long_list_is_paged_with_more(
+    sms: SmsWorld, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    from bot.handlers.sms_text import BUDGET, MORE_PROMPT, length
+    from tests.flows.test_caseload import _crafted
+
+    await _crafted(sms.service, session_factory, sms.service.clock)  # six mentees for Alex
+    mentor = "+447700900001"
+    assert await sms.text("/mentees", sender=mentor) == 200
+    (first,) = sms.inbox(mentor)
+    assert first.endswith(MORE_PROMPT) and length(first) <= BUDGET
+    assert "Ann (hub" in first and "Fay (hub" not in first
+    pages = 1
+    while sms.inbox(mentor)[-1].endswith(MORE_PROMPT):
+        assert await sms.text("more", sender=mentor) == 200
+        pages += 1
+        assert pages < 10
+    received = "\n".join(sms.inbox(mentor))
+    assert "Fay (hub" in received and pages >= 2
+    # MORE once the pages are used up is just a word again; a retried MORE sends nothing twice.
+    assert await sms.text("MORE", sender=mentor, sid="SMMORE") == 200
+    assert await sms.text("MORE", sender=mentor, sid="SMMORE") == 200
+    assert sms.inbox(mentor)[-1].startswith(texts.STAFF_HELP)
+    assert all(length(text) <= BUDGET for text in sms.inbox(mentor)[:pages])

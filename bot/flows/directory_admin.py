@@ -4,16 +4,21 @@ Services close and helplines change number, and a wrong number given to someone 
 worse than none. `/stale` lists the entries nobody has checked for a year, so a supervisor can
 check them and import the corrected file; `/retire NAME` stops showing an entry at once (a
 service that has closed should not wait for the next import). A retired row is kept, since
-signposts already sent point at it, and an import that lists it again brings it back. Adding
-and editing entries is done in the file and imported (`mentorbot resources import`).
+signposts already sent point at it, and an import that lists it again brings it back.
+`/service add` and `/service edit` change one entry from the chat, checked by exactly the rules
+an import uses; a whole new file is still best done by `mentorbot resources import`.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from sqlalchemy import func, select
+
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Outcome, Reply
-from bot.signposting.directory import normalise
+from bot.signposting.directory import Entry, normalise, parse_entry
 from bot.storage import people, resources
 from bot.storage.models import Person, Resource
 
@@ -62,3 +67,78 @@ def _matching(rows: list[Resource], wanted: str) -> list[Resource]:
     if exact or not key:
         return exact
     return [row for row in rows if f" {key} " in f" {normalise(row.name)} "]
+
+
+def _fields(text: str) -> dict[str, str] | None:
+    """`name=Shelter; phone=0808 800 4444` as a dict; None when a part has no `=`."""
+    found: dict[str, str] = {}
+    for part in text.replace("\n", ";").split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep:
+            return None
+        found[key.strip().lower()] = value.strip()
+    return found
+
+
+async def service(ctx: FlowContext, person: Person, argument: str) -> Outcome:
+    """/service add FIELDS or /service edit NAME; FIELDS (supervisors)."""
+    action, _, rest = argument.strip().partition(" ")
+    if action.lower() == "add":
+        return await _add(ctx, rest)
+    if action.lower() == "edit":
+        name, _, changes = rest.partition(";")
+        return await _edit(ctx, name, changes)
+    return Outcome([Reply(texts.SERVICE_USAGE)])
+
+
+async def _add(ctx: FlowContext, rest: str) -> Outcome:
+    fields = _fields(rest)
+    if not fields:
+        return Outcome([Reply(texts.SERVICE_USAGE)])
+    raw = {"verified": ctx.today().isoformat(), "confidence": "verified", **fields}
+    entry, reasons = parse_entry(raw, [c.id for c in resources.shipped_categories()])
+    if entry is None:
+        return Outcome([Reply(texts.SERVICE_PROBLEMS.format(problems="; ".join(reasons)))])
+    taken = await ctx.session.scalar(
+        select(Resource.id).where(func.lower(Resource.name) == entry.name.lower())
+    )
+    if taken is not None:
+        return Outcome([Reply(texts.SERVICE_EXISTS.format(name=entry.name))])
+    last = await ctx.session.scalar(select(func.max(Resource.position)))
+    now = ctx.now()
+    ctx.session.add(
+        Resource(**asdict(entry), position=(last or 0) + 1, created_at=now, updated_at=now)
+    )
+    return Outcome([Reply(texts.SERVICE_ADDED.format(name=entry.name))])
+
+
+async def _edit(ctx: FlowContext, name: str, changes: str) -> Outcome:
+    fields = _fields(changes)
+    if not name.strip() or not fields:
+        return Outcome([Reply(texts.SERVICE_USAGE)])
+    matches = _matching(await resources.active_resources(ctx.session), name)
+    if len(matches) != 1:
+        found = "; ".join(row.name for row in matches)
+        text = (
+            texts.RETIRE_WHICH.format(name=name, names=found)
+            if matches
+            else (texts.RETIRE_NOT_FOUND.format(name=name))
+        )
+        return Outcome([Reply(text)])
+    row = matches[0]
+    current = {k: v for k, v in asdict(resources.to_entry(row)).items() if v is not None}
+    # Editing an entry means someone has just checked it.
+    raw = {**current, "verified": ctx.today().isoformat(), **fields}
+    entry, reasons = parse_entry(raw, [c.id for c in resources.shipped_categories()])
+    if entry is None:
+        return Outcome([Reply(texts.SERVICE_PROBLEMS.format(problems="; ".join(reasons)))])
+    _apply(row, entry)
+    row.updated_at = ctx.now()
+    return Outcome([Reply(texts.SERVICE_EDITED.format(name=row.name))])
+
+
+def _apply(row: Resource, entry: Entry) -> None:
+    for key, value in asdict(entry).items():
+        setattr(row, key, value)

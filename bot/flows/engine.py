@@ -94,6 +94,7 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "signposts": (STAFF, signpost_answers.list_sent),
     "stale": (SUPERVISOR, lambda ctx, person, _: directory_admin.stale(ctx, person)),
     "retire": (SUPERVISOR, directory_admin.retire),
+    "service": (SUPERVISOR, directory_admin.service),
     "report": (SUPERVISOR, staff_reports.report),
     "export": (SUPERVISOR, staff_reports.export),
     "mentees": (STAFF, caseload.list_mentees),

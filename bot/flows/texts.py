@@ -135,6 +135,7 @@ STAFF_COMMAND_HELP = {
     "audit": "/audit NAME - who looked at a mentee's record",
     "stale": "/stale - directory entries not checked for 12 months",
     "retire": "/retire NAME - stop showing a directory entry",
+    "service": "/service add|edit ... - add or change a directory entry (send /service)",
     "privacy": "/privacy - what is kept and who sees it",
     "help": "/help - this list",
 }
@@ -864,3 +865,15 @@ MENTEE_MEETINGS = "Meetings: {met} held, {missed} missed. Next: {next}"
 MENTEE_DELIVERY = "Messages not delivered this week: {count}"
 MENTEE_NOTES = "Recent notes:"
 MENTEE_NOTE = "{day}: {text}"
+
+# Directory entries from the chat (supervisors)
+SERVICE_USAGE = (
+    "To add: /service add name=...; category=...; description=...; area=...; phone=...; "
+    "source=https://... (also text, text_keyword, website, hours, cost).\n"
+    "To change: /service edit NAME; phone=...; hours=...\n"
+    "Entries are checked by the same rules as an import."
+)
+SERVICE_PROBLEMS = "Nothing was changed: {problems}."
+SERVICE_EXISTS = "There is already an entry called {name}. Use /service edit {name}; ..."
+SERVICE_ADDED = "Added {name}. It shows in /find now."
+SERVICE_EDITED = "Updated {name}, and marked it checked today."

@@ -1,4 +1,4 @@
-"""/stale and /retire: supervisors keep the directory trustworthy from the chat."""
+"""/stale, /retire and /service: supervisors keep the directory trustworthy from the chat."""
 
 from __future__ import annotations
 
@@ -82,3 +82,40 @@ async def test_stale_and_retire_are_for_supervisors_only(
     async with session_factory() as session:
         rows = await session.scalars(select(Resource).where(Resource.retired_at.is_not(None)))
         assert list(rows) == []
+
+
+async def test_a_supervisor_adds_and_edits_an_entry_checked_like_an_import(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    chat = await supervisor(service, session_factory)
+    assert (await chat.send("/service"))[0].text == texts.SERVICE_USAGE
+    [bad] = await chat.send(
+        "/service add name=Bermondsey Food Bank; category=debt; description=Food parcels; "
+        "area=Southwark; phone=12345"
+    )
+    assert bad.text.startswith("Nothing was changed: ")
+    assert "source is missing" in bad.text and "phone" in bad.text
+    [added] = await chat.send(
+        "/service add name=Bermondsey Food Bank; category=debt; "
+        "description=Food parcels with a referral.; area=Southwark; phone=020 7946 0000; "
+        "source=https://example.org/foodbank"
+    )
+    assert added.text == texts.SERVICE_ADDED.format(name="Bermondsey Food Bank")
+    [again] = await chat.send(
+        "/service add name=bermondsey food bank; category=debt; description=x; area=Southwark; "
+        "phone=020 7946 0000; source=https://example.org"
+    )
+    assert again.text == texts.SERVICE_EXISTS.format(name="bermondsey food bank")
+    await set_verified(session_factory, "FRANK", date(2024, 1, 1))
+    [edited] = await chat.send("/service edit FRANK; hours=Every day, day and night")
+    assert edited.text == texts.SERVICE_EDITED.format(name="FRANK")
+    [refused] = await chat.send("/service edit FRANK; phone=not a number")
+    assert refused.text.startswith("Nothing was changed: ")
+    async with session_factory() as session:
+        rows = {r.name: r for r in (await session.execute(select(Resource))).scalars()}
+    assert rows["Bermondsey Food Bank"].verified == date(2026, 3, 2)
+    assert rows["FRANK"].hours == "Every day, day and night"
+    assert rows["FRANK"].verified == date(2026, 3, 2)  # editing counts as checking
+    assert rows["FRANK"].phone != "not a number"
+    found = await chat.send("/find Bermondsey food bank")
+    assert any("Bermondsey Food Bank" in reply.text for reply in found)

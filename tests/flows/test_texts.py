@@ -9,6 +9,11 @@ from tests.readability import flesch_reading_ease, is_gsm7
 
 STAFF_FACING = {
     "STAFF_HELP",
+    "SERVICE_USAGE",
+    "SERVICE_PROBLEMS",
+    "SERVICE_EXISTS",
+    "SERVICE_ADDED",
+    "SERVICE_EDITED",
     "EXPORT_USAGE",
     "EXPORT_PSEUDONYMOUS",
     "EXPORT_IDENTIFIED",

@@ -90,6 +90,9 @@ def activity_lines(report: OutcomeReport) -> list[str]:
         lines.append(f"Services signposted: {kinds}.")
     else:
         lines.append("Services signposted: none.")
+    if activity.site_moves:
+        moves = ", ".join(f"{k} {n}" for k, n in activity.site_moves.items())
+        lines.append(f"Moves between clinics: {moves}.")
     if activity.lookups_by_category:
         kinds = ", ".join(f"{k} {n}" for k, n in activity.lookups_by_category.items())
         lines.append(f"Services looked up with /find: {kinds}.")
@@ -132,6 +135,7 @@ def as_json(report: OutcomeReport) -> str:
             "goals_achieved": activity.goals_achieved,
             "signposts_by_category": activity.signposts_by_category,
             "lookups_by_category": activity.lookups_by_category,
+            "site_moves": activity.site_moves,
         },
         "definitions": list(report.definitions),
     }

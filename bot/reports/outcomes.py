@@ -35,6 +35,7 @@ from bot.storage.models import (
     Resource,
     Score,
     Signpost,
+    SiteMove,
     Timepoint,
 )
 
@@ -91,6 +92,7 @@ class Activity:
     goals_achieved: int
     signposts_by_category: dict[str, int]
     lookups_by_category: dict[str, int]  # /find searches, counted without who searched
+    site_moves: dict[str, int]  # "hub -> camberwell": how many mentees moved on that way
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,38 @@ async def _activity(session: AsyncSession, filters: Filters) -> Activity:
         goals_achieved=(goals_done or 0) + erased["goals_achieved"],
         signposts_by_category=dict(sorted(signposts.items())),
         lookups_by_category=await _lookups(session, filters),
+        site_moves=await _moves(session, filters),
     )
+
+
+async def _moves(session: AsyncSession, filters: Filters) -> dict[str, int]:
+    """Progressions between clinics (hub to spoke as clients become more stable)."""
+    conditions: list[Any] = [
+        SiteMove.episode_id.in_(
+            select(Episode.id).where(
+                *(
+                    [Episode.mentor_id == filters.mentor_id]
+                    if filters.mentor_id is not None
+                    else []
+                )
+            )
+        )
+    ]
+    if filters.site is not None:
+        conditions.append(
+            (SiteMove.from_site == filters.site) | (SiteMove.to_site == filters.site)
+        )
+    if filters.since is not None:
+        conditions.append(SiteMove.moved_on >= filters.since.date())
+    if filters.until is not None:
+        conditions.append(SiteMove.moved_on < filters.until.date())
+    rows = await session.execute(
+        select(SiteMove.from_site, SiteMove.to_site, func.count())
+        .where(*conditions)
+        .group_by(SiteMove.from_site, SiteMove.to_site)
+        .order_by(SiteMove.from_site, SiteMove.to_site)
+    )
+    return {f"{old} -> {new}": int(n) for old, new, n in rows.tuples()}
 
 
 async def _lookups(session: AsyncSession, filters: Filters) -> dict[str, int]:

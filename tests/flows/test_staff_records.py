@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.types import Channel, Sender
+from bot.reports.outcome_formats import as_text
+from bot.reports.outcomes import Filters, outcome_report
 from bot.service import MentorService
 from bot.storage.models import (
     AuditEvent,
@@ -71,6 +73,10 @@ async def test_site_move_is_recorded_with_its_date(
         episode = (await session.execute(select(Episode))).scalar_one()
     assert (move.from_site, move.to_site, move.moved_on) == ("hub", "camberwell", clock().date())
     assert episode.site == "camberwell"
+    async with session_factory() as session:
+        report = await outcome_report(session, service.instruments, Filters())
+    assert report.activity.site_moves == {"hub -> camberwell": 1}
+    assert "Moves between clinics: hub -> camberwell 1." in as_text(report, title="R")
 
 
 async def test_supervisor_assigns_a_mentee_and_everyone_is_told(

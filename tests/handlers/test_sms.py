@@ -307,3 +307,26 @@ async def test_mentor_adds_a_phone_that_counts_only_after_yes(
             await session.execute(select(Person).where(Person.display_name == "Sam"))
         ).scalar_one()
     assert (sam.phone, sam.pending_phone) == (SAM, None)
+
+
+async def test_mentee_and_mentor_message_each_other_by_text(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("yes")
+    await sms.text("/cancel")
+    await sms.text("MSG Running late, there by 11")
+    assert sms.inbox()[-1] == texts.RELAY_SENT_NO_HOURS.format(name="Alex")
+    await sms.dispatcher.run_once()
+    assert sms.inbox(MENTOR_PHONE)[-1] == (
+        "Message from Sam: Running late, there by 11\n1 Reply\nReply 1-1"
+    )
+    await sms.text("1", sender=MENTOR_PHONE)
+    assert sms.inbox(MENTOR_PHONE)[-1] == texts.RELAY_ASK.format(name="Sam")
+    await sms.text("No problem, see you soon", sender=MENTOR_PHONE)
+    assert sms.inbox(MENTOR_PHONE)[-1] == "Sent to Sam."
+    await sms.dispatcher.run_once()
+    assert sms.inbox()[-1] == "Alex replied: No problem, see you soon\n1 Reply\nReply 1-1"
+    await sms.text("msg")
+    assert sms.inbox()[-1] == texts.RELAY_ASK.format(name="Alex")

@@ -22,7 +22,7 @@ from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.context import FlowContext
 from bot.flows.results import Earlier, Scores, full_picture
 from bot.flows.types import Channel, Choice, Outcome, Reply
-from bot.storage import assessments, conversations, endings, goals, people
+from bot.storage import assessments, conversations, endings, goals, people, relays
 from bot.storage.models import (
     Assessment,
     Episode,
@@ -106,6 +106,7 @@ async def end_episode(
         unfinished_ids=await endings.unfinished_sittings(session, episode.id),
         now=now,
     )
+    await relays.forget_episode(session, episode.id)  # relayed words last only as long
     state = await conversations.load_state(session, episode.mentee_id)
     if state is not None and state.flow == CHECKIN_FLOW:
         await conversations.clear_state(session, episode.mentee_id)

@@ -23,6 +23,7 @@ from bot.flows import (
     goal_proposals,
     goal_staff,
     goals,
+    hours,
     meeting_actions,
     meetings,
     mentee_record,
@@ -31,6 +32,7 @@ from bot.flows import (
     plan,
     preferences,
     priorities,
+    relay,
     signpost_answers,
     signpost_send,
     signposting,
@@ -64,6 +66,8 @@ FLOW_STEPS: dict[str, Step] = {
     goal_staff.FLOW: goal_staff.step,
     ssm.FLOW: ssm.step,
     close_episode.FLOW: close_episode.step,
+    relay.FLOW: relay.step,  # messages through the bot (bot/flows/relay.py, hours.py)
+    hours.FLOW: hours.step,
 }
 # Flows whose progress lives only in the conversation state: /cancel pauses them instead of
 # clearing it, and they say how to carry on.
@@ -118,6 +122,9 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "close": (STAFF, close_episode.start),
     "mentee": (STAFF, mentee_record.show),
     "summary": (MENTEE, closing.show_summary),
+    # Messages between mentee and staff through the bot (bot/flows/relay.py, hours.py).
+    "msg": (ANYONE, relay.start),
+    "hours": (STAFF, hours.start),
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
@@ -211,6 +218,9 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     proposal_tap = goal_proposals.parse_action(message)
     if proposal_tap is not None:
         return await goal_proposals.handle(ctx, person, proposal_tap)
+    relay_tap = relay.parse_action(message)
+    if relay_tap is not None:  # a Reply on a relayed message, whatever flow is open
+        return await relay.handle(ctx, person, relay_tap)
     if command is not None:
         return await _run_command(ctx, person, command, state, message)
     find_words = signposting.typed_find(message.text) if person.role is Role.MENTEE else None

@@ -87,6 +87,7 @@ HELP = (
     "/meeting - your next meeting\n"
     "/find - find a service that can help\n"
     "/goals - your goals\n"
+    "/msg - send a message to your mentor\n"
     "/settings - pick your check-in day\n"
     "/cancel - stop for now\n"
     "STOP - no more messages"
@@ -116,6 +117,8 @@ STAFF_COMMAND_HELP = {
     "addphone": "/addphone NAME PHONE - add a mentee's number (e.g. /addphone Sam 07700900123)",
     "meet": "/meet NAME - book a meeting (e.g. /meet Sam)",
     "meetings": "/meetings - your meetings in the next two weeks",
+    "msg": "/msg NAME TEXT - message a mentee through the bot (e.g. /msg Sam See you Tuesday)",
+    "hours": "/hours DAYS FROM-TO - when you read messages (e.g. /hours Mon-Fri 09:00-17:00)",
     "goal": "/goal NAME [GOAL] - suggest or change a goal (e.g. /goal Sam Register with a GP)",
     "rate": "/rate NAME - self-sufficiency rating with a mentee (e.g. /rate Sam)",
     "note": "/note NAME TEXT - a short session note (e.g. /note Sam talked about housing)",
@@ -428,6 +431,7 @@ COMMAND_DESCRIPTIONS = {
     "goals": "Your goals",
     "plan": "Your plan",
     "meeting": "Your next meeting",
+    "msg": "Send a message",
     "find": "Find a service",
     "settings": "Check-in day and time",
     "phone": "Get texts too",
@@ -438,6 +442,7 @@ COMMAND_DESCRIPTIONS = {
     "addmentee": "Invite by text message",
     "meet": "Book a meeting",
     "meetings": "Your meetings",
+    "hours": "When you read messages",
     "goal": "Set a goal with a mentee",
     "rate": "Self-sufficiency rating",
     "signpost": "Send a mentee a service",
@@ -877,3 +882,54 @@ SERVICE_PROBLEMS = "Nothing was changed: {problems}."
 SERVICE_EXISTS = "There is already an entry called {name}. Use /service edit {name}; ..."
 SERVICE_ADDED = "Added {name}. It shows in /find now."
 SERVICE_EDITED = "Updated {name}, and marked it checked today."
+# Messages between mentee and staff through the bot, and staff hours (bot/flows/relay.py,
+# relay_notes.py, hours.py).
+RELAY_ASK = "What would you like to say to {name}? Type your message and send it."
+RELAY_ASK_AGAIN = (
+    "Please type your message to {name}. Or send /cancel if you do not want to send one."
+)
+RELAY_TOO_LONG = (
+    "Sorry, that is a bit long for one message. Please keep it to {limit} letters, "
+    "or send it in two parts."
+)
+RELAY_NO_MENTOR = (
+    "You do not have a mentor just now, so there is no one to send this to. Please ask the clinic."
+)
+RELAY_CANNOT_SEND = "Sorry, this message can't be sent now. Nothing has been sent."
+RELAY_REPLY = "Reply"
+RELAY_FROM_STAFF = "Message from {name}: {text}"
+RELAY_STAFF_REPLIED = "{name} replied: {text}"
+RELAY_SENT = "Thanks. Your message is on its way to {name}."
+RELAY_SENT_NO_HOURS = (
+    "Thanks. Your message is on its way to {name}. They will reply when they can, "
+    "so it may take a while. If you need help now, send HELP."
+)
+RELAY_OUTSIDE_HOURS = (
+    "Thanks, it is sent. {name} usually reads messages {hours}, so they will see this {when}. "
+    "If you need help before then, you can call or text one of these:"
+)
+RELAY_LATER_TODAY = "later today"
+RELAY_TOMORROW = "tomorrow {part}"
+RELAY_ON_DAY = "on {day} {part}"
+RELAY_PARTS_OF_DAY = ("morning", "afternoon", "evening")
+RELAY_FROM_MENTEE = "Message from {name}: {text}"
+RELAY_MENTEE_REPLIED = "{name} replied: {text}"
+RELAY_STAFF_SENT = "Sent to {name}."
+RELAY_USAGE = "Send /msg NAME and your message, e.g. /msg Sam See you on Tuesday."
+HOURS_EVERY_DAY = "every day"
+HOURS_USAGE = (
+    "Send /hours DAYS FROM-TO, e.g. /hours Mon-Fri 09:00-17:00, or /hours off to clear, "
+    "or /hours to be asked step by step."
+)
+HOURS_NOW = "Your hours now: {hours}."
+HOURS_SAVED = (
+    "Saved: you read messages {hours}. Outside these hours mentees are told when you will "
+    "see their message, and given the crisis lines."
+)
+HOURS_CLEARED = "Hours cleared. Mentees will be told you reply when you can."
+HOURS_ASK_DAYS = "Which days do you read messages? Tap one, or type days like Mon, Wed, Fri."
+HOURS_ASK_FROM = "From what time? Tap one, or type a time like 09:30."
+HOURS_ASK_TO = "Until what time? Tap one, or type a time like 17:30."
+HOURS_DAYS_REASK = "Sorry, I did not get those days. Try Mon-Fri, or Mon, Wed, Fri."
+HOURS_TIME_REASK = "Sorry, I did not get that time. Try 09:00 or 5pm."
+HOURS_END_REASK = "The end must be after {start} (hours cannot cross midnight)."

@@ -85,6 +85,9 @@ def translate(
         return InboundMessage(sender=sender, text=COMMAND_WORDS[first]), first
     if first == "find":
         return InboundMessage(sender=sender, text="/find " + " ".join(words[1:])), "find"
+    if first == "msg":  # "MSG see you Tuesday": the words after the keyword, line breaks kept
+        rest = body.strip()[len(words[0]) :].strip()
+        return InboundMessage(sender=sender, text=f"/msg {rest}".strip()), "msg"
     picked = choice_for(body, person.sms_choices if person else None)
     if picked is not None:
         token, value = picked

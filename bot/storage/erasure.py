@@ -4,8 +4,9 @@ Erasing deletes the person's row, and with it (ON DELETE CASCADE) their episodes
 scores, goals, meetings, signposts, alerts, notes and messages. What the service must still
 be able to count (mentees who took part, check-ins, meetings held and missed, goals set and
 achieved, services signposted) is first added to `erased_counts`, per site, mentor and month,
-which says nothing about who. Texts sent to staff that named the person are redacted, and raw
-Telegram updates from them are deleted, so no name, number or word of theirs is left behind.
+which says nothing about who. Texts sent to staff that named the person are redacted, the
+words they relayed through the bot are blanked, and raw Telegram updates from them are deleted,
+so no name, number or word of theirs is left behind.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage import people
+from bot.storage import people, relays
 from bot.storage.models import (
     Answer,
     Assessment,
@@ -38,6 +39,7 @@ from bot.storage.models import (
     OutboxMessage,
     Person,
     Priority,
+    RelayMessage,
     Resource,
     Score,
     SessionNote,
@@ -138,6 +140,12 @@ async def personal_data(session: AsyncSession, person: Person) -> dict[str, Any]
             _row(n, ("text", "created_at"))
             for n in await _rows(session, select(SessionNote).where(SessionNote.mentee_id == pid))
         ],
+        "messages_you_sent_through_the_bot": [
+            _row(r, ("text", "created_at"))
+            for r in await _rows(
+                session, select(RelayMessage).where(RelayMessage.sender_id == pid)
+            )
+        ],
         "safety_alerts": [
             _row(a, ("categories", "created_at", "acknowledged_at"))
             for a in await _rows(session, select(CrisisAlert).where(CrisisAlert.person_id == pid))
@@ -227,6 +235,10 @@ async def erase_person(session: AsyncSession, person: Person) -> None:
     """Forget this person: counts kept anonymously, everything else gone."""
     await _count_what_remains(session, person)
     await _redact_mentions(session, person)
+    for episode_id in await _rows(
+        session, select(Episode.id).where(Episode.mentee_id == person.id)
+    ):
+        await relays.forget_episode(session, episode_id)  # their words in staff's outbox too
     await _delete_raw_updates(session, person)
     await session.execute(delete(Invite).where(Invite.used_by_id == person.id))
     await session.flush()  # whatever this transaction changed is written before the delete

@@ -235,6 +235,21 @@ STAFF_FACING = {
     "CLOSING_MENTOR_NO_SCORES",
     "CLOSING_MENTOR_GOALS",
     "CLOSING_MENTOR_NO_GOALS",
+    # Messages through the bot and staff hours (bot/flows/relay.py, relay_notes.py, hours.py).
+    "RELAY_FROM_MENTEE",
+    "RELAY_MENTEE_REPLIED",
+    "RELAY_STAFF_SENT",
+    "RELAY_USAGE",
+    "HOURS_USAGE",
+    "HOURS_NOW",
+    "HOURS_SAVED",
+    "HOURS_CLEARED",
+    "HOURS_ASK_DAYS",
+    "HOURS_ASK_FROM",
+    "HOURS_ASK_TO",
+    "HOURS_DAYS_REASK",
+    "HOURS_TIME_REASK",
+    "HOURS_END_REASK",
 }
 MENTEE_FACING = sorted(
     name

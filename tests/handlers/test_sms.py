@@ -22,6 +22,7 @@ from bot.scheduling.senders import SmsSender
 from bot.service import MentorService
 from bot.storage.models import Answer, OutboxMessage, OutboxStatus, Person, ProcessedInbound
 from config.settings import load_settings
+from tests.conftest import FakeClock
 from tests.fakes.twilio_api import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -310,12 +311,12 @@ async def test_mentor_adds_a_phone_that_counts_only_after_yes(
 
 
 async def test_a_long_list_is_paged_with_more(
-    sms: SmsWorld, session_factory: async_sessionmaker[AsyncSession]
+    sms: SmsWorld, session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
 ) -> None:
     from bot.handlers.sms_text import BUDGET, MORE_PROMPT, length
     from tests.flows.test_caseload import _crafted
 
-    await _crafted(sms.service, session_factory, sms.service.clock)  # six mentees for Alex
+    await _crafted(sms.service, session_factory, clock)  # six mentees for Alex
     mentor = "+447700900001"
     assert await sms.text("/mentees", sender=mentor) == 200
     (first,) = sms.inbox(mentor)
@@ -333,3 +334,26 @@ async def test_a_long_list_is_paged_with_more(
     assert await sms.text("MORE", sender=mentor, sid="SMMORE") == 200
     assert sms.inbox(mentor)[-1].startswith(texts.STAFF_HELP)
     assert all(length(text) <= BUDGET for text in sms.inbox(mentor)[:pages])
+
+
+async def test_mentee_and_mentor_message_each_other_by_text(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("yes")
+    await sms.text("/cancel")
+    await sms.text("MSG Running late, there by 11")
+    assert sms.inbox()[-1] == texts.RELAY_SENT_NO_HOURS.format(name="Alex")
+    await sms.dispatcher.run_once()
+    assert sms.inbox(MENTOR_PHONE)[-1] == (
+        "Message from Sam: Running late, there by 11\n1 Reply\nReply 1-1"
+    )
+    await sms.text("1", sender=MENTOR_PHONE)
+    assert sms.inbox(MENTOR_PHONE)[-1] == texts.RELAY_ASK.format(name="Sam")
+    await sms.text("No problem, see you soon", sender=MENTOR_PHONE)
+    assert sms.inbox(MENTOR_PHONE)[-1] == "Sent to Sam."
+    await sms.dispatcher.run_once()
+    assert sms.inbox()[-1] == "Alex replied: No problem, see you soon\n1 Reply\nReply 1-1"
+    await sms.text("msg")
+    assert sms.inbox()[-1] == texts.RELAY_ASK.format(name="Alex")

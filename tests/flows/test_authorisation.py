@@ -29,6 +29,7 @@ EXTRA = {
     "close": " moved away",
     "addphone": " 07700900999",
     "assign": " Alex",
+    "msg": " are you free on Monday",
 }
 NAMED = sorted(
     {
@@ -44,6 +45,7 @@ NAMED = sorted(
         "rate",
         "close",
         "mentee",
+        "msg",
     }
 )
 SUPERVISOR_NAMED = ["assign", "audit"]

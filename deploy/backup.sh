@@ -43,8 +43,12 @@ pg_dump --format=custom --compress=6 --no-owner --no-privileges \
 pg_restore --list "$file.partial" >/dev/null  # a dump that cannot be read is no backup
 mv "$file.partial" "$file"
 
-# Keep the newest $keep dumps.
-ls -1 "$dir"/mentorbot-*.dump | sort -r | tail -n +"$((keep + 1))" | while read -r old; do
+# Keep the newest $keep dumps: the names sort oldest first.
+set -- "$dir"/mentorbot-*.dump
+excess=$(($# - keep))
+for old in "$@"; do
+    [ "$excess" -gt 0 ] || break
     rm -f -- "$old"
+    excess=$((excess - 1))
 done
 echo "$file"

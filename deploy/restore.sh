@@ -12,7 +12,9 @@ set -eu
 
 die() { echo "restore.sh: $*" >&2; exit 2; }
 
-[ $# -eq 2 ] && [ "$2" = "--yes" ] || die "usage: restore.sh DUMPFILE --yes (it replaces the whole database)"
+if [ $# -ne 2 ] || [ "$2" != "--yes" ]; then
+    die "usage: restore.sh DUMPFILE --yes (it replaces the whole database)"
+fi
 dump=$1
 [ -r "$dump" ] || die "cannot read $dump"
 

@@ -166,6 +166,20 @@ async def test_a_restored_backup_carries_on_every_conversation_where_it_was(
         await new_engine.dispose()
 
 
+@postgres_only
+async def test_backup_keeps_the_newest_dumps_only(
+    database_url: str, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    await check_client_tools(engine)
+    for day in ("20260101", "20260102"):
+        await asyncio.to_thread((tmp_path / f"mentorbot-{day}T033000Z.dump").write_bytes, b"old")
+    env = {"MENTORBOT_DATABASE_URL": database_url, "MENTORBOT_BACKUP_KEEP": "2"}
+    status, out, err = await run(BACKUP, str(tmp_path), env=env)
+    assert status == 0, err
+    kept = sorted(await asyncio.to_thread(os.listdir, tmp_path))
+    assert kept == ["mentorbot-20260102T033000Z.dump", Path(out.strip()).name]
+
+
 async def test_restore_asks_for_yes_before_replacing_anything(tmp_path: Path) -> None:
     status, _, err = await run(RESTORE, str(tmp_path / "any.dump"), env={})
     assert status == 2

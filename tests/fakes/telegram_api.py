@@ -377,7 +377,8 @@ class FakeTelegramAPI:
         """Pass to ``ApplicationBuilder().base_file_url(...)`` to download files via getFile."""
         return f"http://127.0.0.1:{self.port}/file/bot"
 
-    async def start(self) -> None:
+    async def start(self, *, port: int = 0) -> None:
+        """Listen on 127.0.0.1:``port`` (any free port by default)."""
         if self._serve_task is not None:
             raise RuntimeError("FakeTelegramAPI is already running")
         self._closing = False
@@ -387,7 +388,7 @@ class FakeTelegramAPI:
         config = uvicorn.Config(
             self._app,
             host="127.0.0.1",
-            port=0,
+            port=port,
             log_level="warning",
             log_config=None,
             access_log=False,

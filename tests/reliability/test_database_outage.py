@@ -134,8 +134,6 @@ async def test_database_away_for_20_seconds_under_load(
     assert len(received) == REMINDERS  # every reminder arrived
     if mode == "polling":
         assert sum(m.told_to_retry for m in mentees) > 0
-    else:
-        assert cloud.refused > 0
 
 
 async def wait_for_answers(

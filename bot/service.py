@@ -36,6 +36,7 @@ class Handled:
     outcome: Outcome
     notices: list[int] = field(default_factory=list)
     role: Role | None = None  # of the person who wrote, when known
+    failed: bool = False  # nothing was committed (the database was away, say)
 
 
 class MentorService:
@@ -85,7 +86,7 @@ class MentorService:
             # Nothing was committed, so the person can simply try again; the log names the
             # failure but never the message or the person.
             logger.exception("Could not handle a %s message", message.sender.channel.value)
-            return Handled(Outcome([Reply(texts.TRY_AGAIN_LATER)]))
+            return Handled(Outcome([Reply(texts.TRY_AGAIN_LATER)]), failed=True)
         return Handled(outcome, ctx.enqueued, ctx.role)
 
     async def store_telegram_update(self, update_id: int, payload: dict[str, Any]) -> bool:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Coroutine
 from typing import Any
 
 import phonenumbers
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from twilio.request_validator import RequestValidator
@@ -116,6 +118,11 @@ class SmsWebhook:
         self.dispatcher = dispatcher
         self.sms = sms
         self._background: set[asyncio.Task[None]] = set()
+        # One message at a time per number: Twilio's retry racing the first delivery must
+        # find it handled (on SQLite two writers at once fail, and both were told to retry).
+        self._senders: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def _signed_form(self, request: Request) -> dict[str, str] | None:
         form = await request.form()
@@ -132,14 +139,17 @@ class SmsWebhook:
         sid = params.get("MessageSid", "")
         if phone is None or not sid:
             return PlainTextResponse("bad request", status_code=400)
-        person = await self._person(phone)
-        message, keyword = translate(params.get("Body", ""), person, Sender(Channel.SMS, phone))
-        if keyword == "more" and person is not None:
-            page = await self._next_page(person.id, sid)
-            if page is not None:
-                self._in_background(self._text(phone, page))
-            return Response(EMPTY_TWIML, media_type="text/xml")
-        handled = await self.service.handle(message, external_id=sid)
+        lock = self._senders.setdefault(phone, asyncio.Lock())
+        async with lock:
+            person = await self._person(phone)
+            body = params.get("Body", "")
+            message, keyword = translate(body, person, Sender(Channel.SMS, phone))
+            if keyword == "more" and person is not None:
+                page = await self._next_page(person.id, sid)
+                if page is not None:
+                    self._in_background(self._text(phone, page))
+                return Response(EMPTY_TWIML, media_type="text/xml")
+            handled = await self.service.handle(message, external_id=sid)
         if handled is not None and keyword != "stop":  # after STOP the carrier blocks texts
             self._in_background(self._reply(phone, handled.outcome.replies, handled.notices))
         return Response(EMPTY_TWIML, media_type="text/xml")
@@ -188,9 +198,15 @@ class SmsWebhook:
         return Response(status_code=204)
 
     async def _person(self, phone: str) -> Person | None:
-        async with self.service.session_factory() as session:
-            query = select(Person).where(Person.phone == phone)
-            return (await session.execute(query)).scalar_one_or_none()
+        """Who texted; None if unknown or the database is away (the flow then says so)."""
+        try:
+            async with self.service.session_factory() as session:
+                query = select(Person).where(Person.phone == phone)
+                return (await session.execute(query)).scalar_one_or_none()
+        except (SQLAlchemyError, OSError) as exc:
+            # Twilio does not send a text again, so carry on: the person is told to retry.
+            logger.warning("Could not look up who texted: %s", type(exc).__name__)
+            return None
 
     async def _reply(self, phone: str, replies: list[Reply], notices: list[int]) -> None:
         """Text the replies, then send what the message queued for others."""

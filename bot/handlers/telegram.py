@@ -13,6 +13,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
+    CallbackQuery,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -41,21 +42,28 @@ from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.scheduling.senders import Sender as ChannelSender
 from bot.scheduling.senders import TelegramSender
-from bot.service import MentorService
+from bot.service import Handled, MentorService
 from bot.storage.models import Role
 
 logger = logging.getLogger(__name__)
 
 STALE_TAP = "That question has been answered already."
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
+RETRY_STORED_AFTER = 5.0  # seconds before a kept webhook update that failed is handled again
 
 
 class TelegramAdapter:
     """Wires one MentorService into one PTB Application."""
 
-    def __init__(self, service: MentorService, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self, service: MentorService, dispatcher: Dispatcher, *, retry_failed: bool = False
+    ) -> None:
         self.service = service
         self.dispatcher = dispatcher
+        # Webhook mode keeps every update in the database, so one whose handling failed is
+        # ours to finish: asking the person to send it again would count their answer twice
+        # (theirs, and ours replayed after the next restart).
+        self.retry_failed = retry_failed
         # Chats whose command menu this process has set for the role; once per chat and role.
         self.menus: set[tuple[int, Role]] = set()
 
@@ -90,7 +98,7 @@ class TelegramAdapter:
         own = contact.phone_number if contact and contact.user_id == user.id else None
         inbound = InboundMessage(sender=sender, text=message.text, contact_phone=own)
         handled = await self.service.handle(inbound, external_id=str(update.update_id))
-        if handled is None:
+        if handled is None or self.retried(handled, update, context):
             return
         await self.send_replies(
             context.bot, message.chat_id, handled.outcome.replies, after_contact=own is not None
@@ -108,10 +116,12 @@ class TelegramAdapter:
         sender = Sender(Channel.TELEGRAM, str(query.from_user.id), chat_id=chat_id)
         inbound = InboundMessage(sender=sender, choice=value, token=token)
         handled = await self.service.handle(inbound, external_id=str(update.update_id))
-        if handled is None or handled.outcome.stale_tap:
-            await query.answer(STALE_TAP if handled is not None else None)
+        if handled is not None and self.retried(handled, update, context):
             return
-        await query.answer()
+        if handled is None or handled.outcome.stale_tap:
+            await answer_tap(query, STALE_TAP if handled is not None else None)
+            return
+        await answer_tap(query)
         answered = handled.outcome.answered
         if answered is not None and isinstance(query.message, Message) and query.message.text:
             try:
@@ -122,6 +132,16 @@ class TelegramAdapter:
         await self.send_replies(context.bot, chat_id, handled.outcome.replies)
         await self.show_menu(context.bot, chat_id, handled.role)
         await self.dispatcher.deliver(handled.notices)
+
+    def retried(
+        self, handled: Handled, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> bool:
+        """Hand a kept update that could not be handled back to PTB a little later."""
+        if not (handled.failed and self.retry_failed):
+            return False
+        queue = context.application.update_queue
+        asyncio.get_running_loop().call_later(RETRY_STORED_AFTER, queue.put_nowait, update)
+        return True
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("Telegram handler failed: %s", type(context.error).__name__)
@@ -152,6 +172,14 @@ class TelegramAdapter:
                     document=reply.document.content,
                     filename=reply.document.filename,
                 )
+
+
+async def answer_tap(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the button's spinner; too late after a retry, and then only cosmetic."""
+    try:
+        await query.answer(text)
+    except TelegramError as exc:
+        logger.warning("Could not answer a button tap: %s", type(exc).__name__)
 
 
 def build_application(
@@ -185,7 +213,7 @@ def build_application(
         quiet=quiet,
         rate_per_second=None,  # the Application's own rate limiter already paces this bot
     )
-    TelegramAdapter(service, dispatcher).register(application)
+    TelegramAdapter(service, dispatcher, retry_failed=webhook).register(application)
     return application
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -51,8 +52,19 @@ class TelegramWebhook:
             update_id = int(payload["update_id"])
         except (ValueError, KeyError, TypeError):
             return PlainTextResponse("bad update", status_code=400)
-        if await self.service.store_telegram_update(update_id, payload):
-            await self.enqueue(payload)
+        try:
+            stored = await self.service.store_telegram_update(update_id, payload)
+        except (SQLAlchemyError, OSError) as exc:
+            # Not kept, so not acknowledged: Telegram delivers it again until we can keep it.
+            logger.warning("Could not store a Telegram update: %s", type(exc).__name__)
+            return PlainTextResponse("try again shortly", status_code=503)
+        if not stored:
+            # Telegram sends an update again only when it had no 200 from us. The first copy
+            # may have been stored when the answer went missing (the database dropped the
+            # connection mid-commit), and then nothing here would handle it until a restart.
+            # Handling is once per update_id, so passing the copy on is safe.
+            logger.info("Telegram delivered an update again")
+        await self.enqueue(payload)
         return Response(status_code=200)
 
     async def enqueue(self, payload: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ process dies, however it dies.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -16,6 +17,7 @@ from typing import Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 logger = logging.getLogger(__name__)
@@ -38,11 +40,19 @@ class PostgresLeadership:
         self.connection: AsyncConnection | None = None
 
     async def acquire(self) -> bool:
-        if self.connection is None:
-            self.connection = await self.engine.connect()
-        query = text("SELECT pg_try_advisory_lock(:key)")
-        got = bool((await self.connection.execute(query, {"key": ADVISORY_LOCK_KEY})).scalar())
-        await self.connection.commit()
+        """True if this process now leads; False if another does or the database is away."""
+        try:
+            if self.connection is None:
+                self.connection = await self.engine.connect()
+            query = text("SELECT pg_try_advisory_lock(:key)")
+            result = await self.connection.execute(query, {"key": ADVISORY_LOCK_KEY})
+            got = bool(result.scalar())
+            await self.connection.commit()
+        except (SQLAlchemyError, OSError) as exc:
+            # The database is down or restarting: keep trying rather than end the process.
+            logger.warning("Cannot reach the database to lead: %s", type(exc).__name__)
+            await self.release()
+            return False
         return got
 
     async def still_leading(self) -> bool:
@@ -59,8 +69,9 @@ class PostgresLeadership:
 
     async def release(self) -> None:
         if self.connection is not None:
-            await self.connection.close()
-            self.connection = None
+            connection, self.connection = self.connection, None
+            with contextlib.suppress(SQLAlchemyError, OSError):  # already broken: nothing to free
+                await connection.close()
 
 
 class SqliteLeadership:

@@ -7,6 +7,7 @@ read the domain tables, so nothing is lost when the process dies and any standby
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
@@ -147,7 +149,7 @@ async def _lead(leadership: Leadership, engine: AsyncEngine, stop: asyncio.Event
         raise SettingsError(
             "Another mentorbot scheduler is already running for this database (SQLite allows one)"
         )
-    logger.info("Another scheduler leads; waiting as a standby")
+    logger.info("Another scheduler leads (or the database is away); waiting as a standby")
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), STANDBY_POLL_SECONDS)
@@ -178,7 +180,8 @@ async def run_scheduler(settings: Settings, *, stop: asyncio.Event | None = None
                 if gateway is not None:  # the SMS fallback for people Telegram cannot reach
                     senders.append(SmsSender(gateway, session_factory))
                 jobs = build_jobs(settings, session_factory=session_factory, senders=senders)
-                await jobs.recover()
+                with contextlib.suppress(SQLAlchemyError, OSError):  # the minute job tries again
+                    await jobs.recover()
                 scheduler = schedule(jobs, settings)
                 scheduler.start()
                 while not stop.is_set() and await leadership.still_leading():

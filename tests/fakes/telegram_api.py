@@ -60,7 +60,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram.ext import Application, CallbackContext
 
-__all__ = ["FakeTelegramAPI", "SentMessage", "make_png", "polling"]
+__all__ = ["FakeTelegramAPI", "Fault", "SentMessage", "make_png", "polling"]
 
 TEXT_LIMIT: Final = 4096
 CAPTION_LIMIT: Final = 1024
@@ -204,6 +204,10 @@ class _Failure:
     retry_after: int | None
 
 
+Fault = _Failure
+"""An error answer chosen by :attr:`FakeTelegramAPI.fault` (code, description, retry_after)."""
+
+
 @dataclass
 class _StoredFile:
     file_id: str
@@ -306,6 +310,9 @@ class FakeTelegramAPI:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.internal_errors: list[str] = []
         """Unexpected exceptions inside the fake (answered with 400); should stay empty."""
+        self.fault: Callable[[str], Fault | None] | None = None
+        """Asked on every call (with the method name) after :meth:`fail_next`'s queue: a
+        :class:`Fault` to answer with instead, or None to serve the call (storms, random 5xx)."""
 
         self._messages: dict[tuple[int, int], _StoredMessage] = {}
         self._last_message_id: dict[int, int] = {}
@@ -702,8 +709,10 @@ class FakeTelegramAPI:
             if entry is None:
                 return _error_response(404, "Not Found: method not found")
             failures = self._failures.get(method.lower())
-            if failures:
-                failure = failures.popleft()
+            failure = failures.popleft() if failures else None
+            if failure is None and self.fault is not None:
+                failure = self.fault(name)
+            if failure is not None:
                 return _error_response(
                     failure.error_code, failure.description, failure.retry_after
                 )

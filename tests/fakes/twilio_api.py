@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Self
 from urllib.parse import urlencode
@@ -44,10 +45,15 @@ class _Failure:
     message: str
 
 
+TwilioFault = _Failure
+
+
 class FakeTwilioAPI:
     def __init__(self) -> None:
         self.sent: list[SentSms] = []
         self._failures: list[_Failure] = []
+        # Asked on every send after fail_next's queue: a failure to answer with, or None.
+        self.fault: Callable[[], _Failure | None] | None = None
         self._ids = itertools.count(1)
         self._server: _QuietServer | None = None
         self._task: asyncio.Task[None] | None = None
@@ -99,8 +105,10 @@ class FakeTwilioAPI:
         expected = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
         if request.headers.get("authorization") != f"Basic {expected}":
             return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, 401)
-        if self._failures:
-            failure = self._failures.pop(0)
+        failure = self._failures.pop(0) if self._failures else None
+        if failure is None and self.fault is not None:
+            failure = self.fault()
+        if failure is not None:
             body = {"code": failure.code, "message": failure.message, "status": failure.status}
             return JSONResponse(body, failure.status)
         form = await request.form()

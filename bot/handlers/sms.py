@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import select, update
+from sqlalchemy import update
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from twilio.request_validator import RequestValidator
@@ -24,6 +24,7 @@ from bot.handlers.sms_text import choice_for
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.senders import SmsSender
 from bot.service import MentorService
+from bot.storage import people
 from bot.storage.models import OutboxMessage, OutboxStatus, Person
 
 logger = logging.getLogger(__name__)
@@ -153,8 +154,7 @@ class SmsWebhook:
 
     async def _person(self, phone: str) -> Person | None:
         async with self.service.session_factory() as session:
-            query = select(Person).where(Person.phone == phone)
-            return (await session.execute(query)).scalar_one_or_none()
+            return await people.person_by_phone(session, phone)
 
     async def _reply(self, phone: str, replies: list[Reply], notices: list[int]) -> None:
         """Text the replies, then send what the message queued for others."""

@@ -23,7 +23,11 @@ staff_app = typer.Typer(
 resources_app = typer.Typer(
     help="Import and export the directory of services (YAML or CSV).", no_args_is_help=True
 )
+keys_app = typer.Typer(
+    help="Encryption keys for free text and phone numbers at rest.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
 app.add_typer(staff_app, name="staff")
 app.add_typer(resources_app, name="resources")
 
@@ -46,17 +50,23 @@ def _configure_logging() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def _run(make: Callable[[Any], Coroutine[Any, Any, None]]) -> None:
-    """Load settings and run one async command, turning configuration problems into one line."""
+def _run(make: Callable[[Any], Coroutine[Any, Any, None]], *, keys: bool = True) -> None:
+    """Load settings and run one async command, turning configuration problems into one line.
+
+    Every command but the demo needs MENTORBOT_ENCRYPTION_KEYS: without it nothing starts.
+    """
     from bot.instruments.loader import InstrumentError
     from bot.safety import CrisisListError
     from bot.scheduling.policy import PolicyError
+    from bot.storage.crypto import KeyRingError, install_from_settings
     from config.settings import SettingsError, load_settings
 
     try:
         settings = load_settings()
+        if keys:
+            install_from_settings(settings)
         asyncio.run(make(settings))
-    except (SettingsError, InstrumentError, PolicyError, CrisisListError) as exc:
+    except (SettingsError, InstrumentError, PolicyError, CrisisListError, KeyRingError) as exc:
         _fail(str(exc))
 
 
@@ -85,7 +95,8 @@ def demo(
     _run(
         lambda settings: run_demo(
             settings, database=database, picture_dir=pictures, script=lines, as_mentor=as_mentor
-        )
+        ),
+        keys=False,  # the demo makes its own key when none is set
     )
 
 
@@ -136,6 +147,22 @@ def db_upgrade() -> None:
         typer.echo("Database is up to date.")
 
     _run(go)
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a fresh key: put it first in MENTORBOT_ENCRYPTION_KEYS, then run `keys rotate`."""
+    from bot.storage.crypto import new_key
+
+    typer.echo(new_key())
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt all stored text and phone numbers with the first (newest) key."""
+    from bot.keys_cli import rotate_keys
+
+    _run(rotate_keys)
 
 
 @staff_app.command("add")

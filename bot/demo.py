@@ -1,7 +1,8 @@
 """`mentorbot demo`: a console chat on a local SQLite file with synthetic people.
 
 The demo people are invented; their numbers are from Ofcom's drama range (07700 900xxx), which
-is never given to a real phone.
+is never given to a real phone. Without MENTORBOT_ENCRYPTION_KEYS the demo makes its own key and
+keeps it beside its database (`mentorbot-demo.db.key`), so it runs with nothing set up.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from bot.flows.types import Channel, Sender
 from bot.handlers.console import ConsoleChat, terminal_lines
 from bot.scheduling.quiet import QuietHours
 from bot.signposting import load_directory
-from bot.storage import people, resources
+from bot.storage import crypto, people, resources
 from bot.storage.migrate import upgrade
-from bot.storage.models import Invite, Person, PersonStatus, Role
+from bot.storage.models import Invite, PersonStatus, Role
 from config.settings import Settings
 
 MENTOR_NAME, MENTOR_PHONE = "Alex", "+447700900001"
@@ -32,14 +33,24 @@ def _database_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path.resolve()}"
 
 
+def install_demo_keys(settings: Settings, database: Path) -> None:
+    """Use the configured keys, or the demo's own key file (made on first run)."""
+    if settings.encryption_keys is not None:
+        crypto.install_from_settings(settings)
+        return
+    key_file = Path(f"{database}.key")
+    if not key_file.exists():
+        key_file.touch(mode=0o600)
+        key_file.write_text(crypto.new_key() + "\n", encoding="ascii")
+    crypto.install(crypto.KeyRing.from_text(key_file.read_text(encoding="ascii")))
+
+
 async def _prepare(chat: ConsoleChat) -> bool:
     """Create the demo mentor and invite; True when the mentee still has to join."""
     service = chat.service
     async with service.session_factory() as session, session.begin():
         now = service.clock()
-        mentor = (
-            await session.execute(select(Person).where(Person.phone == MENTOR_PHONE))
-        ).scalar_one_or_none()
+        mentor = await people.person_by_phone(session, MENTOR_PHONE)
         if mentor is None:
             mentor = await people.add_person(
                 session, role=Role.MENTOR, display_name=MENTOR_NAME, now=now, phone=MENTOR_PHONE
@@ -71,6 +82,7 @@ async def run_demo(
     as_mentor: bool,
 ) -> None:
     url = _database_url(database)
+    install_demo_keys(settings, database)
     await asyncio.to_thread(upgrade, url)
     engine, service = build_service(settings, database_url=url)
     phone = MENTOR_PHONE if as_mentor else MENTEE_PHONE

@@ -30,6 +30,7 @@ from bot.instruments import Instrument, load_instruments
 from bot.safety import CrisisDetector
 from bot.service import MentorService
 from bot.signposting import Directory, load_directory
+from bot.storage import crypto
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base
@@ -37,6 +38,10 @@ from bot.storage.resources import replace_directory
 
 LONDON = ZoneInfo("Europe/London")
 POSTGRES_URL = os.environ.get("MENTORBOT_TEST_DATABASE_URL")
+# A fixed key for tests only (never a real one), installed for the whole run as `mentorbot`
+# installs the operator's keys at start-up; tests that rotate keys put it back afterwards.
+TEST_KEY = "bWVudG9yYm90LXRlc3RzLW9ubHkta2V5LTMyYnl0ZXM="
+crypto.install(crypto.KeyRing([TEST_KEY]))
 
 
 class FakeClock:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, TEST_KEY
 
 pytestmark = pytest.mark.skipif(
     POSTGRES_URL is not None, reason="command-line behaviour does not depend on the database"
@@ -19,11 +19,12 @@ pytestmark = pytest.mark.skipif(
 def mentorbot(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """Run the command with a test key set, unless `env` sets it (to "" for none)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MENTORBOT_")}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
-        env={**clean, **(env or {})},
+        env={**clean, "MENTORBOT_ENCRYPTION_KEYS": TEST_KEY, **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,
@@ -107,8 +108,10 @@ def test_upgrade_then_staff_add_and_list(tmp_path: Path) -> None:
 
 def test_demo_script_replays_a_whole_baseline_and_saves_pictures(tmp_path: Path) -> None:
     script = Path(__file__).parents[1] / "docs" / "demo-script.txt"
-    result = mentorbot("demo", "--script", str(script), cwd=tmp_path)
+    no_key = {"MENTORBOT_ENCRYPTION_KEYS": ""}  # as in the README: nothing set up
+    result = mentorbot("demo", "--script", str(script), cwd=tmp_path, env=no_key)
     assert result.returncode == 0, result.stderr
+    assert (tmp_path / "mentorbot-demo.db.key").is_file()  # its own key, beside its database
     assert "You: /start DEMO2026" in result.stdout
     assert "Bot: Thank you. That's all the questions." in result.stdout
     assert "(to mentor Alex: Sam has joined and agreed to take part.)" in result.stdout
@@ -120,7 +123,7 @@ def test_demo_script_replays_a_whole_baseline_and_saves_pictures(tmp_path: Path)
     ]
     quit_at_once = tmp_path / "quit.txt"
     quit_at_once.write_text("quit\n", encoding="utf-8")
-    rerun = mentorbot("demo", "--script", str(quit_at_once), cwd=tmp_path)
+    rerun = mentorbot("demo", "--script", str(quit_at_once), cwd=tmp_path, env=no_key)
     assert rerun.returncode == 0, rerun.stderr
     assert "You are Sam, a mentee." in rerun.stdout
     assert "/start" not in rerun.stdout  # Sam has joined already: the demo carries on
@@ -176,3 +179,46 @@ def test_export_is_pseudonymous_unless_a_supervisor_asks_and_is_logged(tmp_path:
     assert "Alex" in (tmp_path / "named" / "people.csv").read_text()
     missing = mentorbot("audit", "--mentee", "Nobody", cwd=tmp_path, env=env)
     assert missing.returncode == 2 and "no mentee called Nobody" in missing.stderr
+
+
+@pytest.mark.parametrize("command", [("serve",), ("scheduler",), ("db", "upgrade"), ("report",)])
+def test_without_an_encryption_key_nothing_starts(tmp_path: Path, command: tuple[str]) -> None:
+    env = {"MENTORBOT_ENCRYPTION_KEYS": "", "MENTORBOT_TELEGRAM_TOKEN": "123:abc"}
+    result = mentorbot(*command, cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "mentorbot: Missing setting MENTORBOT_ENCRYPTION_KEYS (make one with: mentorbot keys new)"
+    )
+    assert not (tmp_path / "mentorbot.db").exists()  # refused before touching the database
+    bad = mentorbot(*command, cwd=tmp_path, env={"MENTORBOT_ENCRYPTION_KEYS": "secret"})
+    assert bad.returncode == 2 and "key 1 is not a Fernet key" in bad.stderr
+    assert "secret" not in bad.stderr  # a key is never echoed
+
+
+def test_keys_new_then_rotate_keeps_the_demo_readable(tmp_path: Path) -> None:
+    old, new = (mentorbot("keys", "new", cwd=tmp_path).stdout.strip() for _ in range(2))
+    assert old != new and len(old) == 44
+    join = tmp_path / "join.txt"  # Sam agrees, pauses the first check-in, looks at the plan
+    join.write_text("1\n/cancel\n/plan\nquit\n", encoding="utf-8")
+    plan = tmp_path / "plan.txt"
+    plan.write_text("/plan\nquit\n", encoding="utf-8")
+    database = tmp_path / "mentorbot-demo.db"
+    env = {"MENTORBOT_DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    first = mentorbot(
+        "demo", "--script", str(join), cwd=tmp_path, env={"MENTORBOT_ENCRYPTION_KEYS": old}
+    )
+    assert first.returncode == 0 and "Your plan" in first.stdout, first.stderr
+    rotated = mentorbot(
+        "keys", "rotate", cwd=tmp_path, env={**env, "MENTORBOT_ENCRYPTION_KEYS": f"{new},{old}"}
+    )
+    assert rotated.returncode == 0, rotated.stderr
+    assert "Re-encrypted" in rotated.stdout
+    again = mentorbot(
+        "demo", "--script", str(plan), cwd=tmp_path, env={"MENTORBOT_ENCRYPTION_KEYS": new}
+    )
+    assert again.returncode == 0, again.stderr
+    assert "/start" not in again.stdout and "Your plan" in again.stdout  # Sam found, by hash
+    wrong = mentorbot(
+        "keys", "rotate", cwd=tmp_path, env={**env, "MENTORBOT_ENCRYPTION_KEYS": old}
+    )
+    assert wrong.returncode == 2 and "cannot be read" in wrong.stderr

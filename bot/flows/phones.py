@@ -14,14 +14,16 @@ from bot.flows.context import FlowContext
 from bot.flows.staff import parse_mobile
 from bot.flows.staff_views import visible_mentee
 from bot.flows.types import Channel, InboundMessage, Outcome, Reply
+from bot.storage import crypto
 from bot.storage.models import Person
 from bot.storage.outbox import Queued
+from bot.storage.people import has_phone
 
 YES = {"yes", "y", "yes please", "ok", "yep"}
 
 
 async def _taken(ctx: FlowContext, phone: str, person: Person) -> bool:
-    query = select(Person.id).where(Person.phone == phone, Person.id != person.id)
+    query = select(Person.id).where(has_phone(phone), Person.id != person.id)
     return (await ctx.session.execute(query)).first() is not None
 
 
@@ -63,7 +65,8 @@ async def add_for_mentee(ctx: FlowContext, staff: Person, argument: str) -> Outc
     await ctx.queue(
         Queued(
             person_id=mentee.id,
-            key=f"phone:{mentee.id}:{phone}:confirm",
+            # Keys are stored in clear: the number's hash, never the number, tells them apart.
+            key=f"phone:{mentee.id}:{crypto.installed().phone_hash(phone)[:16]}:confirm",
             kind="phone_confirm",
             text=texts.PHONE_CONFIRM_SMS.format(mentor=staff.display_name),
             not_before=ctx.now(),

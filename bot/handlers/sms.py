@@ -16,7 +16,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -27,7 +27,7 @@ from bot.handlers.sms_text import choice_for
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.senders import SmsSender
 from bot.service import MentorService
-from bot.storage import inbound
+from bot.storage import inbound, people
 from bot.storage.models import OutboxMessage, OutboxStatus, Person
 
 logger = logging.getLogger(__name__)
@@ -201,8 +201,7 @@ class SmsWebhook:
         """Who texted; None if unknown or the database is away (the flow then says so)."""
         try:
             async with self.service.session_factory() as session:
-                query = select(Person).where(Person.phone == phone)
-                return (await session.execute(query)).scalar_one_or_none()
+                return await people.person_by_phone(session, phone)
         except (SQLAlchemyError, OSError) as exc:
             # Twilio does not send a text again, so carry on: the person is told to retry.
             logger.warning("Could not look up who texted: %s", type(exc).__name__)

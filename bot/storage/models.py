@@ -25,9 +25,10 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
-from bot.storage.types import UTCDateTime, str_enum
+from bot.storage import crypto
+from bot.storage.types import EncryptedJSON, EncryptedText, UTCDateTime, str_enum
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -141,16 +142,20 @@ class Person(Base):
     display_name: Mapped[str] = mapped_column(String(64))
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
-    phone: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # Phone numbers are encrypted; they are found by a keyed hash (storage/crypto.py), set
+    # whenever the number is (see `_hash_phones` below), never by the number itself.
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     opted_out_at: Mapped[datetime | None]
     telegram_blocked_at: Mapped[datetime | None]
     # STOP by text is a carrier-level opt-out: no SMS at all until START.
     sms_opted_out_at: Mapped[datetime | None]
     # The numbered options last texted to this person ({"token", "choices"}), so a reply of
     # "2" means what the second button would have meant on Telegram.
-    sms_choices: Mapped[dict[str, Any] | None]
+    sms_choices: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     # A number a mentor added, kept apart until its owner confirms it by replying YES.
-    pending_phone: Mapped[str | None] = mapped_column(String(16), index=True)
+    pending_phone: Mapped[str | None] = mapped_column(EncryptedText)
+    pending_phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # The weekly check-in prompt: ISO weekday (1 = Monday) and local time the person chose.
     checkin_weekday: Mapped[int | None] = mapped_column(SmallInteger)
     checkin_time: Mapped[time | None] = mapped_column(Time)
@@ -158,6 +163,12 @@ class Person(Base):
     # "to": "HH:MM"}; None means no hours set (mentees are told replies may take a while).
     available_hours: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
+
+    @validates("phone", "pending_phone")
+    def _hash_phones(self, key: str, value: str | None) -> str | None:
+        hashed = None if value is None else crypto.installed().phone_hash(value)
+        setattr(self, f"{key}_hash", hashed)
+        return value
 
 
 class Invite(Base):
@@ -193,7 +204,7 @@ class Episode(Base):
     created_at: Mapped[datetime]
     ended_on: Mapped[date | None] = mapped_column(Date)
     # Why it ended early, in the closing staff member's words ("moved away"); None at six months.
-    end_reason: Mapped[str | None] = mapped_column(String(200))
+    end_reason: Mapped[str | None] = mapped_column(EncryptedText)
 
 
 class Consent(Base):
@@ -218,7 +229,7 @@ class ConversationState(Base):
     )
     flow: Mapped[str] = mapped_column(String(32))
     step: Mapped[str] = mapped_column(String(64))
-    data: Mapped[dict[str, Any]]
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)  # may hold typed drafts
     updated_at: Mapped[datetime]
 
 
@@ -285,7 +296,7 @@ class TelegramUpdate(Base):
     __tablename__ = "telegram_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     received_at: Mapped[datetime]
 
 
@@ -303,9 +314,9 @@ class OutboxMessage(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
     # Buttons, as {"token": ..., "choices": [[label, value], ...]}; None for plain text.
-    payload: Mapped[dict[str, Any] | None]
+    payload: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus))
     # Proactive messages to mentees wait for quiet hours to end; notices to staff and
     # crisis alerts do not.
@@ -349,7 +360,7 @@ class Meeting(Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     starts_at: Mapped[datetime]
-    place: Mapped[str] = mapped_column(String(120))
+    place: Mapped[str] = mapped_column(EncryptedText)  # at most 120 characters typed
     status: Mapped[MeetingStatus] = mapped_column(str_enum(MeetingStatus, length=20))
     outcome: Mapped[MeetingOutcome | None] = mapped_column(str_enum(MeetingOutcome))
     outcome_at: Mapped[datetime | None]
@@ -471,7 +482,7 @@ class Goal(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
     domain: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str] = mapped_column(Text)  # at most 200 characters typed; Text for ciphertext
+    title: Mapped[str] = mapped_column(EncryptedText)  # at most 200 characters typed
     target_on: Mapped[date | None] = mapped_column(Date)
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     set_by_role: Mapped[Role] = mapped_column(str_enum(Role))
@@ -493,7 +504,7 @@ class GoalStep(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(SmallInteger)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
     done_at: Mapped[datetime | None]
 
 
@@ -531,14 +542,14 @@ class AuditEvent(Base):
 
 
 class SessionNote(Base):
-    """A mentor's short note after a session (free text: encrypted by the data-protection work)."""
+    """A mentor's short note after a session (free text, encrypted at rest)."""
 
     __tablename__ = "session_notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime]
 
 
@@ -600,5 +611,5 @@ class RelayMessage(Base):
     )
     sender_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime]

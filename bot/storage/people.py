@@ -10,10 +10,11 @@ import calendar
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.types import Channel, Sender
+from bot.storage import crypto
 from bot.storage.models import (
     Consent,
     Episode,
@@ -31,15 +32,28 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 8
 
 
+def has_phone(phone: str) -> ColumnElement[bool]:
+    """Matches the person whose (encrypted) number is `phone`, by its keyed hash."""
+    return Person.phone_hash.in_(crypto.installed().phone_hashes(phone))
+
+
+def has_pending_phone(phone: str) -> ColumnElement[bool]:
+    return Person.pending_phone_hash.in_(crypto.installed().phone_hashes(phone))
+
+
+async def person_by_phone(session: AsyncSession, phone: str) -> Person | None:
+    query = select(Person).where(has_phone(phone)).limit(1)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def person_by_sender(session: AsyncSession, sender: Sender) -> Person | None:
     if sender.channel is Channel.TELEGRAM:
         query = select(Person).where(Person.telegram_user_id == int(sender.address))
-    else:
-        query = select(Person).where(Person.phone == sender.address)
-    found = (await session.execute(query)).scalar_one_or_none()
+        return (await session.execute(query)).scalar_one_or_none()
+    found = await person_by_phone(session, sender.address)
     if found is None and sender.channel is Channel.SMS:
         # A number a mentor added and its owner has not confirmed yet.
-        pending = select(Person).where(Person.pending_phone == sender.address).limit(1)
+        pending = select(Person).where(has_pending_phone(sender.address)).limit(1)
         found = (await session.execute(pending)).scalar_one_or_none()
     return found
 

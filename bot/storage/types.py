@@ -2,14 +2,21 @@
 
 SQLite has no time zones and returns naive datetimes; we store UTC and hand back aware UTC
 values everywhere, so no code ever compares a naive time with an aware one.
+
+Encrypted columns hold Fernet tokens: the database never sees the words, and because each
+encryption differs they can never be compared in SQL (look phone numbers up by their hash).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Enum, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Enum, Text, TypeDecorator
+
+from bot.storage import crypto
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -43,3 +50,34 @@ def str_enum(enum_class: type[StrEnum], length: int = 16) -> Enum:
         length=length,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Free text encrypted with the installed key ring; stored as text, read back as text."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else crypto.installed().encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else crypto.installed().decrypt(value)
+
+
+class EncryptedJSON(TypeDecorator[dict[str, Any]]):
+    """A JSON object (conversation drafts, message payloads) encrypted as one token."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return crypto.installed().encrypt(json.dumps(value, separators=(",", ":")))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        loaded: dict[str, Any] = json.loads(crypto.installed().decrypt(value))
+        return loaded

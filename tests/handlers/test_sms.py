@@ -21,6 +21,7 @@ from bot.scheduling.quiet import QuietHours
 from bot.scheduling.senders import SmsSender
 from bot.service import MentorService
 from bot.storage.models import Answer, OutboxMessage, OutboxStatus, Person, ProcessedInbound
+from bot.storage.people import has_phone
 from config.settings import load_settings
 from tests.conftest import FakeClock
 from tests.fakes.twilio_api import (
@@ -167,7 +168,7 @@ async def test_stop_mid_questionnaire_opts_out_and_start_opts_back_in(
     await sms.text("STOP")
     assert len(sms.inbox()) == before  # Twilio confirms STOP itself; the carrier blocks us
     async with session_factory() as session:
-        sam = (await session.execute(select(Person).where(Person.phone == SAM))).scalar_one()
+        sam = (await session.execute(select(Person).where(has_phone(SAM)))).scalar_one()
     assert sam.opted_out_at is not None and sam.sms_opted_out_at is not None
     await sms.text("START")
     assert sms.inbox()[-1] == texts.RESTARTED
@@ -263,7 +264,7 @@ async def test_mentor_adds_an_sms_only_mentee_who_agrees_by_reply(
     await sms.text("2")
     assert sms.inbox()[-1] == texts.CONSENT_DECLINED
     async with session_factory() as session:
-        kept = (await session.execute(select(Person).where(Person.phone == SAM))).first()
+        kept = (await session.execute(select(Person).where(has_phone(SAM)))).first()
     assert kept is None  # declining keeps nothing, not even the number
 
 

@@ -23,7 +23,7 @@ from bot.instruments import Instrument
 from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService
 from bot.storage.models import Answer, Person, Score, TelegramUpdate
-from tests.conftest import LONDON, FakeClock, make_service
+from tests.conftest import LONDON, TEST_KEY, FakeClock, make_service
 from tests.fakes.telegram_api import FakeTelegramAPI, SentMessage, polling
 from tests.utils import add_staff, count_rows
 
@@ -94,7 +94,7 @@ async def test_staff_invite_join_and_baseline_with_a_restart(
         CliRunner().invoke,
         cli,
         ["staff", "add", "--name", "Alex", "--telegram-id", str(MENTOR), "--role", "mentor"],
-        env={"MENTORBOT_DATABASE_URL": database_url},
+        env={"MENTORBOT_DATABASE_URL": database_url, "MENTORBOT_ENCRYPTION_KEYS": TEST_KEY},
     )
     assert added.exit_code == 0, added.output
     async with FakeTelegramAPI() as fake:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import JSON, DateTime, insert, inspect, select, text
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.engine import make_url
 
-from bot.storage.db import make_engine
+from bot.storage import people
+from bot.storage.db import make_engine, make_session_factory
 from bot.storage.migrate import downgrade, upgrade
-from bot.storage.models import Base
+from bot.storage.models import Base, Goal, OutboxMessage
 from tests.conftest import POSTGRES_URL
 
 STAIRWAY_DB = "mentorbot_stairway"
@@ -73,3 +77,89 @@ def test_models_and_migrations_agree(empty_database_url: str) -> None:
         return list(changes)
 
     assert asyncio.run(diff()) == []
+
+
+PHONE = "+447700900777"
+GOAL = "Visit my sister in Dover"
+
+
+async def _write_plaintext_at_0009(url: str) -> None:
+    """Rows as the app wrote them before encryption: plain words, a number in an outbox key."""
+    now, day = datetime(2026, 3, 2, 10, tzinfo=UTC), date(2026, 3, 2)
+    rows: list[tuple[str, dict[str, object]]] = [
+        (
+            "people",
+            dict(id=1, role="mentee", status="active", display_name="Sam", phone=PHONE,
+                 sms_choices={"token": "t1", "choices": [[GOAL, "g1"]]}, created_at=now),
+        ),
+        (
+            "episodes",
+            dict(id=1, mentee_id=1, site="hub", started_on=day, planned_end_on=day,
+                 status="active", created_at=now),
+        ),
+        (
+            "goals",
+            dict(id=1, person_id=1, episode_id=1, domain="relationships", title=GOAL,
+                 set_by_role="mentee", status="active", rhythm="none", created_at=now,
+                 updated_at=now),
+        ),
+        (
+            "outbox",
+            dict(id=1, person_id=1, idempotency_key=f"phone:1:{PHONE}:confirm", kind="notice",
+                 text=f"Your goal: {GOAL}", payload=None, status="sent",
+                 respect_quiet_hours=True, not_before=now, attempts=0, created_at=now),
+        ),
+    ]  # fmt: skip
+    types = {"sms_choices": JSON(), "payload": JSON(), "created_at": DateTime(timezone=True)}
+    types |= {"updated_at": DateTime(timezone=True), "not_before": DateTime(timezone=True)}
+    engine = make_engine(url)
+    async with engine.begin() as connection:
+        for name, values in rows:
+            table = sa_table(name, *(sa_column(c, types.get(c)) for c in values))
+            await connection.execute(insert(table).values(values))
+    await engine.dispose()
+
+
+async def _raw(url: str) -> tuple[str, str, str, str]:
+    engine = make_engine(url)
+    async with engine.connect() as connection:
+        phone, choices = (
+            await connection.execute(text("SELECT phone, sms_choices FROM people"))
+        ).one()
+        (title,) = (await connection.execute(text("SELECT title FROM goals"))).one()
+        (key,) = (await connection.execute(text("SELECT idempotency_key FROM outbox"))).one()
+    await engine.dispose()
+    return str(phone), str(choices), str(title), str(key)
+
+
+def test_upgrading_encrypts_existing_rows_and_downgrading_decrypts_them(
+    empty_database_url: str,
+) -> None:
+    upgrade(empty_database_url, "0009")
+    asyncio.run(_write_plaintext_at_0009(empty_database_url))
+    upgrade(empty_database_url)
+
+    phone, choices, title, key = asyncio.run(_raw(empty_database_url))
+    assert all(v.startswith("gAAAAA") for v in (phone, choices, title))  # Fernet tokens
+    assert PHONE not in key and key.startswith("phone:1:")
+
+    async def read() -> tuple[str | None, str, dict[str, object] | None, str]:
+        engine = make_engine(empty_database_url)
+        async with make_session_factory(engine)() as session:
+            sam = await people.person_by_phone(session, PHONE)  # found by its hash
+            goal = (await session.execute(select(Goal))).scalar_one()
+            notice = (await session.execute(select(OutboxMessage))).scalar_one()
+        await engine.dispose()
+        assert sam is not None
+        return sam.phone, goal.title, sam.sms_choices, notice.text
+
+    assert asyncio.run(read()) == (
+        PHONE,
+        GOAL,
+        {"token": "t1", "choices": [[GOAL, "g1"]]},
+        f"Your goal: {GOAL}",
+    )
+
+    downgrade(empty_database_url, "0009")
+    phone, choices, title, _key = asyncio.run(_raw(empty_database_url))
+    assert (phone, title, GOAL in choices) == (PHONE, GOAL, True)

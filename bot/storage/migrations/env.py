@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from bot.storage.db import make_engine
 from bot.storage.models import Base
-from bot.storage.types import UTCDateTime
+from bot.storage.types import EncryptedJSON, EncryptedText, UTCDateTime
 
 target_metadata = Base.metadata
 
@@ -22,10 +22,16 @@ def _render_item(
     # Migrations must not import application types: they are frozen history.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedText | EncryptedJSON):
+        return "sa.Text()"  # Fernet tokens
     return False
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch mode copies a table and drops the old one; with foreign keys on, that drop
+        # would cascade and delete every row that refers to it (goals, meetings, ...).
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -342,6 +342,7 @@ class ChildSpec:
     base_url: str
     port: int
     database_url: str
+    profile: str | None = None  # cProfile the bot's main thread into this file
 
 
 def _memory_kb() -> dict[str, int]:
@@ -362,7 +363,14 @@ def _cpu_seconds() -> float:
 
 def _child_main(spec: ChildSpec, connection: Connection) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    asyncio.run(_child_async(spec, connection))
+    if spec.profile is None:
+        asyncio.run(_child_async(spec, connection))
+        return
+    import cProfile
+
+    with cProfile.Profile() as profile:
+        asyncio.run(_child_async(spec, connection))
+    profile.dump_stats(spec.profile)
 
 
 async def _child_async(spec: ChildSpec, connection: Connection) -> None:
@@ -684,12 +692,21 @@ async def one_run(
     mentees: int,
     database_url: str,
     seed_value: int,
+    profile: str | None = None,
 ) -> RunResult:
     import httpx
 
     fake_class = _fake_class()
     async with fake_class() as fake:
-        spec = ChildSpec(kind, mode, fake.token, fake.base_url, _free_port(), database_url)
+        spec = ChildSpec(
+            kind,
+            mode,
+            fake.token,
+            fake.base_url,
+            _free_port(),
+            database_url,
+            profile if kind == "bot" else None,
+        )
         memory: dict[str, int] = {}
         async with child(spec, memory) as process:
             await fake.wait_until(
@@ -761,7 +778,7 @@ async def scenario_load(
         for kind in order:
             if kind == "bot":
                 await reset_checkins(engine)
-            result = await one_run(kind, mode, args.mentees, target.url, 1000 * run)
+            result = await one_run(kind, mode, args.mentees, target.url, 1000 * run, args.profile)
             if kind == "bot":
                 done = await weekly_done(engine)
                 if done != args.mentees:
@@ -960,6 +977,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--population", type=int, default=10_000, help="mentees in the database")
     parser.add_argument("--runs", type=int, default=2, help="runs of each side (ABBA order)")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="cProfile the bot's main thread into FILE (pstats)"
+    )
     parser.add_argument("--no-check", action="store_true", help="report only; always exit 0")
     args = parser.parse_args(argv)
     if not 1 <= args.mentees <= args.population:

@@ -1,12 +1,13 @@
 """The `mentorbot` command line.
 
-Heavy libraries (PTB, SQLAlchemy, matplotlib) are imported inside the commands, so that
-`mentorbot --help` answers at once. A bad setting ends the command with one line, no traceback.
+Heavy libraries (PTB, SQLAlchemy, matplotlib, even asyncio) are imported inside the commands,
+and help is plain text rather than Rich panels (typer's Rich formatting alone imports about
+0.2 s of modules), so that `mentorbot --help` answers at once (benchmarks/load.py measures it).
+A bad setting ends the command with one line, no traceback.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from collections.abc import Callable, Coroutine
@@ -15,13 +16,12 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-app = typer.Typer(help="mentorbot: a companion for recovery mentoring.", no_args_is_help=True)
-db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
-staff_app = typer.Typer(
-    help="Create and list staff (mentors and supervisors).", no_args_is_help=True
-)
+PLAIN: Any = {"no_args_is_help": True, "rich_markup_mode": None}
+app = typer.Typer(help="mentorbot: a companion for recovery mentoring.", **PLAIN)
+db_app = typer.Typer(help="Database commands.", **PLAIN)
+staff_app = typer.Typer(help="Create and list staff (mentors and supervisors).", **PLAIN)
 resources_app = typer.Typer(
-    help="Import and export the directory of services (YAML or CSV).", no_args_is_help=True
+    help="Import and export the directory of services (YAML or CSV).", **PLAIN
 )
 keys_app = typer.Typer(
     help="Encryption keys for free text and phone numbers at rest.", no_args_is_help=True
@@ -55,6 +55,8 @@ def _run(make: Callable[[Any], Coroutine[Any, Any, None]], *, keys: bool = True)
 
     Every command but the demo needs MENTORBOT_ENCRYPTION_KEYS: without it nothing starts.
     """
+    import asyncio
+
     from bot.instruments.loader import InstrumentError
     from bot.safety import CrisisListError
     from bot.scheduling.policy import PolicyError
@@ -121,6 +123,8 @@ def scheduler() -> None:
 @app.command()
 def run() -> None:
     """Run the bot and the scheduler together (a single-machine install)."""
+    import asyncio
+
     from bot.app import serve as serve_app
     from bot.scheduling.process import run_scheduler
 
@@ -140,6 +144,8 @@ def run() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema up to date (run after every install or update)."""
+    import asyncio
+
     from bot.storage.migrate import upgrade
 
     async def go(settings: Any) -> None:

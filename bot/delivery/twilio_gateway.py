@@ -3,45 +3,53 @@
 twilio's library has no setting for its base URL, so a small HTTP client subclass rewrites
 `https://api.twilio.com` to MENTORBOT_TWILIO_API_URL: that is how tests talk to a fake on
 127.0.0.1 with the real client code.
+
+twilio (and with it aiohttp and requests: about 13 MB of the bot's memory) is imported only when
+a gateway is made, so a bot without SMS never loads it (benchmarks/load.py measures memory).
 """
 
 from __future__ import annotations
 
 import base64
-from typing import Any
-
-from twilio.base.exceptions import TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
-from twilio.http.response import Response
-from twilio.rest import Client
+import functools
+from typing import TYPE_CHECKING, Any
 
 from config.settings import Settings
+
+if TYPE_CHECKING:
+    from twilio.http.response import Response
 
 TWILIO_BASE = "https://api.twilio.com"
 
 
-class _RebasedHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
-    def __init__(self, base_url: str) -> None:
-        super().__init__(timeout=10)
-        self.base_url = base_url.rstrip("/")
+@functools.cache
+def _rebased_client_class() -> type[Any]:
+    from twilio.http.async_http_client import AsyncTwilioHttpClient
 
-    async def request(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, object] | None = None,
-        data: dict[str, object] | None = None,
-        headers: dict[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
-        **kwargs: Any,
-    ) -> Response:
-        if url.startswith(TWILIO_BASE):
-            url = self.base_url + url[len(TWILIO_BASE) :]
-        if auth is not None:
-            # aiohttp deprecates the BasicAuth object twilio would build: send the header.
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-            headers = {**(headers or {}), "Authorization": f"Basic {token}"}
-        return await super().request(method, url, params, data, headers, None, **kwargs)
+    class RebasedHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
+        def __init__(self, base_url: str) -> None:
+            super().__init__(timeout=10)
+            self.base_url = base_url.rstrip("/")
+
+        async def request(
+            self,
+            method: str,
+            url: str,
+            params: dict[str, object] | None = None,
+            data: dict[str, object] | None = None,
+            headers: dict[str, str] | None = None,
+            auth: tuple[str, str] | None = None,
+            **kwargs: Any,
+        ) -> Response:
+            if url.startswith(TWILIO_BASE):
+                url = self.base_url + url[len(TWILIO_BASE) :]
+            if auth is not None:
+                # aiohttp deprecates the BasicAuth object twilio would build: send the header.
+                token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+                headers = {**(headers or {}), "Authorization": f"Basic {token}"}
+            return await super().request(method, url, params, data, headers, None, **kwargs)
+
+    return RebasedHttpClient
 
 
 class SmsRejected(Exception):
@@ -57,8 +65,10 @@ class TwilioGateway:
     """Create inside a running event loop (its HTTP session belongs to the loop); close after."""
 
     def __init__(self, settings: Settings) -> None:
+        from twilio.rest import Client
+
         assert settings.twilio_account_sid and settings.twilio_auth_token
-        self.http = _RebasedHttpClient(settings.twilio_api_url)
+        self.http = _rebased_client_class()(settings.twilio_api_url)
         self.client = Client(
             settings.twilio_account_sid,
             settings.twilio_auth_token.get_secret_value(),
@@ -72,6 +82,8 @@ class TwilioGateway:
 
     async def send(self, to: str, body: str) -> str:
         """Send one text; returns Twilio's MessageSid."""
+        from twilio.base.exceptions import TwilioRestException
+
         options: dict[str, Any] = {"to": to, "body": body}
         if self.service_sid:
             options["messaging_service_sid"] = self.service_sid

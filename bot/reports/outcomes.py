@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.instruments import Instrument
@@ -125,15 +125,16 @@ async def outcome_report(
 ) -> OutcomeReport:
     wanted = measures(instruments)
     pairs = await _pairs(session, filters)
-    scores = await _scores(session, [a for pair in pairs for a in pair])
+    scores = await _scores(session, filters, wanted)
     rows = [Row(measure) for measure in wanted]
     for before_id, after_id in pairs:
-        before, after = scores.get(before_id, {}), scores.get(after_id, {})
-        for row in rows:
-            key = (row.measure.instrument, row.measure.key)
-            if key in before and key in after:
-                row.before.append(before[key])
-                row.after.append(after[key])
+        before, after = scores.get(before_id), scores.get(after_id)
+        if before is None or after is None:
+            continue
+        for row, old, new in zip(rows, before, after, strict=True):
+            if old is not None and new is not None:
+                row.before.append(old)
+                row.after.append(new)
     arc = instruments["arc"].scoring
     definitions = tuple(
         line.format(strong=arc.strengths_min, weak=arc.threats_max) for line in DEFINITIONS
@@ -150,22 +151,29 @@ def _episode_filters(filters: Filters) -> list[Any]:
     return conditions
 
 
+def _sittings(filters: Filters) -> list[Any]:
+    """Complete self-reported baselines and follow-ups of the episodes in the cohort."""
+    return [
+        Assessment.status == AssessmentStatus.COMPLETE,
+        SELF_REPORT,
+        Assessment.timepoint.in_((Timepoint.BASELINE, *FOLLOW_UPS)),
+        *_episode_filters(filters),
+    ]
+
+
 async def _pairs(session: AsyncSession, filters: Filters) -> list[tuple[int, int]]:
     """(baseline id, follow-up id) per episode that has both."""
     query = (
         select(Assessment.episode_id, Assessment.id, Assessment.timepoint, Assessment.completed_at)
         .join(Episode, Episode.id == Assessment.episode_id)
-        .where(
-            Assessment.status == AssessmentStatus.COMPLETE,
-            SELF_REPORT,
-            Assessment.timepoint.in_((Timepoint.BASELINE, *FOLLOW_UPS)),
-            *_episode_filters(filters),
-        )
+        .where(*_sittings(filters))
         .order_by(Assessment.completed_at, Assessment.id)
     )
+    # Core rows, not the ORM's: a large cohort has tens of thousands of them.
+    found = await (await session.connection()).execute(query)
     baseline: dict[int, int] = {}
     follow_up: dict[int, tuple[int, Timepoint, datetime]] = {}
-    for episode_id, assessment_id, timepoint, completed_at in await session.execute(query):
+    for episode_id, assessment_id, timepoint, completed_at in found:
         if timepoint is Timepoint.BASELINE:
             baseline.setdefault(episode_id, assessment_id)
             continue
@@ -185,17 +193,39 @@ async def _pairs(session: AsyncSession, filters: Filters) -> list[tuple[int, int
 
 
 async def _scores(
-    session: AsyncSession, assessment_ids: list[int]
-) -> dict[int, dict[tuple[str, str], float]]:
-    found: dict[int, dict[tuple[str, str], float]] = {}
-    for start in range(0, len(assessment_ids), 500):  # keep IN lists a sane size
-        chunk = assessment_ids[start : start + 500]
-        query = select(Score.assessment_id, Score.instrument, Score.key, Score.value).where(
-            Score.assessment_id.in_(chunk)
+    session: AsyncSession, filters: Filters, wanted: list[Measure]
+) -> dict[int, tuple[float | None, ...]]:
+    """Each sitting's value of every measure, in the order of `wanted` (None when missing).
+
+    One query for the whole cohort, turned on its side in the database: a row per sitting with
+    a column per measure, rather than a row per score (ten thousand pairs have 300,000 scores).
+    A few sittings more than the pairs use come back (an older 3-month check, say); that is
+    cheaper than naming thousands of ids.
+    """
+    columns = [
+        func.max(
+            case(
+                (and_(Score.instrument == m.instrument, Score.key == m.key), Score.value),
+            )
         )
-        for assessment_id, instrument, key, value in await session.execute(query):
-            found.setdefault(assessment_id, {})[(instrument, key)] = value
-    return found
+        for m in wanted
+    ]
+    sittings = (
+        select(Assessment.id)
+        .join(Episode, Episode.id == Assessment.episode_id)
+        .where(*_sittings(filters))
+    )
+    query = (
+        select(Score.assessment_id, *columns)
+        .where(
+            Score.assessment_id.in_(sittings),
+            Score.instrument.in_({m.instrument for m in wanted}),
+            Score.key.in_({m.key for m in wanted}),
+        )
+        .group_by(Score.assessment_id)
+    )
+    found = await (await session.connection()).execute(query)
+    return {assessment_id: tuple(values) for assessment_id, *values in found}
 
 
 def _in_range(column: Any, filters: Filters) -> list[Any]:

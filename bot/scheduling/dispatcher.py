@@ -32,7 +32,12 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 PER_CHAT_GAP = 1.0  # seconds between two messages to one chat
 CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this belongs to a dead dispatcher
-FLUSH_INTERVAL = 0.02  # seconds between recording batches of finished attempts
+# Finished attempts are recorded together, every FLUSH_INTERVAL seconds or as soon as FLUSH_ROWS
+# are waiting. Each record is a transaction with a fixed cost: at full speed, recording every
+# 20 ms took almost twice the CPU per message (docs/benchmarks.md). A kill can resend what
+# finished since the last record: at 25/s, 0.1 s is two or three messages, plus those in flight.
+FLUSH_INTERVAL = 0.1
+FLUSH_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,49 @@ class _ChatSpacing:
             await asyncio.sleep(slot - now)
 
 
+class _Backlog:
+    """Claimed messages still waiting for a sending slot; says when only a few are left."""
+
+    def __init__(self, low: int) -> None:
+        self.low = low
+        self.waiting = 0
+        self.running_low = asyncio.Event()
+
+    def add(self, count: int) -> None:
+        self.waiting += count
+        if self.waiting > self.low:
+            self.running_low.clear()
+
+    def started(self) -> None:
+        self.waiting -= 1
+        if self.waiting <= self.low:
+            self.running_low.set()
+
+
+class _Finished:
+    """Attempts sent but not yet recorded; wakes the recorder when enough are waiting."""
+
+    def __init__(self, enough: int) -> None:
+        self.enough = enough
+        self.attempts: list[Attempt] = []
+        self.wake = asyncio.Event()
+        self.closed = False
+
+    def add(self, attempt: Attempt) -> None:
+        self.attempts.append(attempt)
+        if len(self.attempts) >= self.enough:
+            self.wake.set()
+
+    def take(self) -> list[Attempt]:
+        taken, self.attempts = self.attempts, []
+        self.wake.clear()
+        return taken
+
+    def close(self) -> None:
+        self.closed = True
+        self.wake.set()
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -84,12 +132,13 @@ class Dispatcher:
         # lost every event-loop delay for good (-2.3%). Three holds 25/s within 1%, <= 27/s.
         self.limiter = AsyncLimiter(3, 3.0 / rate_per_second) if rate_per_second else None
         self.batch_size = batch_size
+        self.concurrency_limit = concurrency
         self.concurrency = asyncio.Semaphore(concurrency)
         self.spacing = _ChatSpacing(per_chat_gap)
         self.interrupted_total = 0
 
     async def run_once(self) -> int:
-        """Claim one batch of due messages and send them; returns how many were handled."""
+        """Send everything due, batch after batch; returns how many were handled."""
         return await self._drain(ids=None)
 
     async def deliver(self, ids: list[int]) -> None:
@@ -112,55 +161,72 @@ class Dispatcher:
         return released
 
     async def _drain(self, ids: list[int] | None) -> int:
+        claimed = await self._claim(ids)
+        if not claimed:
+            return 0
+        finished = _Finished(FLUSH_ROWS)
+        recorder = asyncio.create_task(self._record_until_closed(finished))
+        backlog = _Backlog(low=self.concurrency_limit)
+        sending: set[asyncio.Task[None]] = set()
+        handled = 0
+        try:
+            while claimed:
+                handled += len(claimed)
+                backlog.add(len(claimed))
+                for message, person in claimed:
+                    task = asyncio.create_task(self._send_one(message, person, finished, backlog))
+                    sending.add(task)
+                    task.add_done_callback(sending.discard)
+                if ids is not None or len(claimed) < self.batch_size:
+                    break
+                # Claim the next batch while the last round of this one is still sending, so
+                # the senders never stand idle at a batch boundary.
+                await backlog.running_low.wait()
+                claimed = await self._claim(ids)
+            await asyncio.gather(*sending)
+        finally:
+            for task in sending:  # cancelled (the process is stopping): these stay claimed
+                task.cancel()
+            await asyncio.gather(*sending, return_exceptions=True)
+            finished.close()  # never cancel a flush halfway: its records would be lost
+            await recorder
+        return handled
+
+    async def _claim(self, ids: list[int] | None) -> list[tuple[OutboxMessage, Person]]:
         now = self.clock()
         async with self.session_factory() as session, session.begin():
-            claimed = await outbox.claim_due(
+            return await outbox.claim_due(
                 session,
                 now=now,
                 limit=self.batch_size,
                 in_quiet_hours=self.quiet.contains(now),
                 ids=ids,
             )
-        if not claimed:
-            return 0
-        results: list[Attempt] = []
-        sent_all = asyncio.Event()
-        flusher = asyncio.create_task(self._flush_until(sent_all, results))
-        try:
-            await asyncio.gather(
-                *(self._send_one(message, person, results) for message, person in claimed)
-            )
-        finally:
-            sent_all.set()  # never cancel a flush halfway: its records would be lost
-            await flusher
-        return len(claimed)
 
     async def _send_one(
-        self, message: OutboxMessage, person: Person, results: list[Attempt]
+        self, message: OutboxMessage, person: Person, finished: _Finished, backlog: _Backlog
     ) -> None:
         async with self.concurrency:
+            backlog.started()
             result = await self._attempt(message, person)
-        results.append(Attempt(person, result))
+        finished.add(Attempt(person, result))
 
-    async def _flush_until(self, done: asyncio.Event, results: list[Attempt]) -> None:
-        """Record finished attempts every few milliseconds while a batch is still sending.
+    async def _record_until_closed(self, finished: _Finished) -> None:
+        """Record finished attempts while a drain is still sending.
 
         Recording each attempt in its own transaction would cap us far below Telegram's rate;
-        recording only at the end of a batch would let a crash resend the whole batch. A short
-        interval keeps both small: a kill can repeat at most what was sent in the last
-        FLUSH_INTERVAL, plus the sends still in flight.
+        recording only at the end of a batch would let a crash resend the whole batch. A kill
+        can repeat at most what finished since the last record, plus the sends in flight.
         """
-        while not done.is_set():
+        while not finished.closed:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), FLUSH_INTERVAL)
-            await self._flush(results)
-        await self._flush(results)  # what finished while the last flush was writing
+                await asyncio.wait_for(finished.wake.wait(), FLUSH_INTERVAL)
+            await self._flush(finished.take())
+        await self._flush(finished.take())  # what finished while the last flush was writing
 
-    async def _flush(self, results: list[Attempt]) -> None:
-        if not results:
+    async def _flush(self, batch: list[Attempt]) -> None:
+        if not batch:
             return
-        batch = results[:]
-        del results[: len(batch)]
         now = self.clock()
         async with self.session_factory() as session, session.begin():
             await outbox.record_many(session, [a.result for a in batch], now=now)

@@ -14,15 +14,16 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import engine, texts
 from bot.flows.context import Clock, FlowContext, JoinLinks
-from bot.flows.types import InboundMessage, Outcome, Reply
+from bot.flows.types import Channel, InboundMessage, Outcome, Reply
 from bot.instruments import Instrument
 from bot.safety import CrisisDetector
 from bot.storage import inbound
-from bot.storage.models import Role
+from bot.storage.models import Person, Role
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ class MentorService:
                     now=self.clock(),
                 ):
                     return None
+                if message.sender.channel is Channel.TELEGRAM:
+                    await _reachable_on_telegram(session, message)
                 ctx = FlowContext(
                     session=session,
                     instruments=self.instruments,
@@ -99,3 +102,15 @@ class MentorService:
     async def unprocessed_telegram_updates(self) -> list[dict[str, Any]]:
         async with self.session_factory() as session:
             return await inbound.unprocessed_telegram_updates(session)
+
+
+async def _reachable_on_telegram(session: AsyncSession, message: InboundMessage) -> None:
+    """They wrote to us on Telegram, so it reaches them again after a block or failures."""
+    await session.execute(
+        update(Person)
+        .where(
+            Person.telegram_user_id == int(message.sender.address),
+            Person.telegram_blocked_at.is_not(None),
+        )
+        .values(telegram_blocked_at=None)
+    )

@@ -933,3 +933,8 @@ HOURS_ASK_TO = "Until what time? Tap one, or type a time like 17:30."
 HOURS_DAYS_REASK = "Sorry, I did not get those days. Try Mon-Fri, or Mon, Wed, Fri."
 HOURS_TIME_REASK = "Sorry, I did not get that time. Try 09:00 or 5pm."
 HOURS_END_REASK = "The end must be after {start} (hours cannot cross midnight)."
+
+# To a mentor when Telegram keeps failing for their mentee and texts take over.
+NOTICE_FAILING_TEXTING = (
+    "We could not get through to {name} on Telegram. Their reminders will now go by text message."
+)

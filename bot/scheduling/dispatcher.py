@@ -3,7 +3,8 @@
 Telegram allows about 30 messages a second overall and one a second per chat; we keep under
 the configured rate with a token bucket and space messages to one chat a second apart. A 429
 waits for the time Telegram names, other transient failures back off exponentially, and a
-message that keeps failing is recorded as failed with the reason, never dropped silently.
+message that keeps failing is recorded as failed with the reason, never dropped silently. A
+Telegram chat that keeps failing is treated like a blocked one when texts can take over.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import texts
 from bot.flows.context import Clock
 from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import Blocked, PermanentFailure, RetryLater, Sender, choose_sender
+from bot.scheduling.senders import (
+    TELEGRAM_FAILED,
+    Blocked,
+    PermanentFailure,
+    RetryLater,
+    Sender,
+    TransientFailure,
+    choose_sender,
+)
 from bot.storage import outbox, people
 from bot.storage.models import AttemptOutcome, OutboxMessage, Person, Role
 from bot.storage.outbox import AttemptResult, Queued
@@ -30,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
+# Telegram failures in a row (5xx, timeouts, network errors; never 429) before a chat counts as
+# unreachable and texts take over.
+UNREACHABLE_AFTER = 3
 PER_CHAT_GAP = 1.0  # seconds between two messages to one chat
 CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this belongs to a dead dispatcher
 # Finished attempts are recorded together, every FLUSH_INTERVAL seconds or as soon as FLUSH_ROWS
@@ -231,8 +243,11 @@ class Dispatcher:
         async with self.session_factory() as session, session.begin():
             await outbox.record_many(session, [a.result for a in batch], now=now)
             for attempt in batch:
-                if attempt.result.outcome is AttemptOutcome.BLOCKED:
-                    await self._mark_blocked(session, attempt.person, attempt.result.channel)
+                result = attempt.result
+                if result.outcome is AttemptOutcome.BLOCKED or result.unreachable:
+                    await self._mark_blocked(
+                        session, attempt.person, result.channel, failing=result.unreachable
+                    )
 
     async def _attempt(self, message: OutboxMessage, person: Person) -> AttemptResult:
         now = self.clock()
@@ -258,6 +273,18 @@ class Dispatcher:
             )
         except PermanentFailure as exc:
             return AttemptResult(message.id, AttemptOutcome.FAILED, f"refused: {exc}")
+        except TransientFailure as exc:
+            if await self._keeps_failing(sender, person, message):
+                # Texts take over from the next attempt, which need not wait.
+                return AttemptResult(
+                    message.id,
+                    AttemptOutcome.RETRY,
+                    str(exc),
+                    retry_at=self.clock(),
+                    channel=sender.name,
+                    unreachable=True,
+                )
+            return self._retry(message, str(exc), exc.after)
         except RetryLater as exc:
             return self._retry(message, str(exc), exc.after)
         except Exception as exc:  # a bug or an unknown error: retry, and say what it was
@@ -280,10 +307,28 @@ class Dispatcher:
     def _texts_reach(self, person: Person) -> bool:
         return any(s.name == "sms" and s.can_reach(person) for s in self.senders)
 
+    async def _keeps_failing(self, sender: Sender, person: Person, message: OutboxMessage) -> bool:
+        """True if this is the message's UNREACHABLE_AFTER-th Telegram failure in a row and
+        texts can take over; with no other way to reach the person, Telegram is tried until
+        the message gives up."""
+        earlier = UNREACHABLE_AFTER - 1
+        if sender.name != "telegram" or message.attempts < earlier:
+            return False
+        if not self._texts_reach(person):
+            return False
+        async with self.session_factory() as session:
+            errors = await outbox.latest_errors(session, message.id, earlier)
+        return len(errors) == earlier and all(
+            error is not None and error.startswith(TELEGRAM_FAILED) for error in errors
+        )
+
     async def _mark_blocked(
-        self, session: AsyncSession, person: Person, channel: str | None
+        self, session: AsyncSession, person: Person, channel: str | None, *, failing: bool
     ) -> None:
-        """Stop using the channel and tell the mentor, once."""
+        """Stop using the channel (blocked, or failing again and again); tell the mentor, once.
+
+        Telegram is used again once the person writes there (see MentorService.handle).
+        """
         blocked = await session.get(Person, person.id)
         if blocked is None:
             return
@@ -304,13 +349,16 @@ class Dispatcher:
                 person_id=episode.mentor_id,
                 key=f"blocked:telegram:{blocked.id}",
                 kind="notice",
-                text=(
-                    texts.NOTICE_BLOCKED_TEXTING
-                    if self._texts_reach(blocked)
-                    else texts.NOTICE_BLOCKED
-                ).format(name=blocked.display_name),
+                text=self._blocked_notice(blocked, failing=failing).format(
+                    name=blocked.display_name
+                ),
                 not_before=self.clock(),
                 respect_quiet_hours=False,
             ),
             now=self.clock(),
         )
+
+    def _blocked_notice(self, person: Person, *, failing: bool) -> str:
+        if failing:  # only ever when texts reach them
+            return texts.NOTICE_FAILING_TEXTING
+        return texts.NOTICE_BLOCKED_TEXTING if self._texts_reach(person) else texts.NOTICE_BLOCKED

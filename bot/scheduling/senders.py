@@ -31,6 +31,16 @@ class RetryLater(Exception):
         self.after = after  # seconds the channel asked us to wait, if it said
 
 
+class TransientFailure(RetryLater):
+    """The channel failed this time (a 5xx, a timeout, a network error), and not to slow us
+    down: worth a retry, but a chat that keeps failing like this counts as unreachable."""
+
+
+# The start of the reason recorded for such a Telegram failure, so that a run of them can be
+# recognised among a message's attempts.
+TELEGRAM_FAILED = "Telegram failed"
+
+
 class PermanentFailure(Exception):
     """The channel refused this message for good (bad request, no chat)."""
 
@@ -78,7 +88,7 @@ class TelegramSender:
             raise PermanentFailure(exc.message) from exc
         except (TimedOut, NetworkError) as exc:
             # NetworkError also covers Telegram's 5xx answers.
-            raise RetryLater(type(exc).__name__) from exc
+            raise TransientFailure(f"{TELEGRAM_FAILED}: {type(exc).__name__}") from exc
         return None
 
 

@@ -149,6 +149,8 @@ class AttemptResult:
     retry_at: datetime | None = None
     channel: str | None = None  # the channel it went out on, when sent
     provider_id: str | None = None  # e.g. Twilio's MessageSid, for status callbacks
+    # This channel kept failing for the person: stop using it for them, as if blocked.
+    unreachable: bool = False
 
 
 async def record_many(
@@ -221,6 +223,17 @@ async def _record_other(
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
     )
+
+
+async def latest_errors(session: AsyncSession, message_id: int, count: int) -> list[str | None]:
+    """The reasons recorded for the message's last `count` attempts, newest first."""
+    latest = await session.scalars(
+        select(DeliveryAttempt.error)
+        .where(DeliveryAttempt.outbox_id == message_id)
+        .order_by(DeliveryAttempt.id.desc())
+        .limit(count)
+    )
+    return list(latest)
 
 
 async def release_stale_claims(

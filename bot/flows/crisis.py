@@ -114,9 +114,16 @@ async def staff_to_alert(ctx: FlowContext, person: Person) -> list[int]:
 
 
 async def acknowledge(ctx: FlowContext, person: Person, alert_id: int) -> Outcome:
-    """Records who picked the alert up; staff only."""
+    """Records who picked the alert up: only staff it was sent to (mentor, supervisors).
+
+    Anyone else's tap (forged, or from a mentor of another caseload) would stop the escalation
+    to supervisors, so it is treated like a button that is no longer there.
+    """
     alert = await ctx.session.get(CrisisAlert, alert_id)
     if alert is None or person.role is Role.MENTEE:
+        return Outcome(stale_tap=True)
+    mentee = await ctx.session.get(Person, alert.person_id)
+    if mentee is None or person.id not in await staff_to_alert(ctx, mentee):
         return Outcome(stale_tap=True)
     if alert.acknowledged_by_id is not None and alert.acknowledged_by_id != person.id:
         other = await ctx.session.get(Person, alert.acknowledged_by_id)

@@ -26,7 +26,8 @@ ACK = "ack"
 ESCALATE_AFTER = timedelta(minutes=30)
 # A second message soon after the first is answered the same way but raises no new alert.
 REPEAT_WINDOW = timedelta(hours=1)
-_TOKEN = re.compile(r"^ca-(\d+)$")
+# At most 9 digits: a longer (forged) id would overflow the database's integer.
+_TOKEN = re.compile(r"^ca-(\d{1,9})$")
 
 
 def alert_token(alert_id: int) -> str:

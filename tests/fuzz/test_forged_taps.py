@@ -88,6 +88,13 @@ async def quinns_world(world: World) -> Victim:
     return Victim(tokens, [sam, alex_chat])
 
 
+# Ids no row can have: past PostgreSQL's integer, past any 64-bit integer.
+OUT_OF_RANGE = [
+    f"{kind}-{number}"
+    for kind in ("mt", "mo", "mm", "sp", "gp", "ca")
+    for number in ("2147483648", "99999999999999999999")
+] + ["gr-2147483648-20260302", "gr-1-99999999", "ca-" + "9" * 60]
+
 VALUES = [
     "confirm",
     "decline",
@@ -184,6 +191,8 @@ async def test_every_token_of_someone_else_with_every_answer_does_nothing(
     for forger in victim.forgers:
         for token in victim.tokens:
             await forge(world, caplog, forger, token, VALUES)
+        for token in OUT_OF_RANGE:
+            await forge(world, caplog, forger, token, ["confirm", "met", "cancel", "ack", "done"])
 
 
 @FUZZ

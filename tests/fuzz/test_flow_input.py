@@ -14,12 +14,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.flows import goal_proposals
+from bot.flows import goal_proposals, priorities
 from bot.flows.types import InboundMessage
+from bot.instruments import Instrument
 from bot.service import MentorService
 from bot.signposting import Directory
-from bot.storage.models import Goal
-from tests.fuzz.world import ANY_TEXT, FUZZ, Sessions, World, check, resumes, has_question, tap_index
+from bot.storage import conversations
+from bot.storage.models import ConversationState, Goal
+from tests.flows.test_priorities import ARC_SCORES, finish_full_check
+from tests.fuzz.world import (
+    ANY_TEXT,
+    FUZZ,
+    Sessions,
+    World,
+    check,
+    has_question,
+    resumes,
+    tap_index,
+)
 from tests.utils import Chat, tap_sent_button
 
 Route = Callable[[World], Awaitable[Chat]]
@@ -114,7 +126,9 @@ async def act(world: World, chat: Chat, action: tuple[str, str]) -> bool:
 
 
 @pytest.fixture
-def world(service: MentorService, session_factory: Sessions, shipped_directory: Directory) -> World:
+def world(
+    service: MentorService, session_factory: Sessions, shipped_directory: Directory
+) -> World:
     return World(service, session_factory)
 
 
@@ -126,6 +140,48 @@ async def test_any_input_at_any_step_is_answered_and_leaves_a_valid_state(
 ) -> None:
     chat = await ROUTES[route](world)
     await check(world, chat, caplog, tap=False)
+    for action in actions:
+        tap = await act(world, chat, action)
+        await check(world, chat, caplog, tap=tap)
+    await resumes(world, chat, caplog)
+
+
+@pytest.fixture
+def saved() -> dict[str, tuple[Chat, ConversationState]]:
+    return {}
+
+
+@FUZZ
+@given(actions=st.lists(ACTION, min_size=1, max_size=6))
+async def test_any_input_when_picking_what_matters_most(
+    world: World,
+    caplog: pytest.LogCaptureFixture,
+    instruments: dict[str, Instrument],
+    saved: dict[str, tuple[Chat, ConversationState]],
+    actions: list[tuple[str, str]],
+) -> None:
+    """The baseline is long, so it is done once; each example starts from its saved question."""
+    if not saved:
+        mentor, _ = await world.staff()
+        chat = await world.mentee(mentor)
+        await finish_full_check(chat, instruments["arc"], ARC_SCORES)
+        person = await world.person(chat)
+        assert person is not None
+        async with world.sessions() as session:
+            state = await conversations.load_state(session, person.id)
+        assert state is not None and state.flow == priorities.FLOW
+        saved["state"] = (chat, state)
+    chat, state = saved["state"]
+    async with world.sessions() as session, session.begin():
+        await conversations.save_state(
+            session,
+            person_id=state.person_id,
+            flow=state.flow,
+            step=state.step,
+            data=state.data,
+            now=world.service.clock(),
+        )
+    await chat.send(None)
     for action in actions:
         tap = await act(world, chat, action)
         await check(world, chat, caplog, tap=tap)

@@ -145,7 +145,9 @@ def changed_rows(
 
 
 @pytest.fixture
-def world(service: MentorService, session_factory: Sessions, shipped_directory: Directory) -> World:
+def world(
+    service: MentorService, session_factory: Sessions, shipped_directory: Directory
+) -> World:
     return World(service, session_factory)
 
 
@@ -208,5 +210,7 @@ async def test_made_up_taps_change_and_show_nothing_of_someone_else(
     victim = victims["quinn"]
     caplog.clear()
     for who, token_or_index, value in taps:
-        token = victim.tokens[token_or_index] if isinstance(token_or_index, int) else token_or_index
+        token = (
+            victim.tokens[token_or_index] if isinstance(token_or_index, int) else token_or_index
+        )
         await forge(world, caplog, victim.forgers[who], token, [value])

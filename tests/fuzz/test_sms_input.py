@@ -153,7 +153,9 @@ async def test_a_long_or_nul_error_code_is_cut_to_fit(
     params = {"MessageSid": SENT_SID, "MessageStatus": "failed", "ErrorCode": "\x00" + "3" * 300}
     assert await twilio.post("/twilio/status", params) == 204
     async with session_factory() as session:
-        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.provider_id == SENT_SID))
+        row = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.provider_id == SENT_SID)
+        )
     assert row is not None and row.last_error == f"SMS failed (error {'3' * 16})"
 
 

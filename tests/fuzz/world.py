@@ -89,8 +89,11 @@ ANY_TEXT = st.one_of(
     WORDS,
     st.text(ANY_CHAR, max_size=60),
     st.text(ANY_CHAR, min_size=300, max_size=400),
-    st.builds(lambda c, n: c * n, st.sampled_from(["a", "9", " ", "\x00", "\u00e9"]),
-              st.integers(1000, 10_000)),
+    st.builds(
+        lambda c, n: c * n,
+        st.sampled_from(["a", "9", " ", "\x00", "\u00e9"]),
+        st.integers(1000, 10_000),
+    ),
 )
 
 

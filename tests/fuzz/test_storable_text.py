@@ -38,3 +38,21 @@ async def test_a_goal_in_own_words_with_a_nul_and_half_an_emoji_is_saved_cleanly
     async with session_factory() as session:
         [goal] = (await session.scalars(select(Goal))).all()
     assert goal.title == "Walk to the park \ufffd"
+
+
+async def test_a_huge_or_odd_number_is_asked_again(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    """Found by tests/fuzz: int() refuses 5,000 digits and "2" written small above the line."""
+    world = World(service, session_factory)
+    mentor, _ = await world.staff()
+    sam = await world.mentee(mentor)
+    await sam.send("/cancel")
+    for command in ("/goals", "/settings"):
+        await sam.send(command)  # which area / which day: a number may be typed
+        asked = sam.question
+        for odd in ("9" * 5000, "\u00b2"):
+            replies = await sam.send(odd)
+            assert texts.TRY_AGAIN_LATER not in [reply.text for reply in replies]
+            assert sam.question.text == asked.text
+        await sam.send("/cancel")

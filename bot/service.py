@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +30,28 @@ logger = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def storable(value: str | None) -> str | None:
+    """What was sent, minus what no database can keep and no person meant.
+
+    PostgreSQL text cannot hold NUL, and a lone surrogate (half an emoji, from a JSON escape)
+    cannot be encoded at all; both would fail the whole message. A lone surrogate becomes the
+    replacement character, a NUL is dropped.
+    """
+    if value is None:
+        return None
+    value = value.replace("\x00", "")
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def cleaned(message: InboundMessage) -> InboundMessage:
+    return replace(
+        message,
+        text=storable(message.text),
+        choice=storable(message.choice),
+        token=storable(message.token),
+    )
 
 
 @dataclass
@@ -64,6 +86,7 @@ class MentorService:
 
     async def handle(self, message: InboundMessage, *, external_id: str | None) -> Handled | None:
         """Process one message; None if this delivery was processed before."""
+        message = cleaned(message)
         try:
             async with self.session_factory() as session, session.begin():
                 if external_id is not None and not await inbound.claim_inbound(

@@ -26,7 +26,8 @@ ACK = "ack"
 ESCALATE_AFTER = timedelta(minutes=30)
 # A second message soon after the first is answered the same way but raises no new alert.
 REPEAT_WINDOW = timedelta(hours=1)
-_TOKEN = re.compile(r"^ca-(\d+)$")
+# At most 9 digits: a longer (forged) id would overflow the database's integer.
+_TOKEN = re.compile(r"^ca-(\d{1,9})$")
 
 
 def alert_token(alert_id: int) -> str:
@@ -114,9 +115,16 @@ async def staff_to_alert(ctx: FlowContext, person: Person) -> list[int]:
 
 
 async def acknowledge(ctx: FlowContext, person: Person, alert_id: int) -> Outcome:
-    """Records who picked the alert up; staff only."""
+    """Records who picked the alert up: only staff it was sent to (mentor, supervisors).
+
+    Anyone else's tap (forged, or from a mentor of another caseload) would stop the escalation
+    to supervisors, so it is treated like a button that is no longer there.
+    """
     alert = await ctx.session.get(CrisisAlert, alert_id)
     if alert is None or person.role is Role.MENTEE:
+        return Outcome(stale_tap=True)
+    mentee = await ctx.session.get(Person, alert.person_id)
+    if mentee is None or person.id not in await staff_to_alert(ctx, mentee):
         return Outcome(stale_tap=True)
     if alert.acknowledged_by_id is not None and alert.acknowledged_by_id != person.id:
         other = await ctx.session.get(Person, alert.acknowledged_by_id)

@@ -62,7 +62,7 @@ def picked(
     if message.choice is not None:
         return message.choice if message.choice in values else None
     typed = " ".join((message.text or "").split()).casefold().rstrip(".!")
-    if typed.isdigit():
+    if typed.isdecimal() and len(typed) <= 3:  # not "²", nor 5,000 digits int() refuses
         number = int(typed)
         return values[number - 1] if 1 <= number <= len(values) else None
     for choice in choices:

@@ -24,7 +24,7 @@ from bot.storage.outbox import Queued
 ACCEPT, CHANGE = "accept", "change"
 ANSWER_CHOICES = (Choice(texts.GOAL_ACCEPT, ACCEPT), Choice(texts.GOAL_CHANGE_IT, CHANGE))
 _LABELS = {choice.value: choice.label for choice in ANSWER_CHOICES}
-_TOKEN = re.compile(r"^gp-(\d{1,18})$")
+_TOKEN = re.compile(r"^gp-(\d{1,9})$")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from bot.storage.outbox import Queued
 
 MENTEE_ANSWER, MENTOR_OUTCOME, MENTOR_MANAGE = "mt", "mo", "mm"
 LISTING_DAYS = 14
-_ACTION_TOKEN = re.compile(r"^(mt|mo|mm)-(\d{1,18})$")
+_ACTION_TOKEN = re.compile(r"^(mt|mo|mm)-(\d{1,9})$")
 _ANSWERS = {
     "confirm": MeetingStatus.CONFIRMED,
     "decline": MeetingStatus.DECLINED,

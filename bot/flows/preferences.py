@@ -53,7 +53,7 @@ async def _ask(ctx: FlowContext, person: Person, step: str, data: dict[str, Any]
 
 def _day(message: InboundMessage) -> int | None:
     answer = (message.choice or message.text or "").strip().lower()
-    if answer.isdigit() and 1 <= int(answer) <= 7:
+    if answer.isdecimal() and len(answer) == 1 and 1 <= int(answer) <= 7:
         return int(answer)
     matches = [n for n, name in enumerate(DAY_NAMES, start=1) if name.lower().startswith(answer)]
     return matches[0] if len(answer) >= 2 and len(matches) == 1 else None

@@ -80,7 +80,7 @@ def _typed(ctx: FlowContext, text: str) -> str | None:
     words = re.sub(r"[^a-z0-9 ]", "", words)
     words = " ".join(words.split())
     domains = _arc(ctx).domains
-    if words.isdigit():
+    if words.isdigit() and len(words) <= 3:  # int() refuses over 4,300 digits
         number = int(words)
         if 1 <= number <= len(domains):
             return domains[number - 1].id

@@ -21,7 +21,7 @@ from bot.storage import resources, signposts
 from bot.storage.models import FollowupAnswer, Person
 from bot.storage.signposts import SentService
 
-_TOKEN = re.compile(r"^sp-(\d{1,18})$")
+_TOKEN = re.compile(r"^sp-(\d{1,9})$")
 _LABELS = {value: label for label, value in FOLLOWUP_CHOICES}
 _THANKS = {
     FollowupAnswer.YES_HELPED: texts.FOLLOWUP_THANKS_HELPED,

@@ -26,7 +26,7 @@ from bot.flows.types import Channel, InboundMessage, Reply, Sender
 from bot.handlers.sms_text import choice_for
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.senders import SmsSender
-from bot.service import MentorService
+from bot.service import MentorService, storable
 from bot.storage import inbound, people
 from bot.storage.models import OutboxMessage, OutboxStatus, Person
 
@@ -51,6 +51,7 @@ COMMAND_WORDS = {
     "goals": "/goals",
 }
 FAILED_STATUSES = {"failed", "undelivered"}
+SID_LENGTH = 64  # Twilio's are 34 characters; longer ones cannot be recorded as handled
 
 
 def e164(raw: str) -> str | None:
@@ -129,7 +130,9 @@ class SmsWebhook:
         params = {key: str(value) for key, value in form.items()}
         signature = request.headers.get("X-Twilio-Signature", "")
         url = self.public_url + request.url.path
-        return params if self.validator.validate(url, params, signature) else None
+        if not self.validator.validate(url, params, signature):
+            return None
+        return {key: storable(value) or "" for key, value in params.items()}  # no NUL
 
     async def inbound(self, request: Request) -> Response:
         params = await self._signed_form(request)
@@ -137,7 +140,7 @@ class SmsWebhook:
             return PlainTextResponse("forbidden", status_code=403)
         phone = e164(params.get("From", ""))
         sid = params.get("MessageSid", "")
-        if phone is None or not sid:
+        if phone is None or not sid or len(sid) > SID_LENGTH:
             return PlainTextResponse("bad request", status_code=400)
         lock = self._senders.setdefault(phone, asyncio.Lock())
         async with lock:
@@ -189,7 +192,7 @@ class SmsWebhook:
         sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
         values: dict[str, Any] = {"delivery_status": status[:16]}
         if status in FAILED_STATUSES:
-            code = params.get("ErrorCode") or "unknown"
+            code = (params.get("ErrorCode") or "unknown")[:16]  # Twilio's are 5 digits
             values |= {"status": OutboxStatus.FAILED, "last_error": f"SMS {status} (error {code})"}
         async with self.service.session_factory() as session, session.begin():
             await session.execute(

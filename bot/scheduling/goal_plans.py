@@ -44,7 +44,7 @@ ANSWER_CHOICES = (
     (texts.GOAL_ANSWER_NOT_YET, GoalAnswer.NOT_YET.value),
     (texts.GOAL_ANSWER_CHANGE, GoalAnswer.CHANGE.value),
 )
-_TOKEN = re.compile(r"^gr-(\d{1,18})-(\d{8})$")
+_TOKEN = re.compile(r"^gr-(\d{1,9})-(\d{8})$")
 
 
 def reminder_token(goal_id: int, day: date) -> str:

@@ -142,3 +142,24 @@ async def test_acknowledged_alert_is_not_escalated(
     # A mentee cannot acknowledge their own alert.
     await tap_sent_button(chat, alert.payload["token"], ACK)
     assert chat.stale
+
+
+async def test_a_mentor_the_alert_was_not_sent_to_cannot_pick_it_up(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    """Found by tests/fuzz: any staff tap with the alert's token stopped the escalation."""
+    chat = await mentee_and_staff(service, session_factory)
+    await add_staff(session_factory, service, name="Robin", phone="+447700900008")
+    await chat.send("he hit me again")
+    [alert] = [a for a in await alerts_queued(session_factory) if a.person_id == 1]
+    assert alert.payload is not None
+    robin = Chat(service, sender=Sender(Channel.CONSOLE, "+447700900008"))
+    from tests.utils import tap_sent_button
+
+    assert await tap_sent_button(robin, alert.payload["token"], ACK) == []
+    assert robin.stale
+    async with session_factory() as session:
+        [row] = (await session.execute(select(CrisisAlert))).scalars()
+        assert row.acknowledged_by_id is None
+    clock.advance(minutes=30)
+    assert await escalate(session_factory, clock) == 1  # still chased

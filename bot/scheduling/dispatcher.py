@@ -44,6 +44,11 @@ MAX_BACKOFF = 300.0
 UNREACHABLE_AFTER = 3
 PER_CHAT_GAP = 1.0  # seconds between two messages to one chat
 CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this belongs to a dead dispatcher
+# A claim holds at most this many seconds of sending at the configured rate (100 messages at
+# 25/s), so what it holds goes out within seconds: never mistaken for a dead dispatcher's
+# claim, never far into quiet hours. Unthrottled, a claim takes `batch_size`: fewer, larger
+# claims leave more of the CPU for sending.
+CLAIM_SECONDS = 4.0
 # Finished attempts are recorded together, every FLUSH_INTERVAL seconds or as soon as FLUSH_ROWS
 # are waiting. Each record is a transaction with a fixed cost: at full speed, recording every
 # 20 ms took almost twice the CPU per message (docs/benchmarks.md). A kill can resend what
@@ -131,7 +136,7 @@ class Dispatcher:
         clock: Clock,
         quiet: QuietHours,
         rate_per_second: float | None,
-        batch_size: int = 100,
+        batch_size: int = 500,
         concurrency: int = 16,
         per_chat_gap: float = PER_CHAT_GAP,
     ) -> None:
@@ -143,7 +148,11 @@ class Dispatcher:
         # after an idle spell (49 at 25/s, measured), over Telegram's 30/s; a bucket of one
         # lost every event-loop delay for good (-2.3%). Three holds 25/s within 1%, <= 27/s.
         self.limiter = AsyncLimiter(3, 3.0 / rate_per_second) if rate_per_second else None
-        self.batch_size = batch_size
+        self.batch_size = (
+            batch_size
+            if not rate_per_second
+            else max(1, min(batch_size, round(rate_per_second * CLAIM_SECONDS)))
+        )
         self.concurrency_limit = concurrency
         self.concurrency = asyncio.Semaphore(concurrency)
         self.spacing = _ChatSpacing(per_chat_gap)

@@ -264,3 +264,18 @@ async def test_blocked_on_telegram_falls_back_to_sms_and_tells_the_mentor_once(
         == "Sam has blocked the bot on Telegram. Their reminders will now go by text message."
     )
     assert world.fake.messages_to(MENTEE_CHAT) == []
+
+
+async def test_a_claim_holds_only_a_few_seconds_of_sending(world: SchedulerWorld) -> None:
+    def claim_size(rate: float | None) -> int:
+        dispatcher = Dispatcher(
+            session_factory=world.session_factory,
+            senders=[],
+            clock=world.clock,
+            quiet=world.jobs.dispatcher.quiet,
+            rate_per_second=rate,
+        )
+        return dispatcher.batch_size
+
+    # Four seconds' worth at the configured rate; unthrottled, the whole default batch.
+    assert (claim_size(25), claim_size(0.5), claim_size(None)) == (100, 2, 500)

@@ -74,6 +74,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
         base_url=settings.telegram_api_url,
         service=service,
         send_rate_per_second=settings.send_rate_per_second,
+        concurrent_updates=settings.concurrent_updates,
         webhook=webhook_mode,
         quiet=QuietHours.from_settings(settings),
         fallback_senders=[sms_sender] if sms_sender else None,

@@ -7,8 +7,10 @@ commit together or not at all (DESIGN.md §5). Replies go out only after that co
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -83,12 +85,33 @@ class MentorService:
         self.links = links or JoinLinks()
         self.crisis = crisis
         self.sms_enabled = sms_enabled
+        bind = session_factory.kw.get("bind")
+        self.one_writer = bind is not None and bind.dialect.name == "sqlite"
+        self._writer: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        """On SQLite, one message's transaction at a time in this process.
+
+        Telegram updates from different chats and texts from different phones are handled
+        concurrently. SQLite allows one writer, and a transaction that has read and then
+        writes after another's commit fails at once (SQLITE_BUSY_SNAPSHOT) instead of waiting,
+        so the wait happens here, where it is cheap and in order. PostgreSQL needs no such lock.
+        """
+        if not self.one_writer:
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        if self._writer is None or self._writer[0] is not loop:
+            self._writer = (loop, asyncio.Lock())
+        async with self._writer[1]:
+            yield
 
     async def handle(self, message: InboundMessage, *, external_id: str | None) -> Handled | None:
         """Process one message; None if this delivery was processed before."""
         message = cleaned(message)
         try:
-            async with self.session_factory() as session, session.begin():
+            async with self.writing(), self.session_factory() as session, session.begin():
                 if external_id is not None and not await inbound.claim_inbound(
                     session,
                     channel=message.sender.channel.value,

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/London"
     quiet_hours: str = "21:00-08:00"
     send_rate_per_second: float = Field(default=25.0, gt=0)
+    # Telegram updates handled at once (each chat's still one at a time, in order).
+    concurrent_updates: int = Field(default=8, ge=1, le=64)
     encryption_keys: SecretStr | None = None
     # Records of mentoring that ended longer ago than this are erased by the scheduler.
     retention_days: int = Field(default=365, ge=30)

@@ -36,6 +36,7 @@ from bot.flows import texts
 from bot.flows.context import JoinLinks
 from bot.flows.menus import commands_for
 from bot.flows.types import Channel, InboundMessage, Reply, Sender
+from bot.handlers.chat_order import PerChatOrder
 from bot.handlers.telegram_keyboard import keyboard
 from bot.reports.pictures import render_picture
 from bot.scheduling.dispatcher import Dispatcher
@@ -188,6 +189,7 @@ def build_application(
     base_url: str,
     service: MentorService,
     send_rate_per_second: float,
+    concurrent_updates: int,
     webhook: bool,
     quiet: QuietHours,
     fallback_senders: list[ChannelSender] | None = None,
@@ -203,6 +205,8 @@ def build_application(
         .base_url(base_url)
         .rate_limiter(AIORateLimiter(overall_max_rate=send_rate_per_second, max_retries=3))
     )
+    if concurrent_updates > 1:
+        builder = builder.concurrent_updates(PerChatOrder(concurrent_updates))
     if webhook:
         builder = builder.updater(None)
     application = builder.build()

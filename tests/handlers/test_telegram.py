@@ -40,6 +40,7 @@ def telegram_app(fake: FakeTelegramAPI, service: MentorService, *, webhook: bool
         base_url=fake.base_url,
         service=service,
         send_rate_per_second=1000,
+        concurrent_updates=8,  # the default setting: several chats at once
         webhook=webhook,
         quiet=QuietHours(time(21), time(8), LONDON),
     )

@@ -1,0 +1,99 @@
+"""Updates from different chats are handled at once; one chat's always in the order sent."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import CallbackQuery, Chat, Message, Update, User
+
+from bot.handlers.chat_order import PerChatOrder
+from bot.service import MentorService
+from bot.storage.models import Answer
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.handlers.test_telegram import MENTEE, MENTOR, join, running, wait_for_question
+from tests.utils import add_staff
+
+
+def message_from(chat_id: int, update_id: int) -> Update:
+    user = User(chat_id, "Test", is_bot=False)
+    chat = Chat(chat_id, Chat.PRIVATE)
+    return Update(update_id, message=Message(update_id, datetime.now(UTC), chat, from_user=user))
+
+
+async def step(name: str, log: list[str], gate: asyncio.Event | None = None) -> None:
+    log.append(f"{name} started")
+    if gate is not None:
+        await gate.wait()
+    log.append(f"{name} done")
+
+
+async def test_a_slow_chat_holds_up_its_own_next_update_and_nobody_elses() -> None:
+    processor = PerChatOrder(4)
+    log: list[str] = []
+    gate = asyncio.Event()
+    async with processor:
+        first = asyncio.create_task(
+            processor.process_update(message_from(1, 1), step("A1", log, gate))
+        )
+        second = asyncio.create_task(processor.process_update(message_from(1, 2), step("A2", log)))
+        await asyncio.sleep(0.01)
+        await processor.process_update(message_from(2, 3), step("B1", log))
+        assert log == ["A1 started", "B1 started", "B1 done"]
+        gate.set()
+        await asyncio.gather(first, second)
+    assert log[3:] == ["A1 done", "A2 started", "A2 done"]
+
+
+async def test_no_more_than_the_bound_run_at_once() -> None:
+    processor = PerChatOrder(2)
+    log: list[str] = []
+    gate = asyncio.Event()
+    async with processor:
+        tasks = [
+            asyncio.create_task(
+                processor.process_update(message_from(chat, chat), step(f"{chat}", log, gate))
+            )
+            for chat in (1, 2, 3)
+        ]
+        await asyncio.sleep(0.01)
+        assert log == ["1 started", "2 started"]
+        gate.set()
+        await asyncio.gather(*tasks)
+    assert sorted(log) == sorted(f"{c} {w}" for c in "123" for w in ("started", "done"))
+
+
+async def test_a_tap_on_a_message_too_old_to_show_is_ordered_by_the_person() -> None:
+    processor = PerChatOrder(4)
+    log: list[str] = []
+    gate = asyncio.Event()
+    tap = Update(2, callback_query=CallbackQuery("q1", User(1, "Test", is_bot=False), "ci-1"))
+    async with processor:
+        first = asyncio.create_task(
+            processor.process_update(message_from(1, 1), step("message", log, gate))
+        )
+        second = asyncio.create_task(processor.process_update(tap, step("tap", log)))
+        await asyncio.sleep(0.01)
+        assert log == ["message started"]
+        gate.set()
+        await asyncio.gather(first, second)
+    assert log == ["message started", "message done", "tap started", "tap done"]
+
+
+async def test_answers_typed_quickly_are_kept_in_the_order_typed(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_staff(session_factory, service, telegram_user_id=MENTOR)
+    async with FakeTelegramAPI() as fake, running(fake, service):
+        await join(fake)
+        typed = ["yes", "no", "no", "yes", "no"]
+        for text in typed:  # all waiting for the bot's next getUpdates: one batch
+            fake.user_message(MENTEE, text)
+        await wait_for_question(fake, len(typed) + 1)
+        asked = [m.text or "" for m in fake.messages_to(MENTEE)[-len(typed) - 1 :]]
+    async with session_factory() as session:
+        answers = (await session.scalars(select(Answer).order_by(Answer.id))).all()
+    assert [answer.value for answer in answers] == [1 if t == "yes" else 0 for t in typed]
+    assert [text.split(":")[0] for text in asked] == [f"{n} of 61" for n in range(1, 7)]

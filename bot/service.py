@@ -91,12 +91,14 @@ class MentorService:
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:
-        """On SQLite, one message's transaction at a time in this process.
+        """On SQLite, one write transaction on the update path at a time in this process.
 
         Telegram updates from different chats and texts from different phones are handled
         concurrently. SQLite allows one writer, and a transaction that has read and then
         writes after another's commit fails at once (SQLITE_BUSY_SNAPSHOT) instead of waiting,
-        so the wait happens here, where it is cheap and in order. PostgreSQL needs no such lock.
+        while a writer left to SQLite's busy handler can be starved past its timeout by a run of
+        others (seen storing webhook updates under load). So the wait happens here, cheap and
+        in order. PostgreSQL needs no such lock.
         """
         if not self.one_writer:
             yield
@@ -140,7 +142,7 @@ class MentorService:
 
     async def store_telegram_update(self, update_id: int, payload: dict[str, Any]) -> bool:
         """Keep a webhook update durably; False if it had been stored before."""
-        async with self.session_factory() as session, session.begin():
+        async with self.writing(), self.session_factory() as session, session.begin():
             return await inbound.store_telegram_update(
                 session, update_id=update_id, payload=payload, now=self.clock()
             )

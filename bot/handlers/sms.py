@@ -164,7 +164,8 @@ class SmsWebhook:
 
     async def _next_page(self, person_id: int, sid: str) -> str | None:
         """Take the next page of a long reply, once per MessageSid (a retry gets nothing)."""
-        async with self.service.session_factory() as session, session.begin():
+        service = self.service
+        async with service.writing(), service.session_factory() as session, session.begin():
             if not await inbound.claim_inbound(
                 session, channel=Channel.SMS.value, external_id=sid, now=self.service.clock()
             ):
@@ -194,7 +195,8 @@ class SmsWebhook:
         if status in FAILED_STATUSES:
             code = (params.get("ErrorCode") or "unknown")[:16]  # Twilio's are 5 digits
             values |= {"status": OutboxStatus.FAILED, "last_error": f"SMS {status} (error {code})"}
-        async with self.service.session_factory() as session, session.begin():
+        service = self.service
+        async with service.writing(), service.session_factory() as session, session.begin():
             await session.execute(
                 update(OutboxMessage).where(OutboxMessage.provider_id == sid).values(**values)
             )

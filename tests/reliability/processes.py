@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import TEST_KEY
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 WEBHOOK_SECRET = "reliability-webhook-secret"
@@ -50,6 +51,7 @@ def bot_environment(
         "MENTORBOT_HTTP_PORT": str(port),
         # Replies are paced by PTB's limiter at this rate; the fake can take far more.
         "MENTORBOT_SEND_RATE_PER_SECOND": "500",
+        "MENTORBOT_ENCRYPTION_KEYS": TEST_KEY,  # the key conftest installs in this process
         "PTB_TIMEDELTA": "true",
     }
     return env | (extra or {})

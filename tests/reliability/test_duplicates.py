@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.models import Answer, ProcessedInbound
-from tests.conftest import POSTGRES_URL
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilioAPI
 from tests.reliability.cloud import WebhookCloud
@@ -32,18 +31,11 @@ from tests.reliability.processes import BotProcess, bot_environment, free_port
 from tests.reliability.test_bot_kill import count
 
 pytestmark = pytest.mark.reliability
-# Found by this test: on SQLite, texts handled at once for different people (and webhook updates
-# stored meanwhile) fail with "database is locked" when one transaction that has read tries to
-# write while another writes; those people are told to try again. PostgreSQL passes.
-sqlite_locks = pytest.mark.xfail(
-    POSTGRES_URL is None, reason="SQLite: concurrent writers get 'database is locked'", strict=True
-)
 
 EACH = 20  # mentees on each channel
 ANSWERS = 8
 
 
-@sqlite_locks
 async def test_every_update_and_text_delivered_twice_is_processed_once(
     database_url: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:

@@ -107,27 +107,35 @@ def render_results_png(panels: Sequence[Panel], *, dpi: int = 100) -> bytes:
     """
     if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0:
         raise ValueError(f"dpi must be a positive integer, not {dpi!r}")
-    fig = _build_figure(panels, dpi=dpi)
-    try:
-        rgba = BytesIO()
-        fig.savefig(rgba, format="png", dpi=dpi, facecolor=BACKGROUND, metadata={"Software": None})
-    finally:
-        fig.clear()
-    return _to_palette_png(rgba.getvalue())
+    return palette_png(_build_figure(panels, dpi=dpi))
 
 
-def _to_palette_png(png: bytes) -> bytes:
-    """Re-encode matplotlib's RGBA PNG as a small palette PNG (mentees pay for their data).
+def palette_png(fig: Figure) -> bytes:
+    """Draw the figure and encode it as a small palette PNG (mentees pay for their data).
 
-    Pillow is already a dependency of matplotlib. Median-cut without dithering is
-    deterministic, and no metadata (so no timestamps or version strings) is written.
+    The pixels go straight from Agg's buffer to Pillow (already a dependency of matplotlib):
+    letting matplotlib write an RGBA PNG for Pillow to decode, then median-cut and an
+    `optimize` pass, took half of the 130 ms a weekly picture cost. Octree quantising without
+    dithering is as deterministic, and its files are smaller. No metadata (so no timestamps or
+    version strings) is written.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    with Image.open(BytesIO(png)) as image:
-        palette = image.convert("RGB").quantize(PALETTE_COLOURS, dither=Image.Dither.NONE)
+    try:
+        canvas = fig.canvas
+        assert isinstance(canvas, FigureCanvasAgg), "our figures are drawn by Agg, never pyplot"
+        canvas.draw()  # type: ignore[no-untyped-call]
+        size = canvas.get_width_height(physical=True)
+        pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+        rgba = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1)
+        palette = rgba.convert("RGB").quantize(
+            PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+        )
+    finally:
+        fig.clear()
     out = BytesIO()
-    palette.save(out, format="PNG", optimize=True)
+    palette.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from io import BytesIO
 from typing import TYPE_CHECKING
 
 from bot.reports.charts import (
@@ -23,7 +22,7 @@ from bot.reports.charts import (
     MUTED_COLOUR,
     OUTER_PAD_IN,
     TEXT_COLOUR,
-    _to_palette_png,
+    palette_png,
 )
 
 if TYPE_CHECKING:
@@ -82,13 +81,7 @@ def render_plan_card_png(card: PlanCard, *, dpi: int = 100) -> bytes:
     """The card as PNG bytes, 8 * dpi pixels wide. Blocks; call it from a worker thread."""
     if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0:
         raise ValueError(f"dpi must be a positive integer, not {dpi!r}")
-    fig = _build_figure(card, dpi=dpi)
-    try:
-        rgba = BytesIO()
-        fig.savefig(rgba, format="png", dpi=dpi, facecolor=BACKGROUND, metadata={"Software": None})
-    finally:
-        fig.clear()
-    return _to_palette_png(rgba.getvalue())
+    return palette_png(_build_figure(card, dpi=dpi))
 
 
 @dataclass(frozen=True)

@@ -342,6 +342,7 @@ class ChildSpec:
     base_url: str
     port: int
     database_url: str
+    concurrency: int  # updates in hand at once, the same on both sides
     profile: str | None = None  # cProfile the bot's main thread into this file
 
 
@@ -418,6 +419,7 @@ async def _bot_web(spec: ChildSpec) -> Any:
         public_url=f"http://127.0.0.1:{spec.port}",
         telegram_webhook_secret=SECRET,
         send_rate_per_second=SEND_RATE,
+        concurrent_updates=spec.concurrency,
         http_port=spec.port,
     )
     engine, service = build_service(settings)
@@ -443,6 +445,8 @@ async def _echo_web(spec: ChildSpec) -> Any:
     )
 
     builder = ApplicationBuilder().token(spec.token).base_url(spec.base_url)
+    if spec.concurrency > 1:  # plain PTB concurrency: no per-chat order, so a floor for ours
+        builder = builder.concurrent_updates(spec.concurrency)
     if spec.mode == "webhook":
         builder = builder.updater(None)
     application = builder.build()
@@ -692,6 +696,7 @@ async def one_run(
     mentees: int,
     database_url: str,
     seed_value: int,
+    concurrency: int,
     profile: str | None = None,
 ) -> RunResult:
     import httpx
@@ -705,6 +710,7 @@ async def one_run(
             fake.base_url,
             _free_port(),
             database_url,
+            concurrency,
             profile if kind == "bot" else None,
         )
         memory: dict[str, int] = {}
@@ -778,7 +784,9 @@ async def scenario_load(
         for kind in order:
             if kind == "bot":
                 await reset_checkins(engine)
-            result = await one_run(kind, mode, args.mentees, target.url, 1000 * run, args.profile)
+            result = await one_run(
+                kind, mode, args.mentees, target.url, 1000 * run, args.concurrency, args.profile
+            )
             if kind == "bot":
                 done = await weekly_done(engine)
                 if done != args.mentees:
@@ -981,6 +989,12 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--mentees", type=int, default=500, help="simulated at once")
     parser.add_argument("--population", type=int, default=10_000, help="mentees in the database")
     parser.add_argument("--runs", type=int, default=2, help="runs of each side (ABBA order)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        help="updates each side handles at once (the bot's MENTORBOT_CONCURRENT_UPDATES)",
+    )
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument(
         "--profile", metavar="FILE", help="cProfile the bot's main thread into FILE (pstats)"

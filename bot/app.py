@@ -135,6 +135,7 @@ def _sms_webhook(
         clock=service.clock,
         quiet=QuietHours.from_settings(settings),
         rate_per_second=None,
+        writing=service.writing,
     )
     return SmsWebhook(
         service=service,

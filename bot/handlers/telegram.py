@@ -38,7 +38,7 @@ from bot.flows.menus import commands_for
 from bot.flows.types import Channel, InboundMessage, Reply, Sender
 from bot.handlers.chat_order import PerChatOrder
 from bot.handlers.telegram_keyboard import keyboard
-from bot.reports.pictures import render_picture
+from bot.reports.pictures import draw
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.scheduling.senders import Sender as ChannelSender
@@ -105,7 +105,7 @@ class TelegramAdapter:
             context.bot, message.chat_id, handled.outcome.replies, after_contact=own is not None
         )
         await self.show_menu(context.bot, message.chat_id, handled.role)
-        await self.dispatcher.deliver(handled.notices)
+        self.deliver_notices(context, handled.notices)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Takes a tapped answer; marks the question answered so a second tap does nothing."""
@@ -132,7 +132,19 @@ class TelegramAdapter:
                 logger.warning("Could not mark a question answered: %s", type(exc).__name__)
         await self.send_replies(context.bot, chat_id, handled.outcome.replies)
         await self.show_menu(context.bot, chat_id, handled.role)
-        await self.dispatcher.deliver(handled.notices)
+        self.deliver_notices(context, handled.notices)
+
+    def deliver_notices(self, context: ContextTypes.DEFAULT_TYPE, notices: list[int]) -> None:
+        """Send what this message queued for others (a mentor's notice) without waiting for it.
+
+        They are committed in the outbox, so the scheduler sends any this process cannot.
+        Waiting would hold this chat, and a handler slot, for the other chat's pacing: forty
+        mentees finishing at once queue forty notices to one mentor, one a second.
+        """
+        if notices:
+            context.application.create_task(
+                self.dispatcher.deliver(notices), name="mentorbot:deliver-notices"
+            )
 
     def retried(
         self, handled: Handled, update: Update, context: ContextTypes.DEFAULT_TYPE
@@ -153,7 +165,7 @@ class TelegramAdapter:
         for number, reply in enumerate(replies):
             picture = reply.card or reply.picture
             if picture:
-                png = await asyncio.to_thread(render_picture, picture)
+                png = await draw(picture)
                 if len(reply.text) <= CAPTION_LIMIT:
                     await bot.send_photo(chat_id, photo=png, caption=reply.text)
                     continue
@@ -216,6 +228,7 @@ def build_application(
         clock=service.clock,
         quiet=quiet,
         rate_per_second=None,  # the Application's own rate limiter already paces this bot
+        writing=service.writing,
     )
     TelegramAdapter(service, dispatcher, retry_failed=webhook).register(application)
     return application

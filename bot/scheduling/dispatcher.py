@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -139,8 +141,12 @@ class Dispatcher:
         batch_size: int = 500,
         concurrency: int = 16,
         per_chat_gap: float = PER_CHAT_GAP,
+        writing: Callable[[], AbstractAsyncContextManager[None]] = contextlib.nullcontext,
     ) -> None:
         self.session_factory = session_factory
+        # Inside the bot on SQLite, its claims and records wait their turn with message
+        # handling (MentorService.writing) rather than race it for SQLite's one writer.
+        self.writing = writing
         self.senders = senders
         self.clock = clock
         self.quiet = quiet
@@ -169,7 +175,7 @@ class Dispatcher:
 
     async def recover(self) -> int:
         """Return messages claimed by a dispatcher that died to the queue."""
-        async with self.session_factory() as session, session.begin():
+        async with self.writing(), self.session_factory() as session, session.begin():
             released = await outbox.release_stale_claims(
                 session, now=self.clock(), older_than=CLAIM_TIMEOUT
             )
@@ -215,7 +221,7 @@ class Dispatcher:
 
     async def _claim(self, ids: list[int] | None) -> list[tuple[OutboxMessage, Person]]:
         now = self.clock()
-        async with self.session_factory() as session, session.begin():
+        async with self.writing(), self.session_factory() as session, session.begin():
             return await outbox.claim_due(
                 session,
                 now=now,
@@ -249,7 +255,7 @@ class Dispatcher:
         if not batch:
             return
         now = self.clock()
-        async with self.session_factory() as session, session.begin():
+        async with self.writing(), self.session_factory() as session, session.begin():
             await outbox.record_many(session, [a.result for a in batch], now=now)
             for attempt in batch:
                 result = attempt.result

@@ -202,6 +202,7 @@ class _Failure:
     error_code: int
     description: str
     retry_after: int | None
+    chat_id: int | None = None  # only calls to this chat fail (fail_next)
 
 
 Fault = _Failure
@@ -562,9 +563,11 @@ class FakeTelegramAPI:
         description: str,
         retry_after: int | None = None,
         times: int = 1,
+        chat_id: int | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail (e.g. 403 blocked, 429, 500).
 
+        With ``chat_id``, only calls to that chat fail; calls to other chats go through.
         A failed call is recorded in :attr:`calls` but has no effect and is not in :attr:`sent`.
         """
         if times < 1:
@@ -572,7 +575,7 @@ class FakeTelegramAPI:
         if not 400 <= error_code <= 599:
             raise ValueError("error_code must be an HTTP error status (4xx/5xx)")
         queue = self._failures.setdefault(method.lower(), deque())
-        queue.extend(_Failure(error_code, description, retry_after) for _ in range(times))
+        queue.extend(_Failure(error_code, description, retry_after, chat_id) for _ in range(times))
 
     # ---------------------------------------------------------------- inspection
 
@@ -708,8 +711,7 @@ class FakeTelegramAPI:
         try:
             if entry is None:
                 return _error_response(404, "Not Found: method not found")
-            failures = self._failures.get(method.lower())
-            failure = failures.popleft() if failures else None
+            failure = self._take_failure(method.lower(), params)
             if failure is None and self.fault is not None:
                 failure = self.fault(name)
             if failure is not None:
@@ -725,6 +727,15 @@ class FakeTelegramAPI:
             return _error_response(400, f"Bad Request: {type(exc).__name__}: {exc}")
         finally:
             self._notify()
+
+    def _take_failure(self, method: str, params: dict[str, Any]) -> _Failure | None:
+        """The first failure queued for this call (any chat, or the chat it is sent to)."""
+        queue = self._failures.get(method, deque())
+        for failure in queue:
+            if failure.chat_id is None or str(failure.chat_id) == str(params.get("chat_id")):
+                queue.remove(failure)
+                return failure
+        return None
 
     def _serve_file(self, token: str, file_path: str) -> Response:
         if token != self.token:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import CallbackQuery, Chat, Message, Update, User
 
+from bot.flows import texts
 from bot.handlers.chat_order import PerChatOrder
 from bot.service import MentorService
 from bot.storage.models import Answer
@@ -97,3 +98,24 @@ async def test_answers_typed_quickly_are_kept_in_the_order_typed(
         answers = (await session.scalars(select(Answer).order_by(Answer.id))).all()
     assert [answer.value for answer in answers] == [1 if t == "yes" else 0 for t in typed]
     assert [text.split(":")[0] for text in asked] == [f"{n} of 61" for n in range(1, 7)]
+
+
+async def test_a_mentors_held_up_notice_does_not_hold_up_the_mentee(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_staff(session_factory, service, telegram_user_id=MENTOR)
+    async with FakeTelegramAPI() as fake, running(fake, service):
+        # Telegram throttles the mentor's chat: the "Sam joined" notice must wait 2 s.
+        fake.fail_next(
+            "sendMessage",
+            error_code=429,
+            description="Too Many Requests: retry after 2",
+            retry_after=2,
+            chat_id=MENTOR,
+        )
+        first = await join(fake)
+        fake.user_presses(MENTEE, first.message_id, first.data_for("Yes"))
+        await wait_for_question(fake, 2)
+        assert [m.text for m in fake.messages_to(MENTOR)][1:] == []  # still waiting
+        notice = (await fake.wait_for_sent(2, chat_id=MENTOR))[-1]
+    assert notice.text == texts.NOTICE_JOINED.format(name="Sam")

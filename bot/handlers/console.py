@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.flows.types import Choice, InboundMessage, Reply, Sender
-from bot.reports.pictures import render_picture
+from bot.reports.pictures import draw
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService
@@ -74,7 +74,7 @@ class ConsoleChat:
                 self._print(f"     {number}. {choice.label}")
         picture = reply.card or reply.picture
         if picture:
-            png = await asyncio.to_thread(render_picture, picture)
+            png = await draw(picture)
             self._pictures += 1
             self.picture_dir.mkdir(parents=True, exist_ok=True)
             path = self.picture_dir / f"results-{self._pictures}.png"

@@ -73,6 +73,7 @@ QUESTIONS: Final = 10  # config/instruments/weekly.yaml
 SECRET: Final = "bench-webhook-secret"
 SEND_RATE: Final = 10_000.0  # effectively unthrottled (production: 25/s)
 WEBHOOK_CONNECTIONS: Final = 40  # Telegram's default max_connections
+BENCH_KEY: Final = "Y2xlYW4tYmVuY2gta2V5LWZvci1zeW50aGV0aWMtMDE="  # no real data is ever under it
 WAIT: Final = 300.0  # seconds a simulated mentee waits for an answer before the run fails
 
 THROUGHPUT_RATIO: Final = 0.80
@@ -343,6 +344,7 @@ class ChildSpec:
     port: int
     database_url: str
     concurrency: int  # updates in hand at once, the same on both sides
+    encryption_key: str  # a throwaway key for this benchmark's synthetic rows
     profile: str | None = None  # cProfile the bot's main thread into this file
 
 
@@ -409,6 +411,7 @@ async def _child_async(spec: ChildSpec, connection: Connection) -> None:
 async def _bot_web(spec: ChildSpec) -> Any:
     """What `mentorbot serve` builds (bot.app.serve), minus its uvicorn settings."""
     from bot.app import build_service, build_web, ensure_schema_current
+    from bot.storage import crypto
     from config.settings import load_settings
 
     settings = load_settings(
@@ -421,7 +424,9 @@ async def _bot_web(spec: ChildSpec) -> Any:
         send_rate_per_second=SEND_RATE,
         concurrent_updates=spec.concurrency,
         http_port=spec.port,
+        encryption_keys=spec.encryption_key,
     )
+    crypto.install_from_settings(settings)  # as the command line does before `serve`
     engine, service = build_service(settings)
     await ensure_schema_current(engine)
     return build_web(settings, engine, service)
@@ -711,6 +716,7 @@ async def one_run(
             _free_port(),
             database_url,
             concurrency,
+            BENCH_KEY,
             profile if kind == "bot" else None,
         )
         memory: dict[str, int] = {}

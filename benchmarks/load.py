@@ -401,11 +401,10 @@ async def _child_async(spec: ChildSpec, connection: Connection) -> None:
             connection.send(_cpu_seconds())
             continue
         break
-    memory = _memory_kb()
+    with contextlib.suppress(OSError):  # before stopping, which can wait on paced notices
+        connection.send(_memory_kb())
     server.should_exit = True
     await task
-    with contextlib.suppress(OSError):
-        connection.send(memory)
 
 
 async def _bot_web(spec: ChildSpec) -> Any:

@@ -139,9 +139,10 @@ class TelegramAdapter:
 
         They are committed in the outbox, so the scheduler sends any this process cannot.
         Waiting would hold this chat, and a handler slot, for the other chat's pacing: forty
-        mentees finishing at once queue forty notices to one mentor, one a second.
+        mentees finishing at once queue forty notices to one mentor, one a second. PTB awaits
+        these tasks when it stops; once it is stopping, they are left to the scheduler.
         """
-        if notices:
+        if notices and context.application.running:
             context.application.create_task(
                 self.dispatcher.deliver(notices), name="mentorbot:deliver-notices"
             )

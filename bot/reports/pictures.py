@@ -7,7 +7,9 @@ it after the commit with `draw`, off the event loop.
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from bot.reports.charts import Panel, render_results_png
 from bot.reports.outcome_chart import OutcomesChart, render_outcomes_png
@@ -16,15 +18,45 @@ from bot.reports.plan_card import PlanCard, render_plan_card_png
 Card = PlanCard | OutcomesChart  # pictures that are not a mentee's result charts
 Picture = tuple[Panel, ...] | Card
 
-# One drawing thread for the process. Drawing is CPU work under the GIL, so more threads draw
-# no faster; with updates handled concurrently they only held more figures (and glibc arenas)
-# in memory at once: 179 -> 224 MB peak in the load benchmark.
-_DRAWING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mentorbot-draw")
+# Pictures are drawn in one worker process, started on first use (docs/decisions.md, 28).
+# Drawing is CPU work that held the GIL against every update being handled, and matplotlib
+# is about 55 MB that the bot process need not carry. Spawned, not forked: the bot has
+# threads (aiosqlite, PTB) whose locks a fork could copy mid-use.
+_drawing: ProcessPoolExecutor | None = None
+
+
+def _drawing_process() -> ProcessPoolExecutor:
+    global _drawing
+    if _drawing is None:
+        _drawing = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
+    return _drawing
 
 
 async def draw(picture: Picture) -> bytes:
-    """PNG bytes for a described picture, drawn in the drawing thread."""
-    return await asyncio.get_running_loop().run_in_executor(_DRAWING, render_picture, picture)
+    """PNG bytes for a described picture, drawn in the drawing process.
+
+    A drawing process that died (killed, out of memory) breaks its pool for good, so it is
+    replaced and the picture drawn once more by a fresh one.
+    """
+    pool = _drawing_process()
+    try:
+        return await _draw_in(pool, picture)
+    except BrokenProcessPool:
+        _forget(pool)
+        return await _draw_in(_drawing_process(), picture)
+
+
+async def _draw_in(pool: ProcessPoolExecutor, picture: Picture) -> bytes:
+    return await asyncio.get_running_loop().run_in_executor(pool, render_picture, picture)
+
+
+def _forget(pool: ProcessPoolExecutor) -> None:
+    global _drawing
+    if _drawing is pool:
+        _drawing = None
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def render_picture(picture: Picture) -> bytes:

@@ -1,0 +1,48 @@
+"""Pictures are drawn in a worker process that the bot replaces if it dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.reports import pictures
+from tests.reports.test_charts import PNG_SIGNATURE, weekly_panel
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_a_picture_comes_back_as_png_from_the_drawing_process() -> None:
+    png = await pictures.draw((weekly_panel(),))
+    assert png.startswith(PNG_SIGNATURE)
+    assert png == pictures.render_picture((weekly_panel(),))  # the same picture, drawn here
+
+
+async def test_a_drawing_process_that_died_is_replaced_and_the_picture_still_comes() -> None:
+    await pictures.draw((weekly_panel(),))
+    pool = pictures._drawing
+    assert pool is not None
+    for pid in list(pool._processes):  # as if the kernel killed it for memory
+        os.kill(pid, signal.SIGKILL)
+    png = await pictures.draw((weekly_panel(),))
+    assert png.startswith(PNG_SIGNATURE)
+    assert pictures._drawing is not pool
+
+
+def test_the_bot_process_never_loads_matplotlib_to_draw() -> None:
+    script = (
+        "import asyncio, sys\n"
+        "from bot.reports.pictures import draw\n"
+        "from tests.reports.test_charts import weekly_panel\n"
+        "png = asyncio.run(draw((weekly_panel(),)))\n"
+        "print(len(png), 'matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    size, loaded = done.stdout.split()
+    assert int(size) > 1000
+    assert loaded == "False"

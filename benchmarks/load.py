@@ -348,20 +348,38 @@ class ChildSpec:
     profile: str | None = None  # cProfile the bot's main thread into this file
 
 
-def _memory_kb() -> dict[str, int]:
+def _status_kb(pid: int | str) -> dict[str, int]:
     found: dict[str, int] = {}
     with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             name, _, value = line.partition(":")
             if name in ("VmHWM", "VmRSS"):
                 found[name] = int(value.split()[0])
+    return found
+
+
+def _helper_pids() -> list[int]:
+    """The child's own children: the bot's picture-drawing process."""
+    return [p.pid for p in multiprocessing.active_children() if p.pid is not None]
+
+
+def _memory_kb() -> dict[str, int]:
+    found = _status_kb("self")
     found["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    helpers = [_status_kb(pid).get("VmHWM", 0) for pid in _helper_pids()]
+    found["helpers_VmHWM"] = max(helpers, default=0)
     return found
 
 
 def _cpu_seconds() -> float:
+    """This process and its live helpers: the drawing process's CPU is the bot's cost too."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    total = usage.ru_utime + usage.ru_stime
+    for pid in _helper_pids():
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _child_main(spec: ChildSpec, connection: Connection) -> None:
@@ -842,6 +860,7 @@ async def scenario_load(
     ]
     peak = max(r.memory_kb.get("VmHWM", 0) for r in bot) / 1024
     echo_peak = max(r.memory_kb.get("VmHWM", 0) for r in echo) / 1024
+    drawing_peak = max(r.memory_kb.get("helpers_VmHWM", 0) for r in bot) / 1024
     rows.append(
         Row(
             "memory",
@@ -850,7 +869,10 @@ async def scenario_load(
             f"{peak:.0f} MB",
             f"<= {MEMORY_MB:g} MB",
             0 < peak <= MEMORY_MB,
-            [f"echo process peak {echo_peak:.0f} MB"],
+            [
+                f"echo process peak {echo_peak:.0f} MB",
+                f"bot's drawing process peak {drawing_peak:.0f} MB (not in the target)",
+            ],
         )
     )
     return rows

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -29,9 +32,27 @@ def _drawing_process() -> ProcessPoolExecutor:
     global _drawing
     if _drawing is None:
         _drawing = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_end_with,
+            initargs=(os.getpid(),),
         )
     return _drawing
+
+
+def _end_with(bot: int) -> None:
+    """In the drawing process: end when the bot process has gone, however it went.
+
+    A pool's worker holds both ends of its own queue, so it never sees end-of-file when the
+    bot is killed with -9; it would linger for good, holding the bot's stdout.
+    """
+
+    def watch() -> None:
+        while os.getppid() == bot:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="mentorbot-draw-watch", daemon=True).start()
 
 
 async def draw(picture: Picture) -> bytes:

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from bot.reports import pictures
@@ -46,3 +47,24 @@ def test_the_bot_process_never_loads_matplotlib_to_draw() -> None:
     size, loaded = done.stdout.split()
     assert int(size) > 1000
     assert loaded == "False"
+
+
+def test_the_drawing_process_ends_when_the_bot_is_killed() -> None:
+    script = (
+        "import asyncio, os, sys, time\n"
+        "from bot.reports import pictures\n"
+        "from tests.reports.test_charts import weekly_panel\n"
+        "asyncio.run(pictures.draw((weekly_panel(),)))\n"
+        "print(*pictures._drawing._processes, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
+    ) as bot:
+        assert bot.stdout is not None
+        drawer = int(bot.stdout.readline())
+        bot.kill()  # as kill -9 would
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{drawer}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{drawer}").exists()

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from typing import TYPE_CHECKING
 
-from bot.reports.outcomes import Row
+if TYPE_CHECKING:  # the drawing process need not load SQLAlchemy to draw a mentee's picture
+    from bot.reports.outcomes import Row
 
 HEADLINE = ("ARC total", "ARC strengths", "ARC threats", "CEST self-esteem", "CEST self-efficacy")
 DARK = "#0072B2"  # Okabe-Ito blue, as in the mentee charts

@@ -68,3 +68,16 @@ def test_the_drawing_process_ends_when_the_bot_is_killed() -> None:
     while Path(f"/proc/{drawer}").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not Path(f"/proc/{drawer}").exists()
+
+
+def test_what_the_drawing_process_imports_leaves_the_database_libraries_out() -> None:
+    script = (
+        "import sys\n"
+        "import bot.reports.pictures\n"
+        "print(sorted(m for m in ('sqlalchemy', 'telegram', 'bot.storage') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"  # each would add tens of MB to the drawing process

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -105,7 +106,11 @@ async def test_a_mentors_held_up_notice_does_not_hold_up_the_mentee(
 ) -> None:
     await add_staff(session_factory, service, telegram_user_id=MENTOR)
     async with FakeTelegramAPI() as fake, running(fake, service):
-        # Telegram throttles the mentor's chat: the "Sam joined" notice must wait 2 s.
+        fake.user_message(MENTOR, "/invite Sam")
+        [invite] = await fake.wait_for_sent(1, chat_id=MENTOR)
+        code = re.search(r"start=([A-Z0-9]+)", invite.text or "")
+        assert code is not None, invite.text
+        # From now on Telegram throttles the mentor's chat: the "Sam joined" notice waits 2 s.
         fake.fail_next(
             "sendMessage",
             error_code=429,
@@ -113,9 +118,12 @@ async def test_a_mentors_held_up_notice_does_not_hold_up_the_mentee(
             retry_after=2,
             chat_id=MENTOR,
         )
-        first = await join(fake)
+        fake.user_message(MENTEE, f"/start {code.group(1)}")
+        consent = (await fake.wait_for_sent(5, chat_id=MENTEE))[-1]
+        fake.user_presses(MENTEE, consent.message_id, consent.data_for(texts.CONSENT_YES))
+        first = await wait_for_question(fake, 1)
         fake.user_presses(MENTEE, first.message_id, first.data_for("Yes"))
         await wait_for_question(fake, 2)
-        assert [m.text for m in fake.messages_to(MENTOR)][1:] == []  # still waiting
+        assert [m.text for m in fake.messages_to(MENTOR)] == [invite.text]  # still waiting
         notice = (await fake.wait_for_sent(2, chat_id=MENTOR))[-1]
     assert notice.text == texts.NOTICE_JOINED.format(name="Sam")

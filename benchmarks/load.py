@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import multiprocessing
 import os
@@ -50,7 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
@@ -401,8 +402,13 @@ async def _child_async(spec: ChildSpec, connection: Connection) -> None:
     config = uvicorn.Config(
         web, host="127.0.0.1", port=spec.port, log_level="warning", access_log=False
     )
-    server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield  # the benchmark stops this child through its pipe, or ends it outright
+
+    server = Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -673,7 +679,7 @@ async def simulate(
             data = question.data_for(label)
             message_id = question.message_id
             question = await round_trip(
-                lambda m=message_id, d=data: fake.user_presses(chat, m, d), number == QUESTIONS
+                functools.partial(fake.user_presses, chat, message_id, data), number == QUESTIONS
             )
 
     await asyncio.gather(*(one(i) for i in range(mentees)))

@@ -325,6 +325,7 @@ class FakeTelegramAPI:
         self._open_callbacks: set[str] = set()
         self._files: dict[str, _StoredFile] = {}
         self._failures: dict[str, deque[_Failure]] = {}
+        self._holds: dict[tuple[str, str], asyncio.Event] = {}
         self._poll_generation = 0
         self._closing = False
         self._updates_event = asyncio.Event()
@@ -577,6 +578,15 @@ class FakeTelegramAPI:
         queue = self._failures.setdefault(method.lower(), deque())
         queue.extend(_Failure(error_code, description, retry_after, chat_id) for _ in range(times))
 
+    def hold(self, method: str, chat_id: int) -> asyncio.Event:
+        """Keep calls of ``method`` to ``chat_id`` waiting until the returned event is set.
+
+        A slow answer for one chat, as a congested Telegram gives; calls to other chats go on.
+        """
+        release = asyncio.Event()
+        self._holds[(method.lower(), str(chat_id))] = release
+        return release
+
     # ---------------------------------------------------------------- inspection
 
     def messages_to(self, chat_id: int) -> list[SentMessage]:
@@ -718,6 +728,9 @@ class FakeTelegramAPI:
                 return _error_response(
                     failure.error_code, failure.description, failure.retry_after
                 )
+            held = self._holds.get((method.lower(), str(params.get("chat_id"))))
+            if held is not None:
+                await held.wait()
             result = await entry[1](_Call(name, params, filenames))
             return JSONResponse({"ok": True, "result": result})
         except _ApiError as exc:

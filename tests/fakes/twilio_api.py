@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
+from config.settings import Settings, load_settings
 from tests.fakes.telegram_api import _QuietServer
 
 ACCOUNT_SID = "AC" + "0" * 32
@@ -65,6 +66,19 @@ class FakeTwilioAPI:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def settings(self, **more: Any) -> Settings:
+        """mentorbot's settings for texting through this fake; `more` adds or overrides."""
+        return load_settings(
+            **{
+                "twilio_account_sid": ACCOUNT_SID,
+                "twilio_auth_token": AUTH_TOKEN,
+                "twilio_from_number": FROM_NUMBER,
+                "twilio_api_url": self.base_url,
+                "public_url": "https://bot.example.org",
+                **more,
+            }
+        )
 
     async def __aenter__(self) -> Self:
         config = uvicorn.Config(

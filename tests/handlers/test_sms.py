@@ -22,12 +22,9 @@ from bot.scheduling.senders import SmsSender
 from bot.service import MentorService
 from bot.storage.models import Answer, OutboxMessage, OutboxStatus, Person, ProcessedInbound
 from bot.storage.people import has_phone
-from config.settings import load_settings
 from tests.conftest import FakeClock
 from tests.fakes.twilio_api import (
-    ACCOUNT_SID,
     AUTH_TOKEN,
-    FROM_NUMBER,
     FakeTwilioAPI,
     form,
     inbound_params,
@@ -65,14 +62,7 @@ class SmsWorld:
 @pytest.fixture
 async def sms(database_url: str, service: MentorService) -> AsyncIterator[SmsWorld]:
     async with FakeTwilioAPI() as twilio:
-        settings = load_settings(
-            database_url=database_url,
-            twilio_account_sid=ACCOUNT_SID,
-            twilio_auth_token=AUTH_TOKEN,
-            twilio_from_number=FROM_NUMBER,
-            twilio_api_url=twilio.base_url,
-            public_url=PUBLIC,
-        )
+        settings = twilio.settings(database_url=database_url, public_url=PUBLIC)
         gateway = TwilioGateway(settings)
         sender = SmsSender(gateway, service.session_factory)
         dispatcher = Dispatcher(

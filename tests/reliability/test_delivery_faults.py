@@ -22,13 +22,9 @@ from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.scheduling.senders import SmsSender, TelegramSender
 from bot.storage.models import OutboxMessage, OutboxStatus, Person, PersonStatus, Role
-from config.settings import load_settings
 from tests.conftest import FakeClock
 from tests.fakes.telegram_api import FakeTelegramAPI, Fault
 from tests.fakes.twilio_api import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    FROM_NUMBER,
     FakeTwilioAPI,
     TwilioFault,
 )
@@ -113,14 +109,7 @@ async def test_429_storm_and_random_5xx_end_delivered_once_or_failed_with_a_reas
     await queue(session_factory, clock.now)
     async with FakeTelegramAPI() as fake, FakeTwilioAPI() as twilio:
         fake.fault, twilio.fault = telegram_fault, twilio_fault
-        settings = load_settings(
-            database_url=database_url,
-            twilio_account_sid=ACCOUNT_SID,
-            twilio_auth_token=AUTH_TOKEN,
-            twilio_from_number=FROM_NUMBER,
-            twilio_api_url=twilio.base_url,
-            public_url="https://bot.example.org",
-        )
+        settings = twilio.settings(database_url=database_url)
         gateway = TwilioGateway(settings)
         async with Bot(fake.token, base_url=fake.base_url) as bot:
             dispatcher = Dispatcher(

@@ -15,6 +15,15 @@ from tests.reports.test_charts import PNG_SIGNATURE, weekly_panel
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+def printed_by(script: str) -> str:
+    """What a fresh interpreter prints running `script` from the repository root."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 async def test_a_picture_comes_back_as_png_from_the_drawing_process() -> None:
     png = await pictures.draw((weekly_panel(),))
     assert png.startswith(PNG_SIGNATURE)
@@ -40,11 +49,7 @@ def test_the_bot_process_never_loads_matplotlib_to_draw() -> None:
         "png = asyncio.run(draw((weekly_panel(),)))\n"
         "print(len(png), 'matplotlib' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    size, loaded = done.stdout.split()
+    size, loaded = printed_by(script).split()
     assert int(size) > 1000
     assert loaded == "False"
 
@@ -76,8 +81,4 @@ def test_what_the_drawing_process_imports_leaves_the_database_libraries_out() ->
         "import bot.reports.pictures\n"
         "print(sorted(m for m in ('sqlalchemy', 'telegram', 'bot.storage') if m in sys.modules))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"  # each would add tens of MB to the drawing process
+    assert printed_by(script).strip() == "[]"  # each would add tens of MB to the drawing process

@@ -231,21 +231,14 @@ async def test_blocked_on_telegram_falls_back_to_sms_and_tells_the_mentor_once(
 ) -> None:
     from bot.delivery.twilio_gateway import TwilioGateway
     from bot.scheduling.senders import SmsSender
-    from config.settings import load_settings
-    from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilioAPI
+    from tests.fakes.twilio_api import FakeTwilioAPI
 
     async with world.session_factory() as session, session.begin():
         mentee = await session.get(Person, world.mentee_id)
         assert mentee is not None
         mentee.phone = "+447700900123"
     async with FakeTwilioAPI() as twilio:
-        settings = load_settings(
-            twilio_account_sid=ACCOUNT_SID,
-            twilio_auth_token=AUTH_TOKEN,
-            twilio_from_number=FROM_NUMBER,
-            twilio_api_url=twilio.base_url,
-            public_url="https://bot.example.org",
-        )
+        settings = twilio.settings()
         gateway = TwilioGateway(settings)
         world.jobs.dispatcher.senders.append(SmsSender(gateway, world.session_factory))
         world.fake.fail_next(

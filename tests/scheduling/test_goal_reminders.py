@@ -35,12 +35,9 @@ from bot.storage.models import (
     Person,
     Role,
 )
-from config.settings import load_settings
 from tests.conftest import LONDON, FakeClock, make_service
 from tests.fakes.twilio_api import (
-    ACCOUNT_SID,
     AUTH_TOKEN,
-    FROM_NUMBER,
     FakeTwilioAPI,
     form,
     inbound_params,
@@ -365,13 +362,7 @@ async def texting(
         mentee.telegram_user_id = mentee.telegram_chat_id = None
         mentee.phone = SAM_PHONE
     async with FakeTwilioAPI() as twilio:
-        settings = load_settings(
-            twilio_account_sid=ACCOUNT_SID,
-            twilio_auth_token=AUTH_TOKEN,
-            twilio_from_number=FROM_NUMBER,
-            twilio_api_url=twilio.base_url,
-            public_url=PUBLIC,
-        )
+        settings = twilio.settings(public_url=PUBLIC)
         gateway = TwilioGateway(settings)
         sender = SmsSender(gateway, world.session_factory)
         world.jobs.dispatcher.senders.append(sender)

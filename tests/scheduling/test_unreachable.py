@@ -17,8 +17,7 @@ from bot.service import MentorService
 from bot.storage import outbox
 from bot.storage.models import AttemptOutcome, DeliveryAttempt, OutboxMessage, OutboxStatus, Person
 from bot.storage.outbox import Queued
-from config.settings import load_settings
-from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilioAPI
+from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.scheduling.conftest import MENTEE_CHAT, MENTOR_CHAT, SchedulerWorld
 
 PHONE = "+447700900123"
@@ -29,13 +28,7 @@ MEETING = "Your meeting with Alex is tomorrow at 10:00."
 async def twilio(world: SchedulerWorld) -> AsyncIterator[FakeTwilioAPI]:
     """Texts are set up for this scheduler; whether the mentee has a number is up to the test."""
     async with FakeTwilioAPI() as fake:
-        settings = load_settings(
-            twilio_account_sid=ACCOUNT_SID,
-            twilio_auth_token=AUTH_TOKEN,
-            twilio_from_number=FROM_NUMBER,
-            twilio_api_url=fake.base_url,
-            public_url="https://bot.example.org",
-        )
+        settings = fake.settings()
         gateway = TwilioGateway(settings)
         world.jobs.dispatcher.senders.append(SmsSender(gateway, world.session_factory))
         yield fake

@@ -74,7 +74,6 @@ QUESTIONS: Final = 10  # config/instruments/weekly.yaml
 SECRET: Final = "bench-webhook-secret"
 SEND_RATE: Final = 10_000.0  # effectively unthrottled (production: 25/s)
 WEBHOOK_CONNECTIONS: Final = 40  # Telegram's default max_connections
-BENCH_KEY: Final = "Y2xlYW4tYmVuY2gta2V5LWZvci1zeW50aGV0aWMtMDE="  # no real data is ever under it
 WAIT: Final = 300.0  # seconds a simulated mentee waits for an answer before the run fails
 
 THROUGHPUT_RATIO: Final = 0.80
@@ -718,6 +717,14 @@ class WebhookDelivery:
                 self.failures.append(f"HTTP {response.status_code}")
 
 
+@functools.cache
+def _bench_key() -> str:
+    """One throwaway key per benchmark, handed to every bot child (rows outlive a run)."""
+    from bot.storage import crypto
+
+    return crypto.new_key()
+
+
 async def one_run(
     kind: str,
     mode: str,
@@ -739,7 +746,7 @@ async def one_run(
             _free_port(),
             database_url,
             concurrency,
-            BENCH_KEY,
+            _bench_key(),
             profile if kind == "bot" else None,
         )
         memory: dict[str, int] = {}

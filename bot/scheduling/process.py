@@ -83,9 +83,8 @@ class SchedulerJobs:
             logger.warning("Escalated %d unacknowledged crisis alerts to supervisors", escalated)
 
     async def dispatch(self) -> None:
-        """Drain everything due, batch after batch, at the configured rate."""
-        while await self.dispatcher.run_once() >= self.dispatcher.batch_size:
-            pass
+        """Drain everything due at the configured rate (run_once claims batch after batch)."""
+        await self.dispatcher.run_once()
 
     async def recover(self) -> None:
         await self.dispatcher.recover()

@@ -318,6 +318,7 @@ _MONTHS: dict[str, int] = {
 _TOMORROW = frozenset(
     _listed("tomorrow, tmrw, tmr, tmrow, tmoz, tomoz, tomo, 2moro, 2morrow, 2mrw, tommorow")
 )
+_NO_SLIP = timedelta()
 _TOMORROW_WORD = {"tomorrow": True}
 _DAY_LEAD = frozenset({"on", "every", "each", "a"})
 _NUMERIC_DATE = re.compile(r"(\d{1,2}) ?[/.-] ?(\d{1,2})(?: ?[/.-] ?(\d{2}|\d{4}))?")
@@ -335,12 +336,15 @@ def read_weekday(text: str) -> int | None:
     return closest(word, _WEEKDAYS)
 
 
-def read_date(text: str, today: date) -> date | None:
+def read_date(text: str, today: date, *, past_slip: timedelta = _NO_SLIP) -> date | None:
     """A date typed as 14/12, 14/12/26, 14-12, 14.12, 14 Dec, 14th December, Dec 14, 2026-12-14.
 
-    Without a year it is the next such date on or after today. A weekday in front ("Mon 14
+    Without a year it is the next such date on or after today, or, for a caller that would
+    rather point out a slip than book a year ahead, on or after `past_slip` before today
+    ("1/3" typed on 2 March is then yesterday, not next year). A weekday in front ("Mon 14
     Dec", as our buttons say) must be that date's weekday.
     """
+    today -= past_slip
     raw = unicodedata.normalize("NFKC", text).casefold().strip().rstrip(".!")
     try:
         return date.fromisoformat(raw)
@@ -402,7 +406,7 @@ def _next_of_month(day: int, today: date) -> date | None:
     return None
 
 
-def read_day(text: str, today: date) -> date | None:
+def read_day(text: str, today: date, *, past_slip: timedelta = _NO_SLIP) -> date | None:
     """A day: today, tonight, tomorrow (tmrw, tmoz), a weekday, "next tue", or any date.
 
     A weekday is the next one after today, so "monday" on a Monday means a week on, and so
@@ -422,7 +426,8 @@ def read_day(text: str, today: date) -> date | None:
         if weekday is not None:
             ahead = (weekday - today.weekday()) % 7
             return today + timedelta(days=ahead if lead == "this" else ahead or 7)
-    return read_date(re.sub(r"^\s*on\s+", "", text, flags=re.IGNORECASE), today)
+    typed = re.sub(r"^\s*on\s+", "", text, flags=re.IGNORECASE)
+    return read_date(typed, today, past_slip=past_slip)
 
 
 # ---------------------------------------------------------------- times

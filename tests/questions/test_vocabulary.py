@@ -8,7 +8,7 @@ somewhere, so change a row only on purpose. Dates are read on Monday 7 December 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -369,6 +369,14 @@ def test_times(text: str, expected: time) -> None:
 @pytest.mark.parametrize(("text", "reader"), NOT_READ)
 def test_forms_that_are_not_read(text: str, reader: Callable[[str], object]) -> None:
     assert reader(text) is None
+
+
+def test_a_caller_may_read_a_recent_date_as_a_slip_rather_than_next_year() -> None:
+    assert read_date("6/12", TODAY) == date(2027, 12, 6)
+    assert read_date("6/12", TODAY, past_slip=timedelta(days=180)) == date(2026, 12, 6)
+    assert read_day("6 Dec", TODAY, past_slip=timedelta(days=180)) == date(2026, 12, 6)
+    assert read_date("5/6", TODAY, past_slip=timedelta(days=180)) == date(2027, 6, 5)
+    assert read_day("monday", TODAY, past_slip=timedelta(days=180)) == date(2026, 12, 14)
 
 
 def test_parts_of_the_day_are_stated_times_a_caller_may_change() -> None:

@@ -223,7 +223,9 @@ MEET_WHO = "Who is the meeting with?"
 MEET_WHO_REASK = "Sorry, I did not get that. Please tap a name."
 MEET_NO_MATCH = "None of your mentees is called {name}."
 MEET_WHICH_DAY = "Meeting with {name}. Which day? Tap one, or type a date like 14/3."
-MEET_DAY_REASK = "Sorry, I did not get that day. Choose one, or type a day like tomorrow, Fri or 14/3."
+MEET_DAY_REASK = (
+    "Sorry, I did not get that day. Choose one, or type a day like tomorrow, Fri or 14/3."
+)
 MEET_DAY_PAST = "That day has gone by. Please choose today or a later day."
 MEET_WHAT_TIME = "{day}: what time? Tap one, or type it like 9:30 or 14:00."
 MEET_TIME_REASK = (
@@ -258,8 +260,8 @@ ASK_CHECKIN_TIME = "And what time of day?"
 TIME_MORNING = "Morning (10:00)"
 TIME_AFTERNOON = "Afternoon (14:00)"
 TIME_EVENING = "Evening (18:00)"
-SETTINGS_REASK = "Please tap a day, or type one, like Monday."
-SETTINGS_TIME_REASK = "Please tap a time. Or type a time from 08:00 to 20:59, like 11:30."
+SETTINGS_REASK = "Please choose a day, or type one, like Monday or Tue."
+SETTINGS_TIME_REASK = "Please choose a time. Or type one, like 7pm, 11:30 or morning."
 SETTINGS_SAVED = "Thanks. We will remind you each {day} at {time}. Send /settings to change it."
 
 # Staff views of what the scheduler will send and what went wrong.
@@ -937,4 +939,10 @@ HOURS_END_REASK = "The end must be after {start} (hours cannot cross midnight)."
 # To a mentor when Telegram keeps failing for their mentee and texts take over.
 NOTICE_FAILING_TEXTING = (
     "We could not get through to {name} on Telegram. Their reminders will now go by text message."
+)
+
+# Issue 14, one vocabulary: what is said when a typed answer is understood but cannot be used.
+SETTINGS_TIME_OUTSIDE = (
+    "I send check-ins from 08:00 to 20:59, so I do not wake you. Please type a time in those "
+    "hours, like 7pm."
 )

@@ -7,7 +7,6 @@ into messages. Times are local and kept outside quiet hours, as for the check-in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 
@@ -17,6 +16,7 @@ from bot.flows.goal_parts import MENTEE_FLOW, Data, picked, save
 from bot.flows.meetings import day_label, parse_day
 from bot.flows.preferences import DAY_NAMES, EARLIEST, LATEST, TIME_CHOICES
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.questions.vocabulary import read_time, read_weekday
 from bot.storage import conversations, goals
 from bot.storage.models import GoalRhythm, Person
 
@@ -41,7 +41,7 @@ RHYTHM_WORDS = {
 DAY_CHOICES = tuple(Choice(name[:3], str(n)) for n, name in enumerate(DAY_NAMES, start=1))
 TIME_CHOICE_LIST = tuple(Choice(label, f"{at:%H:%M}") for label, at in TIME_CHOICES)
 _TIME_WORDS = {label.split()[0].casefold(): f"{at:%H:%M}" for label, at in TIME_CHOICES}
-_TYPED_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_PARTS_OF_DAY = {label.split()[0]: at for label, at in TIME_CHOICES}  # as the buttons say
 
 Handler = Callable[[FlowContext, Person, Data, InboundMessage], Awaitable[Outcome]]
 
@@ -99,6 +99,9 @@ async def _weekday(
         days = [
             n for n, name in enumerate(DAY_NAMES, start=1) if name.casefold().startswith(typed)
         ]
+        weekday = read_weekday(typed)
+        if len(days) != 1 and weekday is not None:
+            days = [weekday + 1]
         value = str(days[0]) if len(days) == 1 else None
     if value is None:
         return await _reask(ctx, data, texts.GOAL_WEEKDAY_REASK)
@@ -119,14 +122,11 @@ async def _remind_on(
 
 
 def parse_time(message: InboundMessage) -> time | None:
-    """A tapped or typed time of day (10:00, 9.30, morning), outside quiet hours."""
+    """A tapped time, its number, or a time in the shared vocabulary (7pm, 9.30, morning),
+    outside quiet hours."""
     value = picked(message, TIME_CHOICE_LIST, _TIME_WORDS)
-    answer = value or (message.text or "").strip()
-    match = _TYPED_TIME.match(answer)
-    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        return None
-    chosen = time(int(match[1]), int(match[2]))
-    return chosen if EARLIEST <= chosen <= LATEST else None
+    chosen = read_time(value or message.text or "", _PARTS_OF_DAY)
+    return chosen if chosen is not None and EARLIEST <= chosen <= LATEST else None
 
 
 async def _time(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.flows import texts
+from bot.questions.vocabulary import read_time, read_weekday
 
 DAY_ABBREVIATIONS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -23,7 +24,6 @@ _DAY_WORDS = {
     "weekends": (6, 7),
     "weekend": (6, 7),
 }
-_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(am|pm)?$")
 
 
 @dataclass(frozen=True)
@@ -76,23 +76,18 @@ def parse_days(answer: str) -> tuple[int, ...] | None:
 
 
 def _day(word: str) -> int | None:
+    """An ISO weekday: the start of one name ("we", "thurs") or the shared vocabulary's word."""
     matches = [n for n, name in enumerate(DAY_NAMES, start=1) if name.lower().startswith(word)]
-    return matches[0] if len(word) >= 2 and len(matches) == 1 else None
+    if len(word) >= 2 and len(matches) == 1:
+        return matches[0]
+    weekday = read_weekday(word)
+    return None if weekday is None else weekday + 1
 
 
 def parse_time(answer: str) -> time | None:
-    """'9', '09:00', '9.30', '5pm', '17:30' -> a time; None if it is not one."""
-    match = _TIME.match(answer.strip().lower().replace(" ", ""))
-    if match is None:
-        return None
-    hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
-    if half is not None:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
+    """A time in the shared vocabulary: '09:00', '9.30', '5pm', '17:30', or '9' and '5' as
+    people mean them for working hours (09:00 and 17:00); None if it is not one."""
+    return read_time(answer)
 
 
 def parse_hours(argument: str) -> Hours | None:

@@ -9,7 +9,6 @@ is at the hour the mentor chose (DESIGN.md §4).
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.questions.vocabulary import read_day, read_time
 from bot.sites import MAX_PLACE, shipped_sites
 from bot.storage import conversations, meetings, outbox, people
 from bot.storage.models import Meeting, MeetingStatus, Person
@@ -39,8 +39,6 @@ ANSWER_CHOICES = (
 _OTHER = "other"
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_TYPED_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?$")
-_TYPED_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 # Phones turn quotes and dashes curly; one such character halves what an SMS can hold.
 _PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-"})
 
@@ -60,37 +58,18 @@ def describe_when(starts_at: datetime, zone: ZoneInfo) -> str:
 
 
 def parse_day(answer: str, today: date) -> date | None:
-    """A tapped ISO date, or a typed 'today', 'tomorrow', '14/3' or '14/3/2026'."""
-    words = answer.strip().lower()
-    if words in ("today", "tomorrow"):
-        return today + timedelta(days=int(words == "tomorrow"))
-    match = _TYPED_DATE.match(words)
-    try:
-        if match is None:
-            return date.fromisoformat(words)
-        day, month, year = int(match[1]), int(match[2]), match[3]
-        if year is not None:
-            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
-        typed = date(today.year, month, day)
-        return typed.replace(year=today.year + 1) if typed < today - NEXT_YEAR_AFTER else typed
-    except ValueError:  # 31/2, or not a date at all
-        return None
+    """A tapped ISO date, or a day typed in the shared vocabulary: tomorrow, next tue, 14/3."""
+    return read_day(answer, today, past_slip=NEXT_YEAR_AFTER)
 
 
 def parse_time(answer: str) -> time | None:
-    """A tapped or typed '14:00', '9:30', '9.30' or '2pm', within working hours."""
-    match = _TYPED_TIME.match(answer.strip().lower())
-    if match is None or (match[2] is None and match[3] is None):
-        return None  # a bare "2" could be 02:00 or 14:00
-    hour, minute = int(match[1]), int(match[2] or 0)
-    if match[3] is not None:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if match[3] == "pm" else 0)
-    if hour > 23 or minute > 59:
+    """A tapped or typed time in the shared vocabulary (14:00, 9.30, 7pm, evening), within
+    working hours. A bare number is asked about again: by SMS it is the number of a listed
+    time, and typed elsewhere "3" could be that or 3pm."""
+    if answer.strip().isdecimal() and len(answer.strip()) <= 2:
         return None
-    chosen = time(hour, minute)
-    return chosen if EARLIEST <= chosen <= LATEST else None
+    chosen = read_time(answer)
+    return chosen if chosen is not None and EARLIEST <= chosen <= LATEST else None
 
 
 def tidy_place(text: str) -> str:

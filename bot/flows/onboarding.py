@@ -6,24 +6,19 @@ Nothing is kept unless the person agrees: until then they exist only as a pendin
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import Any
 
 from bot.flows import checkin, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply, Sender
+from bot.questions.vocabulary import read_choice, read_yes_no
 from bot.storage import conversations, people
 from bot.storage.models import Invite, Person, PersonStatus, Role
 
 FLOW = "onboarding"
 _AGREE, _DECLINE = "agree", "decline"
-_YES_WORDS = {"y", "yes", "yeah", "yep", "yup", "ok", "okay", "agree", "i agree", "yes i agree"}
-_NO_WORDS = {"n", "no", "nope", "nah", "no thanks", "no thank you", "decline"}
-
-
-def _normalise(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
+_CONSENT_LABELS = (texts.CONSENT_YES, texts.CONSENT_NO, "decline")
 
 
 def consent_replies(name: str, token: str) -> list[Reply]:
@@ -68,10 +63,11 @@ async def begin(ctx: FlowContext, person: Person | None, sender: Sender, code: s
 def _decision(message: InboundMessage) -> str | None:
     if message.choice is not None:
         return message.choice if message.choice in (_AGREE, _DECLINE) else None
-    words = _normalise(message.text or "")
-    if words in _YES_WORDS:
-        return _AGREE
-    return _DECLINE if words in _NO_WORDS else None
+    said = read_yes_no(message.text or "")
+    if said is None:  # the buttons' own words ("No, thanks"), or "decline"
+        picked = read_choice(message.text or "", _CONSENT_LABELS)
+        said = None if picked is None else picked == 0
+    return None if said is None else _AGREE if said else _DECLINE
 
 
 async def step(

@@ -14,12 +14,11 @@ from bot.flows.context import FlowContext
 from bot.flows.staff import parse_mobile
 from bot.flows.staff_views import visible_mentee
 from bot.flows.types import Channel, InboundMessage, Outcome, Reply
+from bot.questions.vocabulary import read_yes_no
 from bot.storage import crypto
 from bot.storage.models import Person
 from bot.storage.outbox import Queued
 from bot.storage.people import has_phone
-
-YES = {"yes", "y", "yes please", "ok", "yep"}
 
 
 async def _taken(ctx: FlowContext, phone: str, person: Person) -> bool:
@@ -84,8 +83,7 @@ def confirming(person: Person, message: InboundMessage) -> bool:
 
 async def confirm(ctx: FlowContext, person: Person, message: InboundMessage) -> Outcome:
     """A YES from the pending number makes it theirs; anything else asks again."""
-    answer = " ".join((message.text or "").lower().strip(" .!").split())
-    if answer not in YES:
+    if read_yes_no(message.text or "") is not True:
         return Outcome([Reply(texts.PHONE_CONFIRM_REASK)])
     person.phone, person.pending_phone = message.sender.address, None
     person.sms_opted_out_at = None

@@ -7,7 +7,6 @@ quiet hours.
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import time
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply
+from bot.questions.vocabulary import read_time, read_weekday
 from bot.storage import conversations
 from bot.storage.models import Person
 
@@ -25,8 +25,7 @@ TIME_CHOICES = (
     (texts.TIME_AFTERNOON, time(14)),
     (texts.TIME_EVENING, time(18)),
 )
-EARLIEST, LATEST = time(8), time(20, 59)
-_TYPED_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+EARLIEST, LATEST = time(8), time(20, 59)  # the check-in never wakes anyone
 
 
 async def start(ctx: FlowContext, person: Person) -> Outcome:
@@ -52,23 +51,24 @@ async def _ask(ctx: FlowContext, person: Person, step: str, data: dict[str, Any]
 
 
 def _day(message: InboundMessage) -> int | None:
+    """An ISO weekday: a button, its number, the start of a name, or the shared vocabulary's."""
     answer = (message.choice or message.text or "").strip().lower()
     if answer.isdecimal() and len(answer) == 1 and 1 <= int(answer) <= 7:
         return int(answer)
     matches = [n for n, name in enumerate(DAY_NAMES, start=1) if name.lower().startswith(answer)]
-    return matches[0] if len(answer) >= 2 and len(matches) == 1 else None
+    if len(answer) >= 2 and len(matches) == 1:
+        return matches[0]
+    weekday = read_weekday(answer)
+    return None if weekday is None else weekday + 1
 
 
 def _time(message: InboundMessage) -> time | None:
+    """A button, its number, its label, or a time in the shared vocabulary (7pm, morning)."""
     answer = (message.choice or message.text or "").strip().lower()
     for number, (label, at) in enumerate(TIME_CHOICES, start=1):
         if answer in (label.lower(), str(number)):
             return at
-    match = _TYPED_TIME.match(answer)
-    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        return None
-    chosen = time(int(match.group(1)), int(match.group(2)))
-    return chosen if EARLIEST <= chosen <= LATEST else None
+    return read_time(answer, {label.split()[0]: at for label, at in TIME_CHOICES})
 
 
 async def step(
@@ -88,9 +88,10 @@ async def step(
         outcome.answered = Answered(DAY_NAMES[day - 1]) if tapped else None
         return outcome
     at = _time(message)
-    if at is None:
+    if at is None or not EARLIEST <= at <= LATEST:
         outcome = await _ask(ctx, person, "time", {"day": data["day"]})
-        outcome.replies.insert(0, Reply(texts.SETTINGS_TIME_REASK))
+        why = texts.SETTINGS_TIME_REASK if at is None else texts.SETTINGS_TIME_OUTSIDE
+        outcome.replies.insert(0, Reply(why))
         return outcome
     person.checkin_weekday, person.checkin_time = int(data["day"]), at
     await conversations.clear_state(ctx.session, person.id)

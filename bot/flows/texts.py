@@ -37,7 +37,7 @@ HOW_TO_STOP = (
 ASK_CONSENT = "Are you happy to go on?"
 CONSENT_YES = "Yes, I agree"
 CONSENT_NO = "No, thanks"
-CONSENT_REASK = "Please tap Yes or No. Or type yes or no."
+CONSENT_REASK = "Please choose Yes or No. Or type yes or no."
 CONSENT_THANKS = (
     "Thank you. Let's start with some short questions. You can stop and come back at any time."
 )
@@ -223,12 +223,14 @@ MEET_WHO = "Who is the meeting with?"
 MEET_WHO_REASK = "Sorry, I did not get that. Please tap a name."
 MEET_NO_MATCH = "None of your mentees is called {name}."
 MEET_WHICH_DAY = "Meeting with {name}. Which day? Tap one, or type a date like 14/3."
-MEET_DAY_REASK = "Sorry, I did not get that date. Tap a day, or type it like 14/3."
+MEET_DAY_REASK = (
+    "Sorry, I did not get that day. Choose one, or type a day like tomorrow, Fri or 14/3."
+)
 MEET_DAY_PAST = "That day has gone by. Please choose today or a later day."
 MEET_WHAT_TIME = "{day}: what time? Tap one, or type it like 9:30 or 14:00."
 MEET_TIME_REASK = (
-    "Sorry, I did not get that time. Please use a time between 07:00 and 21:00, like 9:30 "
-    "or 14:00."
+    "Sorry, I did not get that time. Please type a time between 07:00 and 21:00, like 2pm, "
+    "9:30 or 14:00."
 )
 MEET_TIME_PAST = "That time has gone by. Please choose a later time."
 MEET_WHERE = "Where? Tap a place, or Other to type one."
@@ -258,8 +260,8 @@ ASK_CHECKIN_TIME = "And what time of day?"
 TIME_MORNING = "Morning (10:00)"
 TIME_AFTERNOON = "Afternoon (14:00)"
 TIME_EVENING = "Evening (18:00)"
-SETTINGS_REASK = "Please tap a day, or type one, like Monday."
-SETTINGS_TIME_REASK = "Please tap a time. Or type a time from 08:00 to 20:59, like 11:30."
+SETTINGS_REASK = "Please choose a day, or type one, like Monday or Tue."
+SETTINGS_TIME_REASK = "Please choose a time. Or type one, like 7pm, 11:30 or morning."
 SETTINGS_SAVED = "Thanks. We will remind you each {day} at {time}. Send /settings to change it."
 
 # Staff views of what the scheduler will send and what went wrong.
@@ -664,7 +666,7 @@ GOAL_ASK_WHEN = "By when would you like to do it? Tap one, or type a date like 1
 GOAL_IN_A_WEEK = "In a week"
 GOAL_IN_A_MONTH = "In a month"
 GOAL_NO_DATE = "No date"
-GOAL_WHEN_REASK = "Sorry, I did not get that. Tap one, or type a date like 14/3."
+GOAL_WHEN_REASK = "Sorry, I did not get that. Choose one, or type a day like Friday or 14/3."
 GOAL_DATE_PAST = "That day has gone by. Please pick today or a day after it."
 GOAL_SAVED = "Your goal is saved: {title}"
 GOAL_SAVED_BY = "You aim to do it by {day}."
@@ -675,12 +677,14 @@ GOAL_RHYTHM_WEEKLY = "Once a week"
 GOAL_RHYTHM_ONCE = "Once, on a day I pick"
 GOAL_RHYTHM_REASK = "Sorry, I did not get that. Please tap one, or type its number."
 GOAL_ASK_WEEKDAY = "Which day of the week?"
-GOAL_WEEKDAY_REASK = "Please tap a day, or type one, like Monday."
+GOAL_WEEKDAY_REASK = "Please choose a day, or type one, like Monday or Tue."
 GOAL_ASK_REMIND_DATE = "Which day? Tap one, or type a date like 14/3."
-GOAL_REMIND_DATE_REASK = "Sorry, I did not get that day. Tap one, or type a date like 14/3."
+GOAL_REMIND_DATE_REASK = (
+    "Sorry, I did not get that day. Choose one, or type one like Friday or 14/3."
+)
 GOAL_TOMORROW = "Tomorrow"
 GOAL_ASK_REMIND_TIME = "What time of day?"
-GOAL_TIME_REASK = "Please tap a time. Or type a time from 08:00 to 20:59, like 11:30."
+GOAL_TIME_REASK = "Please choose a time. Or type one from 08:00 to 20:59, like 7pm or morning."
 GOAL_TIME_PAST = "That time has gone by today. Please pick a later time."
 GOAL_REMIND_NONE_SAVED = "OK, no reminders. Send /goals at any time to see or change your goals."
 GOAL_REMIND_DAILY_SAVED = "Done. I will remind you every day at {time}. Send /goals to change it."
@@ -937,4 +941,10 @@ HOURS_END_REASK = "The end must be after {start} (hours cannot cross midnight)."
 # To a mentor when Telegram keeps failing for their mentee and texts take over.
 NOTICE_FAILING_TEXTING = (
     "We could not get through to {name} on Telegram. Their reminders will now go by text message."
+)
+
+# Issue 14, one vocabulary: what is said when a typed answer is understood but cannot be used.
+SETTINGS_TIME_OUTSIDE = (
+    "I send check-ins from 08:00 to 20:59, so I do not wake you. Please type a time in those "
+    "hours, like 7pm."
 )

@@ -14,6 +14,7 @@ from typing import Any
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Channel, Choice, Document, InboundMessage, Outcome, Reply, tapped
+from bot.questions.vocabulary import read_choice, read_yes_no
 from bot.storage import conversations, people
 from bot.storage.erasure import erase_person, personal_data
 from bot.storage.models import Person
@@ -33,6 +34,17 @@ def _summary(data: dict[str, Any]) -> str:
         services=len(data["services_sent_to_you"]),
         notes=len(data["notes_by_your_mentor"]),
     )
+
+
+def _yes_or_no(message: InboundMessage) -> bool | None:
+    """A tap, or yes or no typed in the shared vocabulary, or the buttons' own words."""
+    if message.choice is not None:
+        return {"yes": True, "no": False}.get(message.choice)
+    said = read_yes_no(message.text or "")
+    if said is None:
+        picked = read_choice(message.text or "", (texts.FORGET_YES, texts.FORGET_NO))
+        said = None if picked is None else picked == 0
+    return said
 
 
 async def mydata(ctx: FlowContext, person: Person, _argument: str = "") -> Outcome:
@@ -67,7 +79,8 @@ async def step(
         return Outcome(stale_tap=True)
     answer = (message.choice or message.text or "").strip().lower().strip(".!")
     if data["at"] == "first":
-        if answer in ("yes", "1", texts.FORGET_YES.lower()):
+        said = _yes_or_no(message)
+        if said is True:
             await conversations.save_state(
                 ctx.session,
                 person_id=person.id,
@@ -77,7 +90,7 @@ async def step(
                 now=ctx.now(),
             )
             return tapped(Outcome([Reply(texts.FORGET_LAST_CHECK)]), message, texts.FORGET_YES)
-        if answer in ("no", "2", texts.FORGET_NO.lower()):
+        if said is False:
             await conversations.clear_state(ctx.session, person.id)
             return tapped(Outcome([Reply(texts.FORGET_KEPT)]), message, texts.FORGET_NO)
         return await forget(ctx, person)

@@ -5,8 +5,11 @@ number, a label, a synonym ("yep", "nah"), or a label wrapped in politeness ("ye
 "I agree"). We are tolerant of all that but we never guess: a reply is understood only when
 every meaningful word in it points at the same option. Anything else (a negation such as
 "not agree", a contradiction such as "yes no", a hedge such as "maybe yes") gives None, and
-the caller asks again. The synonyms live in the instrument file (`words`), so this module
-holds no clinical vocabulary beyond a short list of filler words.
+the caller asks again. A small slip of spelling ("agre", "disagre", "yse") is read as the one
+word of the instrument it is nearest to, by the shared vocabulary's rule
+(bot/questions/vocabulary.py); a slip as near to two words is not read. The synonyms live in
+the instrument file (`words`), so this module holds no clinical vocabulary beyond a short list
+of filler words.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import TYPE_CHECKING
+
+from bot.questions.vocabulary import correct
 
 if TYPE_CHECKING:
     from bot.instruments.model import Instrument
@@ -83,7 +88,10 @@ def parse_answer(instrument: Instrument, text: str) -> int | None:
     tokens = tokenise(text)
     if not tokens or len(tokens) > MAX_ANSWER_TOKENS:
         return None
-    values = _values_in(tokens, vocabulary(instrument), _numbered(instrument))
+    phrases = vocabulary(instrument)
+    known = {word: word for phrase in (*phrases, *FILLER_PHRASES) for word in phrase}
+    tokens = tuple(correct(tokens, known))
+    values = _values_in(tokens, phrases, _numbered(instrument))
     if values is None or len(set(values)) != 1:
         return None
     return values[0]

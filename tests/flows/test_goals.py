@@ -168,6 +168,26 @@ async def test_mentee_adds_a_goal_by_typing_words_and_numbers(
     assert await steps(session_factory, goal.id) == []
 
 
+async def test_mentee_adds_a_goal_in_everyday_words(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    _, sam = await alex_and_sam(service, session_factory)
+    await sam.send("/goals")
+    await sam.send("home")
+    await sam.send("Sort out the damp in the kitchen")
+    await sam.send("skip")
+    await sam.send("next fri")  # by when
+    await sam.send("weekly")
+    await sam.send("weds")
+    await sam.send("7pm")
+    assert sam.texts == [
+        "Done. I will remind you each Wednesday at 19:00. Send /goals to change it."
+    ]
+    (goal,) = await all_goals(session_factory)
+    assert goal.target_on == date(2026, 3, 6)
+    assert (goal.rhythm, goal.remind_weekday, goal.remind_at) == (GoalRhythm.WEEKLY, 3, time(19))
+
+
 async def test_a_title_over_200_characters_is_asked_again_kindly_and_nothing_is_lost(
     service: MentorService, session_factory: Sessions
 ) -> None:

@@ -181,13 +181,39 @@ async def test_past_days_and_times_are_refused_and_choices_kept(
     time_question = mentor.question
     replies = await mentor.send("9:30")
     assert replies[0].text == texts.MEET_TIME_PAST and replies[1] == time_question
-    for bad in ("soon", "3:00", "25:00", "2", None):
+    for bad in ("soon", "3:00", "25:00", "2", "10pm", None):
         replies = await mentor.send(bad)
         assert replies[0].text == texts.MEET_TIME_REASK and replies[1] == time_question
     await mentor.send("2pm")
     await mentor.tap("Local library")
     (meeting,) = await all_meetings(session_factory)
     assert meeting.starts_at == datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+async def test_a_mentor_books_in_the_words_people_type(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    mentor, _ = await mentor_and_mentee(service, session_factory)
+    await mentor.send("/meet")
+    await mentor.send("next tue")
+    assert mentor.question.text.startswith("Tue 3 Mar: what time?")
+    await mentor.send("7pm")
+    assert mentor.question.text == texts.MEET_WHERE
+    await mentor.tap("Local library")
+    await mentor.send("/meet")
+    await mentor.send("14 Mar")
+    await mentor.send("evening")
+    await mentor.tap("Local library")
+    await mentor.send("/meet")
+    await mentor.send("tomorrow")
+    await mentor.send("7.30pm")
+    await mentor.tap("Local library")
+    starts = [meeting.starts_at for meeting in await all_meetings(session_factory)]
+    assert starts == [
+        datetime(2026, 3, 3, 19, tzinfo=UTC),
+        datetime(2026, 3, 14, 18, tzinfo=UTC),
+        datetime(2026, 3, 3, 19, 30, tzinfo=UTC),
+    ]
 
 
 async def test_late_in_the_day_the_week_of_days_starts_tomorrow(
@@ -475,6 +501,14 @@ async def test_tapped_booking_answers_are_marked_answered(
         ("2026-03-09", date(2026, 3, 9)),
         ("1/3", date(2026, 3, 1)),  # yesterday: a slip, refused by the flow as past
         ("5/1", date(2026, 1, 5)),  # two months back: a slip too, not next January
+        ("tmrw", date(2026, 3, 3)),
+        ("next tue", date(2026, 3, 3)),
+        ("monday", date(2026, 3, 9)),  # today is a Monday: a week on
+        ("Fri", date(2026, 3, 6)),
+        ("14 Mar", date(2026, 3, 14)),
+        ("April 14th", date(2026, 4, 14)),
+        ("Dec 14", date(2025, 12, 14)),  # under 180 days back: a slip, refused as past
+        ("Tue 3 Mar", date(2026, 3, 3)),
         ("31/2", None),
         ("next week", None),
         ("", None),
@@ -502,8 +536,15 @@ def test_a_january_date_typed_in_december_is_next_year() -> None:
         ("3:00", None),  # the small hours: surely 15:00 was meant, so ask
         ("21:30", None),
         ("9:75", None),
-        ("9", None),
+        ("9", None),  # a bare number: the number of a listed time, or an hour? Ask.
         ("13pm", None),
+        ("7pm", time(19)),
+        ("7.30pm", time(19, 30)),
+        ("9pm", time(21)),
+        ("evening", time(18)),
+        ("morning", time(10)),
+        ("noon", time(12)),
+        ("1900", time(19)),
     ],
 )
 def test_parse_time(typed: str, expected: time | None) -> None:

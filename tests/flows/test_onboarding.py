@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -92,12 +93,33 @@ async def test_declining_keeps_nothing_and_the_link_still_works(
     assert chat.question.text == texts.ASK_CONSENT
 
 
+@pytest.mark.parametrize("typed", ["yse", "Yes please!", "yeah sure", "ok", "\U0001f44d", "1"])
+async def test_consent_typed_in_everyday_words_is_understood(
+    typed: str, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat, code = await invited_chat(service, session_factory)
+    await chat.send(f"/start {code}")
+    replies = await chat.send(typed)
+    assert replies[0].text == texts.CONSENT_THANKS
+    assert await count_rows(session_factory, Consent) == 1
+
+
+@pytest.mark.parametrize("typed", ["nah", "no thanks", "No, thanks", "nope", "decline"])
+async def test_no_typed_in_everyday_words_keeps_nothing(
+    typed: str, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat, code = await invited_chat(service, session_factory)
+    await chat.send(f"/start {code}")
+    assert (await chat.send(typed))[0].text == texts.CONSENT_DECLINED
+    assert await count_rows(session_factory, Consent) == 0
+
+
 async def test_unclear_consent_answer_is_asked_again(
     service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     chat, code = await invited_chat(service, session_factory)
     await chat.send(f"/start {code}")
-    for unclear in ("maybe", None, "/checkin", "\U0001f600"):
+    for unclear in ("maybe", None, "/checkin", "\U0001f600", "yes and no", "not sure"):
         replies = await chat.send(unclear)
         assert replies[0].text == texts.CONSENT_REASK or replies[-1].text == texts.CONSENT_REASK
     assert await count_rows(session_factory, Consent) == 0

@@ -51,6 +51,11 @@ async def test_settings_by_buttons(
         ("friday", "9:15", (5, time(9, 15))),
         ("Sun", "20.30", (7, time(20, 30))),
         ("1", "2", (1, time(14))),
+        ("weds", "7pm", (3, time(19))),
+        ("thrusday", "morning", (4, time(10))),
+        ("mondays", "in the evening", (1, time(18))),
+        ("Sat", "7.30pm", (6, time(19, 30))),
+        ("sun", "noon", (7, time(12))),
     ],
 )
 async def test_settings_by_typing(
@@ -67,7 +72,32 @@ async def test_settings_by_typing(
     assert await saved(session_factory) == expected
 
 
-@pytest.mark.parametrize("bad_time", ["03:00", "23:30", "25:00", "soon", ""])
+async def test_a_mentee_types_morning_and_the_check_in_time_is_10(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await mentee_chat(service, session_factory)
+    await chat.send("/settings")
+    await chat.send("Friday")
+    replies = await chat.send("morning")
+    assert replies[0].text == texts.SETTINGS_SAVED.format(day="Friday", time="10:00")
+    assert await saved(session_factory) == (5, time(10))
+
+
+@pytest.mark.parametrize("outside", ["03:00", "23:30", "11pm", "midnight", "6am"])
+async def test_a_time_at_night_is_understood_and_the_hours_are_explained(
+    outside: str, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await mentee_chat(service, session_factory)
+    await chat.send("/settings")
+    await chat.send("tue")
+    replies = await chat.send(outside)
+    assert replies[0].text == texts.SETTINGS_TIME_OUTSIDE
+    assert replies[1].text == texts.ASK_CHECKIN_TIME
+    await chat.send("7pm")
+    assert await saved(session_factory) == (2, time(19))
+
+
+@pytest.mark.parametrize("bad_time", ["25:00", "soon", "", "13pm", "7 or 8"])
 async def test_times_in_the_night_or_unclear_are_asked_again(
     bad_time: str, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -199,6 +199,10 @@ async def test_inside_hours_no_crisis_lines(
         ("every day 8.30-20.00", "every day 8:30-20:00"),
         ("Sat-Mon 10:00-12:00", "Mon, Sat, Sun 10:00-12:00"),
         ("Tue-Thu 18:00-21:00", "Tue-Thu 18:00-21:00"),
+        ("Mon-Fri 9-5", "Mon-Fri 9:00-17:00"),  # a bare hour as people mean it
+        ("weds, thurs 7.30pm-9pm", "Wed, Thu 19:30-21:00"),
+        ("Moonday 10am-noon", "Mon 10:00-12:00"),  # a small slip
+        ("mondays 9:00-17:00", "Mon 9:00-17:00"),
     ],
 )
 def test_hours_are_read_as_typed(typed: str, described: str) -> None:
@@ -217,7 +221,7 @@ def test_hours_are_read_as_typed(typed: str, described: str) -> None:
         "Mon-Fri 25:00-26:00",
         "Mon-Fri 9:75-17:00",
         "Mon-Fri 13pm-5pm",
-        "Moonday 09:00-17:00",
+        "Someday 09:00-17:00",
         "T 09:00-17:00",  # Tuesday or Thursday?
         "Mon-Fri 9 17",
     ],

@@ -118,7 +118,10 @@ async def test_forget_keeps_everything_unless_confirmed_twice(
     await chat.tap(texts.FORGET_NO)
     assert chat.texts == [texts.FORGET_KEPT]
     await chat.send("/forget")
-    await chat.send("yes")
+    assert (await chat.send("nope"))[0].text == texts.FORGET_KEPT
+    await chat.send("/forget")
+    assert (await chat.send("maybe"))[0].text == texts.FORGET_ASK  # asked again
+    assert (await chat.send("yeah"))[0].text == texts.FORGET_LAST_CHECK
     assert (await chat.send("ok"))[0].text == texts.FORGET_KEPT
     summary, _ = await chat.send("/mydata")
     assert NAME in summary.text

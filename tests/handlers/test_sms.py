@@ -292,7 +292,9 @@ async def test_mentor_adds_a_phone_that_counts_only_after_yes(
             await session.execute(select(Person).where(Person.display_name == "Sam"))
         ).scalar_one()
     assert sam.phone == "+447700900124" and sam.pending_phone == SAM
-    await sms.text("YES")
+    await sms.text("maybe")
+    assert sms.inbox()[-1] == texts.PHONE_CONFIRM_REASK
+    await sms.text("Yse please!")  # yes, in the words and slips people type
     assert sms.inbox()[-1] == texts.PHONE_CONFIRMED
     async with session_factory() as session:
         sam = (

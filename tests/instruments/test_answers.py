@@ -62,6 +62,18 @@ CASES = [
     (CEST, "Not sure...", 3),
     (CEST, "dunno", 3),
     (CEST, "disagree strongly", 1),
+    # Small slips of spelling, read as the one word they are nearest to.
+    (ARC, "yse", 1),
+    (ARC, "yess", 1),
+    (ARC, "noo", 0),
+    (WEEKLY, "agre", 5),
+    (WEEKLY, "agreee", 5),
+    (WEEKLY, "disagre", 2),
+    (WEEKLY, "strongly agre", 6),
+    (WEEKLY, "stongly agree", 6),
+    (WEEKLY, "strongly disagre", 1),
+    (CEST, "agre strongly", 5),
+    (CEST, "not sur", 3),
     # Filler words around an answer.
     (ARC, "yes please", 1),
     (ARC, "Yes thank you", 1),
@@ -102,6 +114,10 @@ CASES = [
     (WEEKLY, "yes", None),  # a 6-point scale has no single "yes"
     (WEEKLY, "not sure", None),
     (CEST, "agree not", None),
+    (WEEKLY, "not agre", None),
+    (WEEKLY, "nto agree", None),  # "nto" is a slip of "not": still a negation, never agree
+    (ARC, "yet", None),  # a letter changed in a short word is not a slip
+    (ARC, "on", None),
     (ARC, "I'll tell you later", None),
     (ARC, "help", None),
     (ARC, "", None),

@@ -1,0 +1,1 @@
+"""The question engine and the words people type."""

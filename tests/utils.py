@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.flows import texts
 from bot.flows.types import Channel, InboundMessage, Reply, Sender
 from bot.service import MentorService
 from bot.storage import people
@@ -78,7 +80,7 @@ class Chat:
     async def tap(self, label: str, *, reply: Reply | None = None) -> list[Reply]:
         """Taps the choice with this label on the given (default: latest) question."""
         question = reply or next(r for r in reversed(self.last) if r.choices)
-        choice = next(c for c in question.choices if c.label == label)
+        choice = next(c for c in (*question.choices, *question.controls) if c.label == label)
         message = InboundMessage(sender=self.sender, choice=choice.value, token=question.token)
         return await self._deliver(message)
 
@@ -101,9 +103,44 @@ class Chat:
         return [reply.text for reply in self.last]
 
 
-def question_number(reply: Reply) -> int:
-    """The '3' in '3 of 61: ...'."""
-    return int(reply.text.split(" of ", 1)[0])
+# "Part 1 of 3, question 4 of 50: ..." in a full check-in, "Question 4 of 10: ..." weekly.
+QUESTION_AT = re.compile(r"(?:Part (\d+) of \d+, question|Question) (\d+) of \d+: ")
+BASELINE_PARTS = (50, 6, 5)  # ARC, CEST self-esteem, CEST self-efficacy
+
+
+def question_number(reply: Reply | str) -> int:
+    """The '4' in 'Part 1 of 3, question 4 of 50: ...' or 'Question 4 of 10: ...'."""
+    text = reply if isinstance(reply, str) else reply.text
+    match = QUESTION_AT.search(text)
+    assert match is not None, text
+    return int(match.group(2))
+
+
+def overall_number(text: str, parts: tuple[int, ...] = BASELINE_PARTS) -> int | None:
+    """Which question of the whole sitting a message asks (1-61 in a full check), if any."""
+    match = QUESTION_AT.search(text)
+    if match is None:
+        return None
+    part = int(match.group(1) or 1)
+    return sum(parts[: part - 1]) + int(match.group(2))
+
+
+def is_break(reply: Reply) -> bool:
+    """The offer of a break between the parts of a full check-in."""
+    return any(choice.label == texts.TAKE_BREAK for choice in reply.choices)
+
+
+def in_checkin(chat: Chat) -> bool:
+    """Whether the latest message asks a check-in question or offers the break between parts."""
+    if not chat.last or not any(reply.choices for reply in chat.last):
+        return False
+    return is_break(chat.question) or QUESTION_AT.search(chat.question.text) is not None
+
+
+async def carry_on_at_break(chat: Chat) -> None:
+    """Taps "Carry on" when the latest question is the break between two parts."""
+    if chat.last and is_break(chat.last[-1]):
+        await chat.tap(texts.CARRY_ON)
 
 
 async def joined_mentee(

@@ -1,21 +1,26 @@
 """Check-ins: the full ARC + CEST battery when due, otherwise the weekly short form.
 
-One question per message. Each answer and the new position commit together, so a restart,
-a pause or a switch of phone resumes at the same question.
+One question per message, asked and read by the question engine (bot/questions/asking.py), so
+skip, back and typed words work here as at every other question. Each answer and the new
+position commit together, so a restart, a pause or a switch of phone resumes at the same
+question. A full check-in offers a break between its parts.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from bot.flows import closing, priorities, texts
-from bot.flows.battery import FULL_TIMEPOINTS, battery
+from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.context import FlowContext
 from bot.flows.results import finish_assessment
-from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply
-from bot.instruments import Instrument, Item, parse_answer
+from bot.flows.sitting import CARRY_ON, Sitting, break_question, sitting
+from bot.flows.types import Answered, Channel, InboundMessage, Outcome, Reply
+from bot.questions import asking
+from bot.questions.asking import Kind
 from bot.storage import assessments, conversations, people
 from bot.storage.models import Assessment, Episode, Person, Timepoint
 
@@ -24,6 +29,25 @@ FLOW = "checkin"
 # a mentee who checks in a little early is not sent round the short form instead.
 THREE_MONTH_EARLY = timedelta(days=7)
 EXIT_EARLY = timedelta(days=14)
+QUESTION, BREAK = "question", "break"
+
+
+@dataclass(frozen=True)
+class CheckinState:
+    """Where a sitting stands, kept as the conversation's data between messages."""
+
+    assessment: int
+    position: int  # the question being asked, or the first of the next part at a break
+    token: str
+    at: str = QUESTION
+
+    @classmethod
+    def load(cls, data: dict[str, Any]) -> CheckinState:
+        # "pos" is the name states saved before the break existed still carry.
+        position = data.get("position", data.get("pos", 0))
+        return cls(
+            int(data["assessment"]), int(position), str(data["token"]), data.get("at", QUESTION)
+        )
 
 
 def due_timepoint(episode: Episode, done: set[Timepoint], today: date) -> Timepoint:
@@ -39,22 +63,6 @@ def due_timepoint(episode: Episode, done: set[Timepoint], today: date) -> Timepo
     return Timepoint.WEEKLY
 
 
-def question_queue(ctx: FlowContext, timepoint: Timepoint) -> list[tuple[Instrument, Item]]:
-    return [
-        (instrument, item)
-        for instrument in (ctx.instruments[name] for name in battery(timepoint))
-        for item in instrument.items
-    ]
-
-
-def question_reply(
-    instrument: Instrument, item: Item, number: int, total: int, token: str
-) -> Reply:
-    choices = tuple(Choice(option.label, str(option.value)) for option in instrument.responses)
-    text = texts.QUESTION.format(number=number, total=total, text=item.text)
-    return Reply(text=text, choices=choices, token=token)
-
-
 async def start(ctx: FlowContext, person: Person) -> Outcome:
     """Begins the check-in that is due, or resumes the one left unfinished."""
     episode = await people.active_episode(ctx.session, person.id)
@@ -63,8 +71,17 @@ async def start(ctx: FlowContext, person: Person) -> Outcome:
     lead: list[Reply] = []
     assessment = await assessments.open_assessment(ctx.session, person.id)
     if assessment is not None:
-        position = await assessments.answer_count(ctx.session, assessment.id)
-        if position:
+        shape = sitting(ctx.instruments, assessment.timepoint)
+        answered = await assessments.answered_items(ctx.session, assessment.id)
+        position = next(
+            (
+                index
+                for index, slot in enumerate(shape.slots)
+                if (slot.instrument.id, slot.item.id) not in answered
+            ),
+            len(shape.slots) - 1,  # all answered but not finished: ask the last one again
+        )
+        if answered:
             lead.append(Reply(texts.RESUME))
     else:
         done = await assessments.completed_timepoints(ctx.session, episode.id)
@@ -75,76 +92,140 @@ async def start(ctx: FlowContext, person: Person) -> Outcome:
             timepoint=due_timepoint(episode, done, ctx.today()),
             now=ctx.now(),
         )
+        shape = sitting(ctx.instruments, assessment.timepoint)
         position = 0
-    return await _ask(ctx, person, assessment, position, lead)
+    if shape.slots[position].first_of_part:
+        lead.append(Reply(shape.intro(position)))
+    return await _ask(ctx, person, assessment, shape, position, lead)
+
+
+async def _save(ctx: FlowContext, person: Person, state: CheckinState) -> None:
+    await conversations.save_state(
+        ctx.session,
+        person_id=person.id,
+        flow=FLOW,
+        step=state.at,
+        data=asdict(state),
+        now=ctx.now(),
+    )
 
 
 async def _ask(
-    ctx: FlowContext, person: Person, assessment: Assessment, position: int, lead: list[Reply]
+    ctx: FlowContext,
+    person: Person,
+    assessment: Assessment,
+    shape: Sitting,
+    position: int,
+    lead: list[Reply],
 ) -> Outcome:
-    queue = question_queue(ctx, assessment.timepoint)
-    instrument, item = queue[position]
-    token = secrets.token_hex(3)
-    data: dict[str, Any] = {"assessment": assessment.id, "pos": position, "token": token}
-    await conversations.save_state(
-        ctx.session, person_id=person.id, flow=FLOW, step="question", data=data, now=ctx.now()
-    )
-    replies = list(lead)
-    if position == 0 or queue[position - 1][0] is not instrument:
-        replies.append(Reply(instrument.intro))
-    replies.append(question_reply(instrument, item, position + 1, len(queue), token))
-    return Outcome(replies)
+    state = CheckinState(assessment.id, position, secrets.token_hex(3))
+    await _save(ctx, person, state)
+    return Outcome([*lead, asking.ask(shape.question(position), state.token)])
 
 
-def _value_from(message: InboundMessage, instrument: Instrument) -> int | None:
-    if message.choice is not None:
-        allowed = {str(option.value): option.value for option in instrument.responses}
-        return allowed.get(message.choice)
-    if message.text is None:
-        return None
-    return parse_answer(instrument, message.text)
+async def _offer_break(
+    ctx: FlowContext, person: Person, assessment: Assessment, shape: Sitting, position: int
+) -> Outcome:
+    state = CheckinState(assessment.id, position, secrets.token_hex(3), at=BREAK)
+    await _save(ctx, person, state)
+    return Outcome([asking.ask(break_question(shape.part_break(position)), state.token)])
 
 
 async def step(
     ctx: FlowContext, person: Person, data: dict[str, Any], message: InboundMessage
 ) -> Outcome:
-    """Stores one answer and asks the next question, or re-asks kindly when not understood."""
-    if message.choice is not None and message.token != data["token"]:
-        return Outcome(stale_tap=True)
-    assessment = await ctx.session.get(Assessment, data["assessment"])
+    """Stores one answer (or a skip) and asks the next question; back re-asks the last one."""
+    state = CheckinState.load(data)
+    assessment = await ctx.session.get(Assessment, state.assessment)
     if assessment is None:  # deleted underneath us: start afresh rather than fail
         await conversations.clear_state(ctx.session, person.id)
         return await start(ctx, person)
-    queue = question_queue(ctx, assessment.timepoint)
-    position = int(data["pos"])
-    instrument, item = queue[position]
-    value = _value_from(message, instrument)
-    if value is None:
-        reask = texts.REASK.format(last=len(instrument.responses))
-        question = question_reply(instrument, item, position + 1, len(queue), data["token"])
-        return Outcome([Reply(reask), question])
-    assessments.record_answer(
-        ctx.session,
-        assessment_id=assessment.id,
-        instrument=instrument.id,
-        item_id=item.id,
-        value=value,
-        now=ctx.now(),
-    )
-    label = next(option.label for option in instrument.responses if option.value == value)
-    answered = Answered(label) if message.choice is not None else None
-    if position + 1 < len(queue):
-        outcome = await _ask(ctx, person, assessment, position + 1, [])
+    shape = sitting(ctx.instruments, assessment.timepoint)
+    if state.at == BREAK:
+        return await _at_break(ctx, person, assessment, shape, state, message)
+    question = shape.question(state.position)
+    got = asking.read(question, message, state.token)
+    if got.kind is Kind.STALE:
+        return Outcome(stale_tap=True)
+    if got.kind is Kind.UNCLEAR:
+        return Outcome(_reask(question, state.token, ctx.channel))
+    if got.kind is Kind.NO_WAY_BACK:
+        return Outcome([Reply(texts.NOTHING_BEFORE), asking.ask(question, state.token)])
+    if got.kind is Kind.BACK:
+        earlier = shape.slots[state.position - 1]
+        await assessments.forget_answer(
+            ctx.session,
+            assessment_id=assessment.id,
+            instrument=earlier.instrument.id,
+            item_id=earlier.item.id,
+        )
+        outcome = await _ask(ctx, person, assessment, shape, state.position - 1, [])
+    else:
+        slot = shape.slots[state.position]
+        assessments.record_answer(
+            ctx.session,
+            assessment_id=assessment.id,
+            instrument=slot.instrument.id,
+            item_id=slot.item.id,
+            value=None if got.kind is Kind.SKIP else int(got.value or 0),
+            now=ctx.now(),
+        )
+        outcome = await _next(ctx, person, assessment, shape, state.position + 1)
+    if message.choice is not None:
+        outcome.answered = Answered(got.label(question))
+    return outcome
+
+
+def _reask(question: asking.Question, token: str, channel: Channel | None) -> list[Reply]:
+    return [
+        Reply(asking.reask(question, channel or Channel.TELEGRAM)),
+        asking.ask(question, token),
+    ]
+
+
+async def _next(
+    ctx: FlowContext, person: Person, assessment: Assessment, shape: Sitting, position: int
+) -> Outcome:
+    if position < len(shape.slots):
+        if shape.slots[position].first_of_part:
+            return await _offer_break(ctx, person, assessment, shape, position)
+        return await _ask(ctx, person, assessment, shape, position, [])
+    return await _finish(ctx, person, assessment)
+
+
+async def _at_break(
+    ctx: FlowContext,
+    person: Person,
+    assessment: Assessment,
+    shape: Sitting,
+    state: CheckinState,
+    message: InboundMessage,
+) -> Outcome:
+    question = break_question(shape.part_break(state.position))
+    got = asking.read(question, message, state.token)
+    if got.kind is Kind.STALE:
+        return Outcome(stale_tap=True)
+    if got.kind is not Kind.ANSWER:
+        return Outcome(_reask(question, state.token, ctx.channel))
+    if got.value == CARRY_ON:
+        outcome = await _ask(ctx, person, assessment, shape, state.position, [])
     else:
         await conversations.clear_state(ctx.session, person.id)
-        outcome = Outcome(await finish_assessment(ctx, person, assessment))
-        if assessment.timepoint is Timepoint.EXIT:  # mentoring may end here
-            outcome.replies = await closing.after_exit(ctx, person, outcome.replies)
-        still_mentoring = await people.active_episode(ctx.session, person.id) is not None
-        if assessment.timepoint in FULL_TIMEPOINTS and still_mentoring:
-            # Results, then what matters most now, then (first time only) the check-in day.
-            first = assessment.timepoint is Timepoint.BASELINE and person.checkin_weekday is None
-            asked = await priorities.start(ctx, person, assessment, then_preferences=first)
-            outcome.replies += asked.replies
-    outcome.answered = answered
+        outcome = Outcome([Reply(texts.BREAK_TAKEN)])
+    if message.choice is not None:
+        outcome.answered = Answered(got.label(question))
+    return outcome
+
+
+async def _finish(ctx: FlowContext, person: Person, assessment: Assessment) -> Outcome:
+    await conversations.clear_state(ctx.session, person.id)
+    outcome = Outcome(await finish_assessment(ctx, person, assessment))
+    if assessment.timepoint is Timepoint.EXIT:  # mentoring may end here
+        outcome.replies = await closing.after_exit(ctx, person, outcome.replies)
+    still_mentoring = await people.active_episode(ctx.session, person.id) is not None
+    if assessment.timepoint in FULL_TIMEPOINTS and still_mentoring:
+        # Results, then what matters most now, then (first time only) the check-in day.
+        first = assessment.timepoint is Timepoint.BASELINE and person.checkin_weekday is None
+        asked = await priorities.start(ctx, person, assessment, then_preferences=first)
+        outcome.replies += asked.replies
     return outcome

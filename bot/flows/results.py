@@ -7,14 +7,16 @@ latest so progress is visible at a glance.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS, battery
 from bot.flows.context import FlowContext
 from bot.flows.types import Reply
 from bot.instruments import Domain, Instrument, score
+from bot.instruments.scoring import answered
 from bot.reports.charts import Panel, Series
 from bot.storage import assessments, people
 from bot.storage.models import Assessment, AssessmentStatus, Person, Timepoint
@@ -37,8 +39,11 @@ async def finish_assessment(
     """Scores and closes the sitting, tells the mentor, and returns the mentee's summary."""
     answers = await assessments.answers_for(ctx.session, assessment.id)
     now_scores: dict[str, dict[str, float]] = {}
+    given = asked = 0
     for name in battery(assessment.timepoint):
         now_scores[name] = score(ctx.instruments[name], answers.get(name, {}))
+        counts = answered(ctx.instruments[name], answers.get(name, {}))
+        given, asked = given + counts[0], asked + counts[1]
         assessments.save_scores(
             ctx.session, assessment_id=assessment.id, instrument=name, scores=now_scores[name]
         )
@@ -58,8 +63,11 @@ async def finish_assessment(
         label = texts.PICTURE_BEFORE.format(date=f"{when.day} {when:%b}")
         before = Earlier(label, await assessments.scores_for(ctx.session, earlier.id))
     await _tell_mentor(ctx, person, assessment)
-    summary = _weekly_summary if weekly else _full_summary
-    return [Reply(texts.ALL_DONE), summary(ctx, now_scores, before)]
+    summary = (_weekly_summary if weekly else _full_summary)(ctx, now_scores, before)
+    if given < asked:  # skipped questions: say what the numbers rest on
+        based_on = texts.BASED_ON.format(given=given, asked=asked)
+        summary = replace(summary, text=f"{summary.text}\n{based_on}")
+    return [Reply(texts.ALL_DONE), summary]
 
 
 async def _tell_mentor(ctx: FlowContext, person: Person, assessment: Assessment) -> None:
@@ -79,8 +87,12 @@ def strongest_and_weakest(
 ) -> tuple[list[Domain], list[Domain]]:
     """The two strongest and the two weakest domains; a pair is empty when it would mislead
     (every area at the bottom has no "strongest", every area at the top nothing to work on)."""
-    # sorted() is stable: ties keep the questionnaire's order.
-    ranked = sorted(instrument.domains, key=lambda domain: -scores[f"domain:{domain.id}"])
+    # sorted() is stable: ties keep the questionnaire's order. An area skipped too often to
+    # score is neither strongest nor one to work on.
+    scored = [domain for domain in instrument.domains if f"domain:{domain.id}" in scores]
+    if len(scored) < 4:
+        return [], []
+    ranked = sorted(scored, key=lambda domain: -scores[f"domain:{domain.id}"])
     low, high = instrument.score_range(f"domain:{instrument.domains[0].id}")
     strongest = ranked[:2]
     weakest = [domain for domain in reversed(ranked) if domain not in strongest][:2]
@@ -111,7 +123,8 @@ def _panel(
     """One chart panel: a bar per (instrument, score key), earlier sitting beside now."""
 
     def values(scores: Scores) -> tuple[float, ...]:
-        return tuple(scores[instrument.id][key] for instrument, key in rows)
+        # NaN marks a score left out because too many of its questions were skipped.
+        return tuple(scores[instrument.id].get(key, math.nan) for instrument, key in rows)
 
     series = [Series(now_label, values(now))]
     if before is not None:
@@ -141,12 +154,14 @@ def _domains(instrument: Instrument) -> list[tuple[Instrument, str]]:
 
 def _full_summary(ctx: FlowContext, now: Scores, before: Earlier | None) -> Reply:
     arc = ctx.instruments["arc"]
-    esteem, efficacy = (now[name]["score"] for name in CEST_SCALES)
-    lines = [
-        *_domain_lines(arc, now["arc"]),
-        texts.SELF_ESTEEM.format(score=round(esteem)),
-        texts.SELF_EFFICACY.format(score=round(efficacy)),
-    ]
+    lines = _domain_lines(arc, now["arc"])
+    for name, line in zip(CEST_SCALES, (texts.SELF_ESTEEM, texts.SELF_EFFICACY), strict=True):
+        value = now[name].get("score")
+        if value is None:
+            what = ctx.instruments[name].domains[0].plain.lower()
+            lines.append(texts.NOT_ENOUGH_ANSWERS.format(what=what))
+        else:
+            lines.append(line.format(score=round(value)))
     return Reply("\n".join(lines), picture=full_picture(ctx.instruments, now, before))
 
 
@@ -166,12 +181,14 @@ def full_picture(
 
 def _weekly_summary(ctx: FlowContext, now: Scores, before: Earlier | None) -> Reply:
     weekly = ctx.instruments["weekly"]
-    total = round(now["weekly"]["total"])
-    if before is None:
-        headline = texts.WEEKLY_TOTAL.format(score=total)
+    total = now["weekly"].get("total")
+    earlier = None if before is None else before.scores.get("weekly", {}).get("total")
+    if total is None:
+        headline = texts.NOT_ENOUGH_ANSWERS.format(what=texts.THIS_WEEK)
+    elif earlier is None:
+        headline = texts.WEEKLY_TOTAL.format(score=round(total))
     else:
-        earlier = round(before.scores["weekly"]["total"])
-        headline = texts.WEEKLY_TOTAL_BEFORE.format(score=total, before=earlier)
+        headline = texts.WEEKLY_TOTAL_BEFORE.format(score=round(total), before=round(earlier))
     lines = [headline, *_domain_lines(weekly, now["weekly"])]
     panel = _panel(texts.PICTURE_WEEKLY_TITLE, _domains(weekly), now, before)
     return Reply("\n".join(lines), picture=(panel,))

@@ -57,8 +57,40 @@ START_BAD_CODE = (
 ALREADY_JOINED = "You are already signed up. Good to see you."
 
 # The questionnaires.
-QUESTION = "{number} of {total}: {text}"
-REASK = "I did not get that. Please tap an answer, or type its number, 1 to {last}."
+QUESTION = "Question {number} of {total}: {text}"
+QUESTION_PART = "Part {part} of {parts}, question {number} of {total}: {text}"
+CHECKIN_PLAN = (
+    "There are {total} questions in {parts} parts. It takes about {minutes} minutes. "
+    "You can take a break between parts. You can skip a question or go back."
+)
+PART_DONE = "Well done. That is part {part} of {parts} done."
+PART_NEXT = "Part {part} has {total} questions. Carry on now, or take a break?"
+CARRY_ON = "Carry on"
+TAKE_BREAK = "Take a break"
+BREAK_TAKEN = (
+    "OK, have a break. Your answers are saved. "
+    "Send /checkin when you want to carry on. We will remind you tomorrow."
+)
+UNFINISHED_CHECKIN = (
+    "Hello. You are part way through your check-in. "
+    "Would you like to carry on? It only takes a few minutes."
+)
+BASED_ON = "Based on {given} of {asked} answers."
+NOT_ENOUGH_ANSWERS = "No score for {what} this time, as a few questions were skipped."
+THIS_WEEK = "this week"
+# The question engine (bot/questions/asking.py): skip and back, and the re-ask.
+SKIP_LABEL = "Skip"
+BACK_LABEL = "Back"
+SKIPPED = "Skipped"
+NOTHING_BEFORE = "This is the first question, so there is no going back."
+REASK_SORRY = "Sorry, I did not get that."
+REASK_CHAT_FEW = "Please choose {options}, or type it."
+REASK_CHAT_MANY = "Please choose an answer, or type its number, 1 to {last}."
+REASK_SMS_FEW = "Please reply {options}."
+REASK_SMS_MANY = "Please reply with a number, 1 to {last}."
+REASK_SKIP_CHAT = "Or type skip to leave it."
+REASK_SKIP_SMS = "Or reply SKIP to leave it."
+OR = " or "
 UNKNOWN_COMMAND = "Sorry, I don't know that command."
 PAUSED = "OK, we have stopped for now. Your answers are saved. Send /checkin to carry on."
 NOTHING_TO_PAUSE = "OK."

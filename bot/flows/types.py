@@ -75,6 +75,9 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = ()
     token: str | None = None
+    # Steering rather than answering (Back, Skip): a second row of buttons on Telegram, a few
+    # words after the numbers by SMS ("Reply 1-2, SKIP or BACK").
+    controls: tuple[Choice, ...] = ()
     picture: tuple[Panel, ...] = ()
     card: Card | None = None  # a plan card or the outcomes chart, drawn in the same place
     ask_contact: bool = False  # Telegram: offer a "share my number" button

@@ -72,6 +72,9 @@ class ConsoleChat:
             self._choices, self._token = reply.choices, reply.token
             for number, choice in enumerate(reply.choices, start=1):
                 self._print(f"     {number}. {choice.label}")
+        if reply.controls:
+            words = " or ".join(control.label.lower() for control in reply.controls)
+            self._print(f"     (or type {words})")
         picture = reply.card or reply.picture
         if picture:
             png = await draw(picture)

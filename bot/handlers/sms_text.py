@@ -62,9 +62,14 @@ def segments(text: str) -> int:
     return 1 if size <= SINGLE else -(-size // SEGMENT)
 
 
-def numbered(choices: tuple[Choice, ...]) -> str:
+def numbered(choices: tuple[Choice, ...], controls: tuple[Choice, ...] = ()) -> str:
+    """Options as numbered lines; controls (Back, Skip) as the words to reply, after them."""
     lines = [f"{number} {choice.label}" for number, choice in enumerate(choices, start=1)]
-    return "\n".join([*lines, f"Reply 1-{len(choices)}"])
+    last = f"Reply 1-{len(choices)}"
+    if controls:
+        words = [control.label.upper() for control in controls]
+        last = f"{last}, {' or '.join(words)}"
+    return "\n".join([*lines, last])
 
 
 MORE_PROMPT = "Reply MORE for more"
@@ -74,7 +79,7 @@ def render(reply: Reply) -> list[str]:
     """One Reply as one or more texts, each within the two-segment budget."""
     body = to_gsm7(reply.text)
     if reply.choices:
-        body = f"{body}\n{to_gsm7(numbered(reply.choices))}"
+        body = f"{body}\n{to_gsm7(numbered(reply.choices, reply.controls))}"
     return split(body)
 
 

@@ -27,4 +27,13 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     ]
     side_by_side = len(buttons) <= 3 and all(len(choice.label) <= 12 for choice in reply.choices)
     rows = [buttons] if side_by_side else [[button] for button in buttons]
+    if reply.controls:  # Back and Skip: one row under the answers, apart from them
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    control.label, callback_data=callback_data(reply.token, control.value)
+                )
+                for control in reply.controls
+            ]
+        )
     return InlineKeyboardMarkup(rows)

@@ -29,6 +29,7 @@ from bot.scheduling.policy import ReminderPolicy
 from bot.storage import erasure, outbox, people
 from bot.storage.assessments import SELF_REPORT
 from bot.storage.models import (
+    Answer,
     Assessment,
     AssessmentStatus,
     CrisisAlert,
@@ -81,6 +82,7 @@ class Materialiser:
             plans = [
                 *await self._mentor_nudges(session, now),
                 *await self._checkin_prompts(session, now),
+                *await self._unfinished_checkins(session, now),
             ]
             return await _queue_due(session, plans, now)
 
@@ -300,6 +302,32 @@ class Materialiser:
                 plans.append(
                     self._prompt(person, key, texts.CHECKIN_PROMPT, moment, moment + valid)
                 )
+        return plans
+
+    async def _unfinished_checkins(self, session: AsyncSession, now: datetime) -> list[Queued]:
+        """One gentle word the day after a check-in was left part way (a break, or silence)."""
+        last_answer = func.coalesce(func.max(Answer.answered_at), Assessment.started_at)
+        query = (
+            select(Assessment.id, Person, last_answer)
+            .join(Person, Person.id == Assessment.person_id)
+            .outerjoin(Answer, Answer.assessment_id == Assessment.id)
+            .where(
+                Assessment.status == AssessmentStatus.IN_PROGRESS,
+                SELF_REPORT,
+                Person.opted_out_at.is_(None),
+            )
+            .group_by(Assessment.id, Person.id, Assessment.started_at)
+        )
+        valid = timedelta(hours=self.policy.checkin_prompt_valid_hours)
+        plans: list[Queued] = []
+        for assessment_id, person, last in await session.execute(query):
+            next_day = last.astimezone(self.zone).date() + timedelta(days=1)
+            at = person.checkin_time or self.policy.unfinished_checkin_at
+            moment = local_at(next_day, at, self.zone)
+            key = f"checkin-unfinished:{assessment_id}"
+            plans.append(
+                self._prompt(person, key, texts.UNFINISHED_CHECKIN, moment, moment + valid)
+            )
         return plans
 
     @staticmethod

@@ -26,6 +26,7 @@ class ReminderPolicy(BaseModel):
     nudge_no_checkin_days: int = Field(default=14, ge=1)
     nudge_unfinished_days: int = Field(default=3, ge=1)
     checkin_prompt_valid_hours: int = Field(default=12, ge=1, le=24)
+    unfinished_checkin_at: time = time(11, 0)
     signpost_followup_days: int = Field(default=7, ge=1)
     signpost_followup_at: time = time(11, 0)
     episode_end_grace_days: int = Field(default=14, ge=0, le=90)

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Answer, Assessment, AssessmentStatus, Score, Timepoint
 
-V = TypeVar("V", int, float)
+V = TypeVar("V", int | None, float)
 # The mentee's own sittings; staff ratings (the self-sufficiency matrix) carry a rater.
 SELF_REPORT = Assessment.rated_by_id.is_(None)
 
@@ -55,9 +55,10 @@ async def completed_timepoints(session: AsyncSession, episode_id: int) -> set[Ti
     return set((await session.execute(query)).scalars())
 
 
-async def answer_count(session: AsyncSession, assessment_id: int) -> int:
-    query = select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment_id)
-    return int((await session.execute(query)).scalar_one())
+async def answered_items(session: AsyncSession, assessment_id: int) -> set[tuple[str, str]]:
+    """(instrument, item id) of every question answered or skipped in a sitting."""
+    query = select(Answer.instrument, Answer.item_id).where(Answer.assessment_id == assessment_id)
+    return set((await session.execute(query)).tuples())
 
 
 def record_answer(
@@ -66,9 +67,10 @@ def record_answer(
     assessment_id: int,
     instrument: str,
     item_id: str,
-    value: int,
+    value: int | None,
     now: datetime,
 ) -> None:
+    """Keeps one answer; None for a question skipped, kept as missing (never as a zero)."""
     session.add(
         Answer(
             assessment_id=assessment_id,
@@ -80,8 +82,26 @@ def record_answer(
     )
 
 
-async def answers_for(session: AsyncSession, assessment_id: int) -> dict[str, dict[str, int]]:
-    """Answers of one sitting, grouped by instrument: {instrument: {item_id: value}}."""
+async def forget_answer(
+    session: AsyncSession, *, assessment_id: int, instrument: str, item_id: str
+) -> None:
+    """Drops the answer to one item, when the person goes back to answer it again."""
+    await session.execute(
+        delete(Answer).where(
+            Answer.assessment_id == assessment_id,
+            Answer.instrument == instrument,
+            Answer.item_id == item_id,
+        )
+    )
+
+
+async def answers_for(
+    session: AsyncSession, assessment_id: int
+) -> dict[str, dict[str, int | None]]:
+    """Answers of one sitting, grouped by instrument: {instrument: {item_id: value}}.
+
+    A skipped question's value is None.
+    """
     query = select(Answer.instrument, Answer.item_id, Answer.value).where(
         Answer.assessment_id == assessment_id
     )

@@ -252,7 +252,11 @@ class Assessment(Base):
 
 
 class Answer(Base):
-    """One answer to one item; unique so a repeated delivery cannot count twice."""
+    """One answer to one item; unique so a repeated delivery cannot count twice.
+
+    `value` is None for a question skipped or answered "prefer not to say": kept as missing,
+    never as a zero (docs/decisions.md, "Skipped questions are missing, never zero").
+    """
 
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("assessment_id", "instrument", "item_id"),)
@@ -261,7 +265,7 @@ class Answer(Base):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
     instrument: Mapped[str] = mapped_column(String(32))
     item_id: Mapped[str] = mapped_column(String(64))
-    value: Mapped[int] = mapped_column(SmallInteger)
+    value: Mapped[int | None] = mapped_column(SmallInteger)
     answered_at: Mapped[datetime]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -24,7 +23,7 @@ from bot.storage.models import (
     Timepoint,
 )
 from tests.conftest import FakeClock, make_service
-from tests.utils import Chat, count_rows, invited_chat, question_number
+from tests.utils import QUESTION_AT, Chat, count_rows, invited_chat, is_break, question_number
 
 
 async def joined(
@@ -38,10 +37,16 @@ async def joined(
 
 
 async def answer_all(chat: Chat, label_for: dict[str, str]) -> None:
-    """Taps through every remaining question, choosing by the instrument's answer labels."""
-    while chat.last and re.match(r"\d+ of \d+: ", chat.last[-1].text):
-        labels = [choice.label for choice in chat.question.choices]
-        await chat.tap(next(label for label in labels if label in label_for))
+    """Taps through every remaining question, choosing by the instrument's answer labels and
+    carrying on at each break between parts."""
+    while chat.last:
+        if is_break(chat.last[-1]):
+            await chat.tap(texts.CARRY_ON)
+        elif QUESTION_AT.search(chat.last[-1].text):
+            labels = [choice.label for choice in chat.question.choices]
+            await chat.tap(next(label for label in labels if label in label_for))
+        else:
+            return
 
 
 ALL_POSITIVE = {"Yes": "", "Agree strongly": ""}
@@ -121,7 +126,7 @@ async def test_bad_input_gets_a_friendly_reask_and_loses_nothing(
     before = chat.question
     replies = await chat.send(bad)
     assert len(replies) == 2 and len(replies[0].text) < 120
-    assert replies[0].text.startswith(("I did not get that", texts.UNKNOWN_COMMAND))
+    assert replies[0].text.startswith((texts.REASK_SORRY, texts.UNKNOWN_COMMAND))
     assert replies[1].text == before.text and replies[1].token == before.token
     assert await count_rows(session_factory, Answer) == 2
     await chat.send("yes")
@@ -134,9 +139,13 @@ async def test_out_of_range_on_agreement_scale_names_the_range(
     chat = await joined(service, session_factory)
     for _ in range(50):
         await chat.send("yes")
+    assert is_break(chat.question)
+    await chat.send("yes")  # yes, carry on
     assert "agree" in chat.question.choices[0].label.lower()
     replies = await chat.send("9")
-    assert replies[0].text == texts.REASK.format(last=5)
+    assert replies[0].text == " ".join(
+        (texts.REASK_SORRY, texts.REASK_CHAT_MANY.format(last=5), texts.REASK_SKIP_CHAT)
+    )
 
 
 async def test_pause_and_resume_at_the_same_question(
@@ -189,7 +198,7 @@ async def test_weekly_checkin_after_baseline_compares_with_the_first(
     for week, answer in ((1, "Agree"), (2, "Strongly agree")):
         clock.advance(days=7)
         await chat.send("/checkin")
-        assert chat.question.text.startswith("1 of 10: "), week
+        assert chat.question.text.startswith("Question 1 of 10: "), week
         await answer_all(chat, {answer: ""})
     summary = next(reply for reply in chat.last if reply.picture)
     assert summary.text.startswith(
@@ -206,7 +215,7 @@ async def test_three_month_check_is_the_full_set_pictured_beside_the_baseline(
     await answer_all(chat, {"No": "", "Disagree strongly": ""})
     clock.advance(days=85)
     await chat.send("/checkin")
-    assert chat.question.text.startswith("1 of 61: ")
+    assert chat.question.text.startswith("Part 1 of 3, question 1 of 50: ")
     await answer_all(chat, ALL_POSITIVE)
     summary = next(reply for reply in chat.last if reply.picture)
     arc_panel, cest_panel = summary.picture
@@ -256,3 +265,89 @@ def _episode(started: date, planned_end: date) -> Episode:
 def test_which_checkin_is_due(done: set[Timepoint], today: date, expected: Timepoint) -> None:
     episode = _episode(date(2026, 1, 5), date(2026, 7, 5))
     assert due_timepoint(episode, done, today) is expected
+
+
+# --- Skip, back, parts and breaks --------------------------------------------------------------
+
+
+async def stored_values(session_factory: async_sessionmaker[AsyncSession]) -> list[int | None]:
+    async with session_factory() as session:
+        return [a.value for a in await session.scalars(select(Answer).order_by(Answer.id))]
+
+
+async def test_the_first_question_says_how_long_it_takes_and_offers_skip_not_back(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    intro, question = chat.last[-2:]
+    assert "61 questions in 3 parts" in intro.text and "about 10 minutes" in intro.text
+    assert question.text.startswith("Part 1 of 3, question 1 of 50: ")
+    assert [control.label for control in question.controls] == [texts.SKIP_LABEL]
+    replies = await chat.send("go back")
+    assert replies[0].text == texts.NOTHING_BEFORE
+    assert question_number(replies[1]) == 1
+
+
+async def test_skip_by_button_by_word_and_prefer_not_to_say_store_missing_answers(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    await chat.tap(texts.SKIP_LABEL)
+    assert question_number(chat.question) == 2
+    await chat.send("skip")
+    assert question_number(chat.question) == 3
+    await chat.send("I'd prefer not to say")
+    assert question_number(chat.question) == 4
+    assert [c.label for c in chat.question.controls] == [texts.BACK_LABEL, texts.SKIP_LABEL]
+    assert await stored_values(session_factory) == [None, None, None]
+
+
+async def test_back_asks_the_last_question_again_and_keeps_the_new_answer(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    await chat.send("yes")
+    await chat.send("yes")
+    await chat.tap(texts.BACK_LABEL)
+    assert question_number(chat.question) == 2
+    await chat.send("back")
+    assert question_number(chat.question) == 1
+    await chat.send("no")
+    await chat.send("no")
+    assert question_number(chat.question) == 3
+    assert await stored_values(session_factory) == [0, 0]
+
+
+async def test_a_break_between_parts_then_resume_at_part_two(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    for _ in range(50):
+        await chat.send("yes")
+    offer = chat.question
+    assert is_break(offer)
+    assert texts.PART_DONE.format(part=1, parts=3) in offer.text
+    assert texts.PART_NEXT.format(part=2, total=6) in offer.text
+    await chat.tap(texts.TAKE_BREAK)
+    assert chat.texts == [texts.BREAK_TAKEN]
+    replies = await chat.send("/checkin")
+    assert replies[0].text == texts.RESUME
+    assert chat.question.text.startswith("Part 2 of 3, question 1 of 6: ")
+    assert await count_rows(session_factory, Answer) == 50
+
+
+async def test_a_fully_skipped_area_has_no_score_and_the_summary_says_so(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await joined(service, session_factory)
+    for _ in range(5):  # the whole first area
+        await chat.send("skip")
+    await answer_all(chat, ALL_POSITIVE)
+    summary = next(reply for reply in chat.last if reply.picture)
+    assert texts.BASED_ON.format(given=56, asked=61) in summary.text
+    async with session_factory() as session:
+        keys = {
+            s.key for s in await session.scalars(select(Score).where(Score.instrument == "arc"))
+        }
+    assert "domain:substance_use" not in keys and "strengths" not in keys
+    assert "total" in keys  # 45 of 50 answered is enough for the total

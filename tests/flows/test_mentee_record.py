@@ -9,7 +9,7 @@ from bot.flows import texts
 from bot.flows.types import Channel, Sender
 from bot.service import MentorService
 from bot.storage.models import AuditEvent, Role
-from tests.utils import MENTOR_PHONE, Chat, add_staff, joined_mentee
+from tests.utils import MENTOR_PHONE, Chat, add_staff, in_checkin, joined_mentee
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -17,8 +17,8 @@ Sessions = async_sessionmaker[AsyncSession]
 async def _sam_after_baseline(service: MentorService, sessions: Sessions) -> Chat:
     alex = await add_staff(sessions, service, name="Alex")
     sam = await joined_mentee(service, sessions, alex)
-    while sam.last and any(r.choices for r in sam.last) and sam.question.text[0].isdigit():
-        await sam.tap(sam.question.choices[0].label)  # Yes / the first option throughout
+    while in_checkin(sam):  # Yes / the first option throughout; carry on at the breaks
+        await sam.tap(sam.question.choices[0].label)
     await sam.send("/cancel")
     mentor = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
     await mentor.send("/note Sam talked about work")

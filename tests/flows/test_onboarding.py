@@ -64,7 +64,7 @@ async def test_agreeing_records_consent_starts_episode_and_baseline(
     await chat.send(f"/start {code}")
     replies = await chat.send("yes")
     assert replies[0].text == texts.CONSENT_THANKS
-    assert chat.question.text.startswith("1 of 61: ")
+    assert chat.question.text.startswith("Part 1 of 3, question 1 of 50: ")
     async with session_factory() as session:
         consent = (await session.execute(select(Consent))).scalar_one()
         episode = (await session.execute(select(Episode))).scalar_one()

@@ -217,7 +217,7 @@ async def test_find_typed_mid_checkin_is_an_answer_problem_but_the_command_works
     mentor = await add_staff(session_factory, service)
     chat = await joined_mentee(service, session_factory, mentor)  # first check-in showing
     replies = await chat.send("find housing")
-    assert replies[0].text.startswith("I did not get that")
+    assert replies[0].text.startswith(texts.REASK_SORRY)
     replies = await chat.send("/find housing")
     assert replies[0].text == texts.CRISIS_FLOW_KEPT
     assert replies[1].text.startswith("Housing")

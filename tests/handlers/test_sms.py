@@ -119,14 +119,17 @@ async def test_sms_only_mentee_joins_and_does_the_baseline_by_text(
     consent = sms.inbox()
     assert consent[-1].endswith("1 Yes, I agree\n2 No, thanks\nReply 1-2")
     await sms.text("1")
-    assert sms.inbox()[-1].startswith("1 of 61: ")
+    assert sms.inbox()[-1].startswith("Part 1 of 3, question 1 of 50: ")
+    assert sms.inbox()[-1].endswith("Reply 1-2, SKIP")
     assert sms.twilio.to(MENTOR_PHONE) == ["Sam has joined and agreed to take part."]
     answers = itertools.cycle(["1", "yes", "2", "no please", "Yes"])
     for _ in range(50):
         await sms.text(next(answers))
-    assert sms.inbox()[-1].startswith("51 of 61: ")
-    assert sms.inbox()[-1].endswith("Reply 1-5")
-    for answer in ["agree", "4", "not sure", "Agree strongly", "5", "2"] + ["3"] * 5:
+    assert sms.inbox()[-1].endswith(f"1 {texts.CARRY_ON}\n2 {texts.TAKE_BREAK}\nReply 1-2")
+    await sms.text("1")
+    assert sms.inbox()[-1].startswith("Part 2 of 3, question 1 of 6: ")
+    assert sms.inbox()[-1].endswith("Reply 1-5, BACK or SKIP")
+    for answer in ["agree", "4", "not sure", "Agree strongly", "5", "2", "yes"] + ["3"] * 5:
         await sms.text(answer)
     said = "\n".join(sms.inbox()[-4:])
     assert "Thank you. That's all the questions." in said
@@ -163,11 +166,11 @@ async def test_stop_mid_questionnaire_opts_out_and_start_opts_back_in(
     await sms.text("START")
     assert sms.inbox()[-1] == texts.RESTARTED
     await sms.text("CHECKIN")
-    assert sms.inbox()[-1].startswith("2 of 61: ")
+    assert sms.inbox()[-1].startswith("Part 1 of 3, question 2 of 50: ")
     await sms.text("HELP")
     assert "Samaritans" in sms.inbox()[-1]
     await sms.text("no")
-    assert sms.inbox()[-1].startswith("3 of 61: ")
+    assert sms.inbox()[-1].startswith("Part 1 of 3, question 3 of 50: ")
     assert await count_rows(session_factory, Answer) == 2
 
 

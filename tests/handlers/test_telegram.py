@@ -25,7 +25,7 @@ from bot.service import MentorService
 from bot.storage.models import Answer, Person, Score, TelegramUpdate
 from tests.conftest import LONDON, TEST_KEY, FakeClock, make_service
 from tests.fakes.telegram_api import FakeTelegramAPI, SentMessage, polling
-from tests.utils import add_staff, count_rows
+from tests.utils import add_staff, count_rows, overall_number
 
 MENTOR, MENTEE = 1001, 2002
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -59,13 +59,23 @@ def latest(fake: FakeTelegramAPI, chat_id: int) -> SentMessage:
 
 
 async def wait_for_question(fake: FakeTelegramAPI, number: int) -> SentMessage:
-    """Waits until question `number` of the baseline is the newest message to the mentee."""
-    prefix = f"{number} of 61: "
+    """Waits until question `number` (1-61) of the baseline is the newest message to the mentee."""
+
+    def asks(message: SentMessage) -> bool:
+        return overall_number(message.text or "") == number
+
     await fake.wait_until(
-        lambda: any((m.text or "").startswith(prefix) for m in fake.messages_to(MENTEE)[-2:]),
-        what=f"question {number}",
+        lambda: any(asks(m) for m in fake.messages_to(MENTEE)[-2:]), what=f"question {number}"
     )
-    return next(m for m in reversed(fake.messages_to(MENTEE)) if (m.text or "").startswith(prefix))
+    return next(m for m in reversed(fake.messages_to(MENTEE)) if asks(m))
+
+
+async def wait_for_break(fake: FakeTelegramAPI) -> SentMessage:
+    """Waits until the offer of a break between parts is the newest message to the mentee."""
+    await fake.wait_until(
+        lambda: texts.TAKE_BREAK in latest(fake, MENTEE).button_labels, what="a break"
+    )
+    return latest(fake, MENTEE)
 
 
 async def join(fake: FakeTelegramAPI) -> SentMessage:
@@ -111,6 +121,9 @@ async def test_staff_invite_join_and_baseline_with_a_restart(
         async with running(fake, make_service(session_factory, instruments, clock)):
             for number in range(31, 62):
                 fake.user_message(MENTEE, "yes" if number <= 50 else "agree")
+                if number in (50, 56):  # the end of a part: typed words carry on
+                    await wait_for_break(fake)
+                    fake.user_message(MENTEE, "carry on" if number == 50 else "yes")
                 if number < 61:
                     await wait_for_question(fake, number + 1)
             await fake.wait_until(lambda: latest(fake, MENTEE).text == texts.PRIORITIES_ASK)
@@ -160,7 +173,7 @@ async def test_second_tap_and_odd_messages_change_nothing(
             outputs += 2
             await fake.wait_for_sent(outputs, chat_id=MENTEE)
             reask, again = fake.messages_to(MENTEE)[-2:]
-            assert (reask.text or "").startswith("I did not get that")
+            assert (reask.text or "").startswith(texts.REASK_SORRY)
             assert again.text == second.text and again.buttons == second.buttons
     assert await count_rows(session_factory, Answer) == 1
 

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.instruments import IncompleteAnswers, Instrument, load_instruments, score
+from bot.instruments.scoring import answered
 from tests.instruments import build, tiny_mean_data
 
 SHIPPED = load_instruments()
@@ -204,3 +205,46 @@ def test_any_complete_answers_score_inside_the_ranges(data: st.DataObject) -> No
     for key, value in scores.items():
         low, high = instrument.score_range(key)
         assert low <= value <= high
+
+
+# --- Skipped questions: missing, never zero ----------------------------------------------------
+
+
+def test_a_skipped_arc_item_is_prorated_not_counted_as_no() -> None:
+    answers: dict[str, int | None] = dict(every(ARC, 1))
+    answers[ARC.domains[0].items[0].id] = None  # one skip in the first area
+    scores = score(ARC, answers)
+    assert scores[f"domain:{ARC.domains[0].id}"] == 5  # 4 of 4 answered "yes": 5 of 5, not 4
+    assert scores["total"] == 50
+    assert scores["strengths"] == 10
+
+
+def test_an_area_with_two_skips_has_no_score_and_no_strengths_count() -> None:
+    answers: dict[str, int | None] = dict(every(ARC, 1))
+    first = ARC.domains[0]
+    answers[first.items[0].id] = answers[first.items[1].id] = None  # 3 of 5 answered
+    scores = score(ARC, answers)
+    assert f"domain:{first.id}" not in scores
+    assert "strengths" not in scores and "threats" not in scores
+    assert scores["total"] == 50  # 48 of 50 answered is enough for the total
+
+
+def test_too_many_skips_leave_the_total_out() -> None:
+    answers: dict[str, int | None] = {item.id: None for item in ARC.items}
+    assert score(ARC, answers) == {}
+
+
+def test_a_cest_scale_is_the_mean_of_the_answered_items() -> None:
+    answers: dict[str, int | None] = dict(best_or_worst(EFFICACY, best=True))
+    answers[EFFICACY.items[0].id] = None  # 4 of 5 answered, every one the best
+    assert score(EFFICACY, answers) == {"score": 50}
+    answers[EFFICACY.items[1].id] = None  # 3 of 5: not enough
+    assert score(EFFICACY, answers) == {}
+
+
+def test_a_skipped_item_still_counts_as_asked() -> None:
+    answers: dict[str, int | None] = dict(every(WEEKLY, 6))
+    answers[WEEKLY.items[3].id] = None
+    assert answered(WEEKLY, answers) == (9, 10)
+    with pytest.raises(IncompleteAnswers):  # an item never asked is still an error
+        score(WEEKLY, {item.id: 6 for item in WEEKLY.items[1:]})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,8 +23,8 @@ from bot.instruments import Instrument, load_instruments
 from bot.storage import people
 from bot.storage.models import Answer, Assessment, ConversationState, Role, Timepoint
 from tests.conftest import LONDON
+from tests.utils import overall_number
 
-QUESTION = re.compile(r"^(\d+) of (\d+):", re.MULTILINE)
 FIRST_CHAT = 7_000_001
 TOLD_TO_RETRY = -1
 
@@ -212,14 +211,14 @@ class Mentee:
                     if text.startswith(texts.RESUME):
                         waiting_for_resume = False
                         continue
-                    if not text.startswith("1 of "):  # question 1 has no "welcome back"
+                    if overall_number(text) != 1:  # question 1 has no "welcome back"
                         continue
                     waiting_for_resume = False
                 if text == texts.TRY_AGAIN_LATER:
                     return TOLD_TO_RETRY
-                match = QUESTION.search(text)
-                if match is not None:
-                    return int(match.group(1))
+                number = overall_number(text)
+                if number is not None:
+                    return number
             event = self.inbox.event(self.key)
             event.clear()
             remaining = deadline - loop.time()
@@ -243,7 +242,7 @@ async def stored_checkins(
         for person_id, instrument, item_id, value in rows:
             answers.setdefault(person_id, {})[(instrument, item_id)] = value
         states = await session.execute(select(ConversationState.person_id, ConversationState.data))
-        positions = {person_id: (data or {}).get("pos") for person_id, data in states}
+        positions = {person_id: (data or {}).get("position") for person_id, data in states}
     return {pid: (answers.get(pid, {}), positions.get(pid)) for pid in mentee_ids}
 
 

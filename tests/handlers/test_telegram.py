@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import time
+from functools import partial
 from typing import Any
 
 import httpx
@@ -176,6 +177,42 @@ async def test_second_tap_and_odd_messages_change_nothing(
             assert (reask.text or "").startswith(texts.REASK_SORRY)
             assert again.text == second.text and again.buttons == second.buttons
     assert await count_rows(session_factory, Answer) == 1
+
+
+def next_question_after(fake: FakeTelegramAPI, message_id: int, count: int) -> bool:
+    """A newer message with buttons has come than the `count` sent up to `message_id`."""
+    newest = latest(fake, MENTEE)
+    return (
+        len(fake.messages_to(MENTEE)) > count
+        and newest.message_id != message_id
+        and bool(newest.button_labels)
+    )
+
+
+async def test_the_first_checkin_by_buttons_costs_the_questions_and_at_most_ten_more(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_staff(session_factory, service, telegram_user_id=MENTOR)
+    async with FakeTelegramAPI() as fake, running(fake, service):
+        await join(fake)
+        consent = next(
+            index
+            for index, message in enumerate(fake.messages_to(MENTEE))
+            if texts.CONSENT_YES in message.button_labels
+        )
+        while latest(fake, MENTEE).text != texts.PRIORITIES_ASK:
+            shown = latest(fake, MENTEE)
+            first = shown.button_labels[0]  # Yes, Agree strongly, or Carry on at a break
+            sent = len(fake.messages_to(MENTEE))
+            fake.user_presses(MENTEE, shown.message_id, shown.data_for(first))
+            await fake.wait_until(
+                partial(next_question_after, fake, shown.message_id, sent),
+                what="the next question",
+            )
+        after_consent = fake.messages_to(MENTEE)[consent + 1 :]
+    sent = [m for m in after_consent if m.method in ("sendMessage", "sendPhoto")]
+    assert await count_rows(session_factory, Answer) == 61
+    assert len(sent) <= 61 + 10, [m.text for m in sent if m.text][:12]
 
 
 async def test_unknown_person_is_told_how_to_join(service: MentorService) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, time, timedelta
 
+from bot.flows import texts
 from bot.storage.models import (
     Assessment,
     AssessmentStatus,
@@ -88,3 +89,24 @@ async def test_three_month_check_prompted_once_when_due(world: SchedulerWorld) -
     assert await sent_to(world, MENTEE_CHAT) == [
         "Hello. It's time for a longer check-in about how things are going."
     ]
+
+
+async def test_a_check_in_left_part_way_is_mentioned_once_the_next_day(
+    world: SchedulerWorld,
+) -> None:
+    await add_assessment(world, Timepoint.BASELINE, complete=False)  # Fri 27 Mar, 09:00
+    next_day = local(2026, 3, 28, 11)  # unfinished_checkin_at, as no check-in time is set
+    await world.run_until(next_day - timedelta(hours=1), step=timedelta(hours=1))
+    assert texts.UNFINISHED_CHECKIN not in await sent_to(world, MENTEE_CHAT)
+    await world.run_until(next_day + timedelta(days=2), step=timedelta(hours=1))
+    prompts = [
+        m for m in world.fake.messages_to(MENTEE_CHAT) if m.text == texts.UNFINISHED_CHECKIN
+    ]
+    assert len(prompts) == 1  # once, not every day
+    assert prompts[0].button_labels == [texts.START_NOW]
+
+
+async def test_a_finished_check_in_is_not_mentioned(world: SchedulerWorld) -> None:
+    await add_assessment(world, Timepoint.BASELINE, complete=True)
+    await world.run_until(world.clock.now + timedelta(days=2), step=timedelta(hours=1))
+    assert texts.UNFINISHED_CHECKIN not in await sent_to(world, MENTEE_CHAT)

@@ -231,6 +231,10 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
         return await FLOW_STEPS[state.flow](ctx, person, state.data, message)
     if message.choice is not None:
         return Outcome(stale_tap=True)
+    if person.role is Role.MENTEE:  # "confirm" typed to an unanswered meeting invitation
+        typed_tap = await meeting_actions.typed_answer(ctx, person, message.text)
+        if typed_tap is not None:
+            return await meeting_actions.handle(ctx, person, typed_tap)
     return await closing.ended_menu(ctx, person) or menu(person)
 
 

@@ -16,6 +16,7 @@ from bot.flows import meetings as booking
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply
+from bot.questions.vocabulary import read_choice
 from bot.storage import meetings, people
 from bot.storage.models import Meeting, MeetingOutcome, MeetingStatus, Person
 from bot.storage.outbox import Queued
@@ -56,6 +57,24 @@ def parse_action(message: InboundMessage) -> MeetingTap | None:
         return None
     match = _ACTION_TOKEN.match(message.token)
     return None if match is None else MeetingTap(match[1], int(match[2]), message.choice)
+
+
+async def typed_answer(ctx: FlowContext, person: Person, text: str | None) -> MeetingTap | None:
+    """The invitation's answer typed in its own words ("confirm", "cant make it") by a mentee
+    whose next meeting still waits for one; None otherwise.
+
+    The engine asks only when no flow is open, so a word meant for another question is never
+    taken; and a bare number is not read, as it is by SMS where the numbers were sent.
+    """
+    if not text or not any(char.isalpha() for char in text):
+        return None
+    picked = read_choice(text, [label for label, _ in booking.ANSWER_CHOICES])
+    if picked is None:
+        return None
+    meeting = await meetings.next_for_mentee(ctx.session, person.id, now=ctx.now())
+    if meeting is None or meeting.status is not MeetingStatus.PROPOSED:
+        return None
+    return MeetingTap(MENTEE_ANSWER, meeting.id, booking.ANSWER_CHOICES[picked][1])
 
 
 async def handle(ctx: FlowContext, person: Person, tap: MeetingTap) -> Outcome:

@@ -348,6 +348,49 @@ async def test_cant_come_or_another_time_withdraws_reminders_and_tells_the_mento
     assert notice.status is OutboxStatus.PENDING and notice.text.endswith("/meet Sam")
 
 
+@pytest.mark.parametrize(
+    ("typed", "status"),
+    [
+        ("confirm", MeetingStatus.CONFIRMED),
+        ("Confirm!", MeetingStatus.CONFIRMED),
+        ("cant make it", MeetingStatus.DECLINED),
+        ("I can't make it", MeetingStatus.DECLINED),
+        ("ask for another time", MeetingStatus.MOVE_REQUESTED),
+        ("another time please", MeetingStatus.MOVE_REQUESTED),
+    ],
+)
+async def test_a_mentee_types_the_invitations_own_words(
+    typed: str, status: MeetingStatus, service: MentorService, session_factory: Sessions
+) -> None:
+    mentor, mentee = await mentor_and_mentee(service, session_factory)
+    await mentee.send("/cancel")  # no flow open: the invitation is the last thing asked
+    await book(mentor)
+    replies = await mentee.send(typed)
+    assert texts.MENU not in [reply.text for reply in replies]
+    (meeting,) = await all_meetings(session_factory)
+    assert meeting.status is status
+    assert f"meeting:{meeting.id}:answer:" in " ".join(await outbox_rows(session_factory))
+
+
+async def test_typed_meeting_words_are_not_taken_inside_a_flow_or_once_answered(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    mentor, mentee = await mentor_and_mentee(service, session_factory)
+    await book(mentor)
+    await mentee.send("confirm")  # mid check-in: an answer to the check-in, not the meeting
+    (meeting,) = await all_meetings(session_factory)
+    assert meeting.status is MeetingStatus.PROPOSED
+    await mentee.send("/cancel")
+    for unclear in ("2", "maybe", "it", "dont confirm"):
+        await mentee.send(unclear)
+    assert (await all_meetings(session_factory))[0].status is MeetingStatus.PROPOSED
+    await mentee.send("cant make it")
+    assert (await all_meetings(session_factory))[0].status is MeetingStatus.DECLINED
+    replies = await mentee.send("confirm")  # no invitation waits now: the menu, as before
+    assert (await all_meetings(session_factory))[0].status is MeetingStatus.DECLINED
+    assert replies[0].text != texts.MEETING_ALREADY_TOLD
+
+
 async def test_a_mentee_mid_checkin_answers_a_meeting_and_carries_on(
     service: MentorService, session_factory: Sessions
 ) -> None:

@@ -69,6 +69,7 @@ FLOW_STEPS: dict[str, Step] = {
     close_episode.FLOW: close_episode.step,
     relay.FLOW: relay.step,  # messages through the bot (bot/flows/relay.py, hours.py)
     hours.FLOW: hours.step,
+    free_text.FLOW: free_text.step,  # an offer alone; process() settles it as no flow
 }
 # Flows whose progress lives only in the conversation state: /cancel pauses them instead of
 # clearing it, and they say how to carry on.

@@ -40,6 +40,7 @@ __all__ = [
     "parse_action",
     "pause",
     "settle",
+    "step",
 ]
 
 FLOW = conversations.ASIDE_FLOW  # a state holding only an offer: the engine treats it as none
@@ -74,6 +75,15 @@ async def aside(ctx: FlowContext, person: Person, message: InboundMessage) -> li
 async def outside(ctx: FlowContext, person: Person, message: InboundMessage) -> Outcome:
     """The kind reply when no flow is open: replaces the menu for a message in own words."""
     return Outcome(await _replies(ctx, person, message, words_only=False))
+
+
+async def step(
+    ctx: FlowContext, person: Person, data: dict[str, Any], message: InboundMessage
+) -> Outcome:
+    """An offer alone, as a flow: engine.process settles it before flows are stepped, but
+    every saved state has a step. A typed yes or no answers it; anything else gets the menu."""
+    settled = await settle(ctx, person, message)
+    return settled if settled is not None else await offers.menu(ctx, person)
 
 
 async def pause(ctx: FlowContext, person: Person, data: dict[str, Any]) -> Outcome:

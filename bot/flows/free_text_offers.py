@@ -126,10 +126,12 @@ async def handle(ctx: FlowContext, person: Person, tap: FreeTextTap) -> Outcome:
         return outcome
     if tap.value == CARRY_ON:
         replies = await _question_again(ctx, person, tap.sender)
-        replies = replies or (await _menu(ctx, person)).replies
+        replies = replies or (await menu(ctx, person)).replies
         return Outcome(replies, answered=answered)
     if route is None and tap.value in (MENTOR, SEND, TELL):
         return Outcome([Reply(texts.RELAY_NO_MENTOR)], answered=answered)
+    if tap.value in (MENTOR, SEND) and not pending.get("text"):  # never an empty /msg
+        return Outcome([Reply(texts.FREE_NOTHING_WAITING)], answered=answered)
     if tap.value == MENTOR:
         token = await offer(ctx, person, CONFIRM_ASK, text=str(pending.get("text", "")))
         shown = texts.FREE_SHOW_BACK.format(name=name, text=pending.get("text", ""))
@@ -187,14 +189,15 @@ async def _question_again(ctx: FlowContext, person: Person, sender: Sender) -> l
     from bot.flows import engine  # the engine imports this module
 
     state = await conversations.load_state(ctx.session, person.id)
-    if state is None or state.flow not in engine.FLOW_STEPS:
+    if state is None or state.flow == conversations.ASIDE_FLOW:
         return []
     blank = InboundMessage(sender=sender)
     asked = await engine.FLOW_STEPS[state.flow](ctx, person, state.data, blank)
     return [reply for reply in asked.replies if reply.choices] or asked.replies
 
 
-async def _menu(ctx: FlowContext, person: Person) -> Outcome:
+async def menu(ctx: FlowContext, person: Person) -> Outcome:
+    """Carry on with no flow open: the menu, as engine.process would give it."""
     from bot.flows import engine  # the engine imports this module
 
     return await closing.ended_menu(ctx, person) or engine.menu(person)

@@ -15,7 +15,7 @@ from bot.flows.context import Clock
 from bot.handlers.sms import SmsWebhook
 from bot.instruments import Instrument, load_instruments
 from bot.instruments.ssm import shipped_matrix
-from bot.safety import CrisisDetector
+from bot.safety import CrisisDetector, relapse
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.scheduling.senders import SmsSender
@@ -36,6 +36,7 @@ def build_service(
     settings: Settings, *, clock: Clock = utc_now, database_url: str | None = None
 ) -> tuple[AsyncEngine, MentorService]:
     shipped_matrix()  # a bad config/ssm.yaml stops start-up, not the first /rate
+    relapse.shipped()  # likewise config/relapse.yaml, not the first message in own words
     engine = make_engine(database_url or settings.database_url)
     service = MentorService(
         session_factory=make_session_factory(engine),

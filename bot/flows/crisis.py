@@ -58,7 +58,8 @@ async def respond(ctx: FlowContext, person: Person, match: CrisisMatch) -> Outco
     if state is not None:
         # The flow is kept for later: answers stay saved and /checkin resumes where they were.
         await conversations.clear_state(ctx.session, person.id)
-        replies.append(Reply(texts.CRISIS_FLOW_KEPT))
+        if state.flow != conversations.ASIDE_FLOW:  # an offer alone was no flow to keep
+            replies.append(Reply(texts.CRISIS_FLOW_KEPT))
     return Outcome(replies)
 
 

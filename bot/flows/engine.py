@@ -19,6 +19,7 @@ from bot.flows import (
     concern,
     crisis,
     directory_admin,
+    free_text,
     goal_answers,
     goal_proposals,
     goal_staff,
@@ -68,11 +69,12 @@ FLOW_STEPS: dict[str, Step] = {
     close_episode.FLOW: close_episode.step,
     relay.FLOW: relay.step,  # messages through the bot (bot/flows/relay.py, hours.py)
     hours.FLOW: hours.step,
+    free_text.FLOW: free_text.step,  # an offer alone; process() settles it as no flow
 }
 # Flows whose progress lives only in the conversation state: /cancel pauses them instead of
 # clearing it, and they say how to carry on.
 Pause = Callable[[FlowContext, Person, dict[str, Any]], Awaitable[Outcome]]
-PAUSE_STEPS: dict[str, Pause] = {ssm.FLOW: ssm.pause}
+PAUSE_STEPS: dict[str, Pause] = {ssm.FLOW: ssm.pause, free_text.FLOW: free_text.pause}
 MENU_TOKEN = "menu"
 
 Command = Callable[[FlowContext, Person, str], Awaitable[Outcome]]
@@ -221,6 +223,14 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     relay_tap = relay.parse_action(message)
     if relay_tap is not None:  # a Reply on a relayed message, whatever flow is open
         return await relay.handle(ctx, person, relay_tap)
+    aside_tap = free_text.parse_action(message)
+    if aside_tap is not None:  # an answer to a kind reply's offer (bot/flows/free_text.py)
+        return await free_text.handle(ctx, person, aside_tap)
+    if state is not None and state.flow == free_text.FLOW:  # only that offer was open
+        settled = await free_text.settle(ctx, person, message)
+        if settled is not None:
+            return settled
+        state = None
     if command is not None:
         return await _run_command(ctx, person, command, state, message)
     find_words = signposting.typed_find(message.text) if person.role is Role.MENTEE else None
@@ -235,6 +245,8 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
         typed_tap = await meeting_actions.typed_answer(ctx, person, message.text)
         if typed_tap is not None:
             return await meeting_actions.handle(ctx, person, typed_tap)
+    if person.role is Role.MENTEE and free_text.is_own_words(message.text):
+        return await free_text.outside(ctx, person, message)  # a kind reply, not the menu
     return await closing.ended_menu(ctx, person) or menu(person)
 
 

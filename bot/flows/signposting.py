@@ -15,7 +15,7 @@ import re
 import secrets
 from typing import Any
 
-from bot.flows import checkin, texts
+from bot.flows import checkin, free_text, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Answered, Channel, Choice, InboundMessage, Outcome, Reply
 from bot.signposting import SITE_AREAS, Category, Entry, search
@@ -108,7 +108,29 @@ async def step(ctx: FlowContext, person: Person, data: Data, message: InboundMes
     if data["at"] == "more" and typed.casefold() == _MORE:
         return await _page(ctx, person, data, data["offset"] + PAGE)
     words = typed_find(typed)  # "find debt" typed here means what it means anywhere
+    if words is None and person.role is Role.MENTEE and free_text.is_own_words(typed):
+        return await _own_words(ctx, person, message, typed)
     return await start(ctx, person, typed if words is None else words)
+
+
+async def _own_words(
+    ctx: FlowContext, person: Person, message: InboundMessage, typed: str
+) -> Outcome:
+    """A relapse told here gets its reply before anything found; words that find nothing get
+    the kind reply (bot.flows.free_text) and the kinds of help, not "could not find that"."""
+    live = await resources.live_directory(ctx.session)
+    site = await site_of(ctx, person)
+    result = search(live.directory, typed, site=site)
+    if result.category is None:
+        await _count(ctx, person, site, UNMATCHED)
+        found = await _ask_category(ctx, person, live, [])
+    else:
+        entries = list(result.entries)
+        found = await _list(ctx, person, live, site, result.category, entries, [])
+        if not free_text.is_relapse(typed):
+            return found  # words that ask for something are simply answered
+    found.replies[:0] = await free_text.aside(ctx, person, message)  # after the state is saved
+    return found
 
 
 async def _search(

@@ -980,3 +980,38 @@ SETTINGS_TIME_OUTSIDE = (
     "I send check-ins from 08:00 to 20:59, so I do not wake you. Please type a time in those "
     "hours, like 7pm."
 )
+# Free text with care (issue 14, point 5): a kind reply to a message in the person's own words,
+# and to a relapse told in words (bot/flows/free_text.py, free_text_offers.py).
+FREE_ACK = "Thanks for your message. I am a bot, so I can't answer it in my own words."
+FREE_ACK_FEELING = "Thank you for telling me how you feel. I am a bot, so I can't talk it through."
+FREE_WHAT_NEXT = "What would you like to do?"
+FREE_SMS_OPTIONS = "Reply MENTOR to send your message to {name}, or FIND to look for help."
+FREE_SMS_FIND = "Reply FIND to look for help."
+FREE_TO_MENTOR = "Send it to {name}"
+FREE_FIND = "Find help"
+FREE_CARRY_ON = "Carry on"
+FREE_SHOW_BACK = "I will send this to {name}:\n\n{text}\n\nShall I send it?"
+FREE_SEND = "Yes, send it"
+FREE_DONT_SEND = "No, don't send"
+FREE_NOT_SENT = "OK. I have not sent it."
+FREE_NOTHING_WAITING = "There is no message waiting to send. Please write it again."
+RELAPSE_REPLY = (
+    "Thank you for telling me. A slip can happen to anyone in recovery. "
+    "It does not undo what you have done so far."
+)
+RELAPSE_FACTS = (
+    "Please stay safe:\n"
+    "- After a break your body can't take as much. Your usual amount could kill you. "
+    "Use less, and go slow.\n"
+    "- Try not to use alone.\n"
+    "- Carry naloxone. It is free from your drug service or a pharmacy. Just ask.\n"
+    "- If someone can't be woken, call 999."
+)
+RELAPSE_OFFER = "Would you like me to tell {name}? I will only say that you have used again."
+RELAPSE_SMS_OFFER = "To let {name} know, reply TELL. I will only say that you have used again."
+RELAPSE_TELL = "Yes, tell {name}"
+RELAPSE_DONT_TELL = "No, not now"
+RELAPSE_TOLD = "OK. I have let {name} know."
+RELAPSE_NOT_TOLD = "OK. I have not told anyone."
+# To the mentor, only when the mentee says yes: kept to the least that helps.
+NOTICE_RELAPSE = "{name} told the bot they have used again and would like you to know."

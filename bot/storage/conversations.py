@@ -1,4 +1,11 @@
-"""Conversation state: one row per person, whatever the channel."""
+"""Conversation state: one row per person, whatever the channel.
+
+One key of a state's data is reserved (`ASIDE_KEY`): the offer made after a message in the
+person's own words ("send this to your mentor?", bot.flows.free_text), kept beside whatever flow
+is open so that flow is not disturbed. When no flow is open the offer has a state of its own
+(flow `ASIDE_FLOW`), which the engine treats as no flow at all. A flow saving its next step
+keeps the offer; a new flow or a cleared state drops it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ConversationState
+
+ASIDE_KEY = "_aside"
+ASIDE_FLOW = "aside"
 
 
 async def load_state(session: AsyncSession, person_id: int) -> ConversationState | None:
@@ -31,7 +41,10 @@ async def save_state(
             ConversationState(person_id=person_id, flow=flow, step=step, data=data, updated_at=now)
         )
         return
-    state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), now
+    data = dict(data)
+    if state.flow == flow and ASIDE_KEY in state.data:
+        data.setdefault(ASIDE_KEY, state.data[ASIDE_KEY])
+    state.flow, state.step, state.data, state.updated_at = flow, step, data, now
 
 
 async def clear_state(session: AsyncSession, person_id: int) -> None:

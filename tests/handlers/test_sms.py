@@ -353,3 +353,75 @@ async def test_mentee_and_mentor_message_each_other_by_text(
     assert sms.inbox()[-1] == "Alex replied: No problem, see you soon\n1 Reply\nReply 1-1"
     await sms.text("msg")
     assert sms.inbox()[-1] == texts.RELAY_ASK.format(name="Alex")
+
+
+async def test_relapse_told_by_text_gets_the_facts_and_yes_tells_the_mentor(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("yes")
+    await sms.text("/cancel")
+    await sms.text("i usd agen last nite n i feel terrible")
+    reply, facts, offer = sms.inbox()[-3:]
+    assert reply == texts.RELAPSE_REPLY
+    assert facts == texts.RELAPSE_FACTS
+    assert offer == (
+        f"{texts.RELAPSE_OFFER.format(name='Alex')}\n1 Yes, tell Alex\n2 No, not now\nReply 1-2"
+    )
+    await sms.text("1")
+    assert sms.inbox()[-1] == texts.RELAPSE_TOLD.format(name="Alex")
+    await sms.dispatcher.run_once()
+    assert sms.inbox(MENTOR_PHONE)[-1] == texts.NOTICE_RELAPSE.format(name="Sam")
+    told = len(sms.inbox(MENTOR_PHONE))
+    await sms.text("I slipped up again")
+    await sms.text("no")
+    assert sms.inbox()[-1] == texts.RELAPSE_NOT_TOLD
+    await sms.dispatcher.run_once()
+    assert len(sms.inbox(MENTOR_PHONE)) == told  # "no" tells nobody
+    await sms.text("I used again and I want to end it all")  # crisis words come first
+    assert texts.RELAPSE_REPLY not in sms.inbox()[-4:]
+    assert texts.CRISIS_REPLY_LIFE in sms.inbox()
+    assert all(len(body) <= 306 and "tap" not in body.lower() for body in sms.inbox())
+
+
+async def test_own_words_by_text_can_be_sent_to_the_mentor_after_seeing_them(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("yes")
+    await sms.text("/cancel")
+    words = "my mum is in hospital so I can't make Thursday"
+    await sms.text(words)
+    assert sms.inbox()[-1] == (
+        f"{texts.FREE_ACK}\n{texts.FREE_WHAT_NEXT}\n"
+        "1 Send it to Alex\n2 Find help\n3 Carry on\nReply 1-3"
+    )
+    await sms.text("1")
+    assert sms.inbox()[-1].startswith(texts.FREE_SHOW_BACK.format(name="Alex", text=words))
+    await sms.text("yes")
+    assert sms.inbox()[-1] == texts.RELAY_SENT_NO_HOURS.format(name="Alex")
+    await sms.dispatcher.run_once()
+    assert sms.inbox(MENTOR_PHONE)[-1] == f"Message from Sam: {words}\n1 Reply\nReply 1-1"
+
+
+async def test_relapse_told_in_find_by_text_offers_tell_then_asks_again(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("yes")
+    await sms.text("/cancel")
+    await sms.text("FIND")
+    assert sms.inbox()[-1].startswith(texts.FIND_WHICH)
+    await sms.text("had a slip at the weekend")
+    reply, facts, offer, question = sms.inbox()[-4:]
+    assert (reply, facts) == (texts.RELAPSE_REPLY, texts.RELAPSE_FACTS)
+    assert offer == texts.RELAPSE_SMS_OFFER.format(name="Alex")  # numbers are the question's
+    assert question.startswith(texts.FIND_WHICH)
+    await sms.text("Tell")
+    assert sms.inbox()[-2] == texts.RELAPSE_TOLD.format(name="Alex")
+    assert sms.inbox()[-1].startswith(texts.FIND_WHICH)  # /find is still open
+    await sms.dispatcher.run_once()
+    assert sms.inbox(MENTOR_PHONE)[-1] == texts.NOTICE_RELAPSE.format(name="Sam")

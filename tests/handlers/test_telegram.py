@@ -414,3 +414,49 @@ async def test_each_chat_gets_the_command_menu_of_its_role(
         assert {"invite", "meet", "help"} <= menu(MENTOR)
         assert "report" not in menu(MENTOR)
         assert {"report", "invite"} <= menu(3003)
+
+
+async def test_own_words_and_a_relapse_get_a_kind_reply_on_telegram(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_staff(session_factory, service, telegram_user_id=MENTOR)
+    async with FakeTelegramAPI() as fake, running(fake, service):
+        await join(fake)
+        fake.user_message(MENTEE, "/cancel")
+        await fake.wait_until(lambda: latest(fake, MENTEE).text == texts.PAUSED)
+        before = len(fake.messages_to(MENTEE))
+        fake.user_message(MENTEE, "I used again last night and I feel terrible")
+        offer_text = texts.RELAPSE_OFFER.format(name="Alex")
+        await fake.wait_until(lambda: latest(fake, MENTEE).text == offer_text)
+        said = [m.text for m in fake.messages_to(MENTEE)[before:]]
+        assert said == [texts.RELAPSE_REPLY, texts.RELAPSE_FACTS, offer_text]
+        offer = latest(fake, MENTEE)
+        assert offer.button_labels == ["Yes, tell Alex", texts.RELAPSE_DONT_TELL]
+        fake.user_presses(MENTEE, offer.message_id, offer.data_for("Yes, tell Alex"))
+        notice = texts.NOTICE_RELAPSE.format(name="Sam")
+        await fake.wait_until(lambda: latest(fake, MENTOR).text == notice)
+        await fake.wait_until(
+            lambda: latest(fake, MENTEE).text == texts.RELAPSE_TOLD.format(name="Alex")
+        )
+
+        words = "Can we talk about my housing when we meet"
+        fake.user_message(MENTEE, words)
+        await fake.wait_until(lambda: (latest(fake, MENTEE).text or "").startswith(texts.FREE_ACK))
+        ack = latest(fake, MENTEE)
+        assert ack.button_labels == ["Send it to Alex", texts.FREE_FIND, texts.FREE_CARRY_ON]
+        fake.user_presses(MENTEE, ack.message_id, ack.data_for("Send it to Alex"))
+        shown = texts.FREE_SHOW_BACK.format(name="Alex", text=words)
+        await fake.wait_until(lambda: latest(fake, MENTEE).text == shown)
+        assert not any((m.text or "").endswith(words) for m in fake.messages_to(MENTOR))
+        confirm = latest(fake, MENTEE)
+        fake.user_presses(MENTEE, confirm.message_id, confirm.data_for(texts.FREE_SEND))
+        relayed = f"Message from Sam: {words}"
+        await fake.wait_until(lambda: latest(fake, MENTOR).text == relayed)
+
+        fake.user_message(MENTEE, "/find")
+        await fake.wait_until(lambda: latest(fake, MENTEE).text == texts.FIND_WHICH)
+        before = len(fake.messages_to(MENTEE))
+        fake.user_message(MENTEE, "had a slip at the weekend")
+        await fake.wait_until(lambda: len(fake.messages_to(MENTEE)) >= before + 4)
+        said = [m.text for m in fake.messages_to(MENTEE)[before:]]
+        assert said == [texts.RELAPSE_REPLY, texts.RELAPSE_FACTS, offer_text, texts.FIND_WHICH]

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.flows import closing, priorities, texts
+from bot.flows import closing, free_text, priorities, texts
 from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.context import FlowContext
 from bot.flows.results import finish_assessment
@@ -148,7 +148,7 @@ async def step(
     if got.kind is Kind.STALE:
         return Outcome(stale_tap=True)
     if got.kind is Kind.UNCLEAR:
-        return Outcome(_reask(question, state.token, ctx.channel))
+        return await _not_understood(ctx, person, question, state.token, message)
     if got.kind is Kind.NO_WAY_BACK:
         return Outcome([Reply(texts.NOTHING_BEFORE), asking.ask(question, state.token)])
     if got.kind is Kind.BACK:
@@ -174,6 +174,21 @@ async def step(
     if message.choice is not None:
         outcome.answered = Answered(got.label(question))
     return outcome
+
+
+async def _not_understood(
+    ctx: FlowContext,
+    person: Person,
+    question: asking.Question,
+    token: str,
+    message: InboundMessage,
+) -> Outcome:
+    """Own words get a kind reply first ("I used again..." is not a wrong answer); then the
+    question again, which is still open."""
+    if free_text.is_own_words(message.text):
+        aside = await free_text.aside(ctx, person, message)
+        return Outcome([*aside, asking.ask(question, token)])
+    return Outcome(_reask(question, token, ctx.channel))
 
 
 def _reask(question: asking.Question, token: str, channel: Channel | None) -> list[Reply]:

@@ -14,7 +14,7 @@ from bot.flows import free_text, texts
 from bot.flows.types import Channel, Sender
 from bot.service import MentorService
 from bot.storage.models import ConversationState, OutboxMessage, RelayMessage
-from tests.utils import MENTOR_PHONE, Chat, add_staff, count_rows, joined_mentee
+from tests.utils import MENTOR_PHONE, Chat, add_staff, count_rows, joined_mentee, question_number
 
 Sessions = async_sessionmaker[AsyncSession]
 RELAPSE = "I used again last night and I feel terrible"
@@ -110,13 +110,30 @@ async def test_an_old_offer_is_stale_and_short_unknown_words_get_the_menu(
     assert sam.stale
 
 
-async def test_own_words_during_a_check_in_keep_the_question(
+async def test_a_relapse_told_during_a_check_in_gets_the_facts_then_the_same_question(
     service: MentorService, session_factory: Sessions
 ) -> None:
     mentor = await add_staff(session_factory, service)
     sam = await joined_mentee(service, session_factory, mentor)
     first = sam.question
-    await sam.send(RELAPSE)  # the check-in today re-asks; the lead's engine will use aside
+    await sam.send(RELAPSE)
+    assert sam.texts[:2] == [texts.RELAPSE_REPLY, texts.RELAPSE_FACTS]
+    assert not any(text.startswith(texts.REASK_SORRY) for text in sam.texts)
+    assert sam.last[-1].text == first.text and sam.last[-1].token == first.token
+    offer = next(r for r in sam.last if r.text == texts.RELAPSE_OFFER.format(name="Alex"))
+    await sam.tap(texts.RELAPSE_TELL.format(name="Alex"), reply=offer)
+    assert sam.texts[0] == texts.RELAPSE_TOLD.format(name="Alex")
+    assert question_number(sam.question) == 1  # the check-in is still open, asked again
+    await sam.send("yes")
+    assert question_number(sam.question) == 2
+    assert await notices_to_alex(session_factory) == [texts.NOTICE_RELAPSE.format(name="Sam")]
+
+
+async def test_own_words_in_find_keep_the_question(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    sam = await joined_mentee(service, session_factory, mentor)
     await sam.send("/find")
     await sam.send(RELAPSE)
     assert sam.texts[:2] == [texts.RELAPSE_REPLY, texts.RELAPSE_FACTS]
@@ -127,7 +144,6 @@ async def test_own_words_during_a_check_in_keep_the_question(
     assert sam.texts[0] == texts.RELAPSE_TOLD.format(name="Alex")
     assert sam.texts[-1] == texts.FIND_WHICH  # /find is still open, asked again
     assert await notices_to_alex(session_factory) == [texts.NOTICE_RELAPSE.format(name="Sam")]
-    assert first.text.startswith("1 of ")
 
 
 async def test_own_words_in_find_that_find_nothing_get_the_kind_reply_then_the_question(

@@ -385,6 +385,26 @@ async def test_relapse_told_by_text_gets_the_facts_and_yes_tells_the_mentor(
     assert all(len(body) <= 306 and "tap" not in body.lower() for body in sms.inbox())
 
 
+async def test_relapse_told_by_text_mid_check_in_gets_the_facts_and_the_same_question(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("yes")
+    question = sms.inbox()[-1]
+    assert question.startswith("Part 1 of 3, question 1 of 50: ")
+    await sms.text("I used again last night and I feel terrible")
+    said = sms.inbox()[-4:]
+    assert said[:2] == [texts.RELAPSE_REPLY, texts.RELAPSE_FACTS]
+    assert said[-1] == question  # the same question, its numbers still the answers'
+    assert not any("did not get that" in body for body in said)
+    await sms.text("TELL")
+    await sms.dispatcher.run_once()
+    assert sms.inbox(MENTOR_PHONE)[-1] == texts.NOTICE_RELAPSE.format(name="Sam")
+    await sms.text("1")
+    assert sms.inbox()[-1].startswith("Part 1 of 3, question 2 of 50: ")
+
+
 async def test_own_words_by_text_can_be_sent_to_the_mentor_after_seeing_them(
     sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -133,8 +133,10 @@ async def personal_data(session: AsyncSession, person: Person) -> dict[str, Any]
         ),
     )
     state = await session.get(ConversationState, pid)
-    you = ("display_name", "phone", "pending_phone", "telegram_user_id", "created_at")
-    you += ("opted_out_at", "sms_opted_out_at", "checkin_weekday", "checkin_time")
+    you = (
+        *("display_name", "phone", "pending_phone", "telegram_user_id", "created_at"),
+        *("opted_out_at", "sms_opted_out_at", "checkin_weekday", "checkin_time"),
+    )
     return {
         "you": _row(person, you),
         "how_you_joined": [
@@ -190,8 +192,9 @@ async def personal_data(session: AsyncSession, person: Person) -> dict[str, Any]
             for a in await _rows(session, select(CrisisAlert).where(CrisisAlert.person_id == pid))
         ],
         "concerns_you_raised": list(
-            {c.idempotency_key.split(":")[2]: _row(c, ("text", "created_at")) for c in concerns}
-            .values()
+            {
+                c.idempotency_key.split(":")[2]: _row(c, ("text", "created_at")) for c in concerns
+            }.values()
         ),  # one alert per supervisor told; one entry per concern
         "messages_sent_to_you": await _sent_to(session, pid),
         "messages_you_typed_to_the_bot": await _typed_to_the_bot(session, person),

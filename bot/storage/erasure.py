@@ -38,10 +38,12 @@ from bot.storage.models import (
     Person,
     Resource,
     Signpost,
+    SiteMove,
     TelegramUpdate,
 )
 
 REDACTED = "(a former mentee)"
+MOVES = "site_moves:"  # erased_counts metric for a move between clinics, "hub -> camberwell"
 CONCERN_REMOVED = "[a concern from (a former mentee): the words were deleted at their request]"
 
 
@@ -80,6 +82,14 @@ async def _count_what_remains(session: AsyncSession, person: Person) -> None:
                 counts[(*key, "goals_set")] += 1
             if status is GoalStatus.DONE:
                 counts[(*key, "goals_achieved")] += 1
+        for move in await _rows(
+            session, select(SiteMove).where(SiteMove.episode_id == episode.id)
+        ):
+            moved = (episode.site, episode.mentor_id, move.moved_on.replace(day=1))
+            counts[(*moved, f"{MOVES}{move.from_site} -> {move.to_site}")] += 1
+    if episodes:  # signposts belong to the person, not an episode: counted once, with the last
+        last = max(episodes, key=lambda episode: episode.started_on)
+        key = (last.site, last.mentor_id, last.started_on.replace(day=1))
         signposted = await session.execute(
             select(Resource.category)
             .join(Signpost, Signpost.resource_id == Resource.id)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from bot.flows import texts
+from bot.flows import kept, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
 from bot.storage import conversations, people
+from bot.storage.access import CONCERN_KEY
 from bot.storage.goals import TITLE_LIMIT
 from bot.storage.models import Person, Role
 
@@ -22,7 +23,7 @@ SOMETHING_WRONG, NEW_MENTOR = "wrong", "new_mentor"
 
 async def privacy(ctx: FlowContext, person: Person, _argument: str = "") -> Outcome:
     return Outcome(
-        [Reply(texts.WHAT_WE_KEEP), Reply(texts.WHO_SEES), Reply(texts.PRIVACY_YOUR_DATA)]
+        [*kept.privacy_replies(), Reply(texts.WHO_SEES), Reply(texts.PRIVACY_YOUR_DATA)]
     )
 
 
@@ -93,5 +94,6 @@ async def _raise(ctx: FlowContext, person: Person, words: str | None) -> Outcome
     # A supervisor who is also this mentee's mentor is the one it may be about.
     told = [s for s in supervisors if mentor is None or s != mentor.id]
     for supervisor in told:
-        await ctx.notify(supervisor, f"concern:{person.id}:{stamp}:{supervisor}", text)
+        key = CONCERN_KEY.format(person=person.id) + f"{stamp}:{supervisor}"
+        await ctx.notify(supervisor, key, text)
     return Outcome([Reply(texts.CONCERN_SENT if told else texts.CONCERN_NOBODY)])

@@ -305,7 +305,7 @@ async def _global_intent(
         if state.flow in PAUSE_STEPS:
             return await PAUSE_STEPS[state.flow](ctx, person, state.data)
         await conversations.clear_state(ctx.session, person.id)
-        return Outcome([Reply(texts.PAUSED)])
+        return Outcome([Reply(texts.CANCELLED.get(state.flow, texts.STOPPED_THAT))])
     if name is None and word == "stop":
         if person.status is PersonStatus.PENDING:
             await people.remove_person(ctx.session, person)

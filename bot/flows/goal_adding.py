@@ -53,7 +53,9 @@ def question(ctx: FlowContext, data: Data) -> Reply:
         return Reply(texts.GOAL_ASK_WHAT)
     if at == "first_step":
         return Reply(texts.GOAL_ASK_STEP, choices=(Choice(texts.GOAL_SKIP, SKIP),), token=token)
-    return Reply(texts.GOAL_ASK_WHEN, choices=WHEN_CHOICES, token=token)
+    # The date is asked just after the first step, so it is that step's date when there is one.
+    ask = texts.GOAL_ASK_WHEN if data.get("step") else texts.GOAL_ASK_WHEN_GOAL
+    return Reply(ask, choices=WHEN_CHOICES, token=token)
 
 
 async def _advance(
@@ -137,12 +139,20 @@ async def _when(ctx: FlowContext, person: Person, data: Data, message: InboundMe
         steps=[data["step"]] if data.get("step") else [],
         target_on=target_on,
     )
-    saved = texts.GOAL_SAVED.format(title=goal.title)
-    if target_on is not None:
+    saved = _sentence(texts.GOAL_SAVED.format(title=goal.title))
+    if target_on is not None and data.get("step"):
+        step = data["step"].rstrip(".!?")
+        saved += " " + texts.GOAL_SAVED_STEP_BY.format(step=step, day=day_label(target_on))
+    elif target_on is not None:
         saved += " " + texts.GOAL_SAVED_BY.format(day=day_label(target_on))
     outcome = await goal_rhythm.ask(ctx, person, goal.id, [Reply(saved)])
     label = day_label(target_on) if target_on is not None else texts.GOAL_NO_DATE
     return tapped(outcome, message, label)
+
+
+def _sentence(text: str) -> str:
+    """Ends typed words with a full stop, unless the person ended them already."""
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 STEPS: dict[str, Handler] = {

@@ -129,10 +129,8 @@ async def _listing(ctx: FlowContext, data: Data) -> Reply:
         f"{number}. {goal.title} ({status_name(goal)})"
         for number, goal in enumerate(live, start=1)
     ]
-    choices = tuple(
-        Choice(f"{number}. {clip(goal.title, BUTTON)}", f"g{goal.id}")
-        for number, goal in enumerate(live, start=1)
-    )
+    # The list above numbers the goals; the buttons, numbered lines by text, do not again.
+    choices = tuple(Choice(clip(goal.title, BUTTON), f"g{goal.id}") for goal in live)
     return Reply("\n".join(lines), (*choices, Choice(texts.GOAL_STAFF_NEW, NEW)), data["token"])
 
 

@@ -92,8 +92,9 @@ async def _question(ctx: FlowContext, person: Person, data: Data) -> Reply:
 async def _pick_choices(ctx: FlowContext, person: Person) -> list[tuple[Goal, Choice]]:
     """Each live goal with its button; a text message carries the detail in the label."""
     rows = []
-    for number, goal in enumerate(await goals.goals_for(ctx.session, person.id), start=1):
-        label = f"{number}. {clip(goal.title, BUTTON)}"
+    for goal in await goals.goals_for(ctx.session, person.id):
+        # No number of its own: where buttons become numbered lines, it would be "1. 1. ...".
+        label = clip(goal.title, BUTTON)
         if ctx.channel is Channel.SMS:
             label = f"{clip(goal.title)} ({status_name(goal)})"
             upcoming = await goals.next_step(ctx.session, goal.id)

@@ -567,11 +567,6 @@ CONCERN_ALERT_NEW_MENTOR = (
 )
 
 # Your data (/mydata, /forget)
-MYDATA_SUMMARY = (
-    "What we keep about you: your name ({name}), your number ({number}), {checkins} check-ins, "
-    "{goals} goals, {meetings} meetings, {services} services sent to you, and {notes} notes "
-    "by your mentor."
-)
 MYDATA_NO_NUMBER = "none"
 MYDATA_FILE = "Here is all of it in one file."
 MYDATA_SMS_FULL_COPY = "For a full copy, ask your mentor. Send FORGET to delete it all."
@@ -678,7 +673,7 @@ GOAL_PICK_REASK = "Sorry, I did not get that. Please tap a goal, or type its num
 GOAL_ADD = "Add a goal"
 GOAL_STATUS_NAMES = {
     "proposed": "new, from your mentor",
-    "active": "on the go",
+    "active": "working on it",
     "done": "done",
     "paused": "on hold",
     "dropped": "dropped",
@@ -694,14 +689,16 @@ GOAL_TOO_LONG = (
 GOAL_ASK_STEP = "What is one small first step you could take? Type it, or tap Skip."
 GOAL_STEP_REASK = "Please type a small step in a few words."
 GOAL_SKIP = "Skip"
-GOAL_ASK_WHEN = "By when would you like to do it? Tap one, or type a date like 14/3."
+GOAL_ASK_WHEN = (
+    "By when would you like to take this first step? Tap one, or type a date like 14/3."
+)
 GOAL_IN_A_WEEK = "In a week"
 GOAL_IN_A_MONTH = "In a month"
 GOAL_NO_DATE = "No date"
 GOAL_WHEN_REASK = "Sorry, I did not get that. Choose one, or type a day like Friday or 14/3."
 GOAL_DATE_PAST = "That day has gone by. Please pick today or a day after it."
 GOAL_SAVED = "Your goal is saved: {title}"
-GOAL_SAVED_BY = "You aim to do it by {day}."
+GOAL_SAVED_BY = "You aim to reach it by {day}."
 GOAL_ASK_RHYTHM = "Would you like me to remind you about this goal?"
 GOAL_RHYTHM_NONE = "No reminders"
 GOAL_RHYTHM_DAILY = "Every day"
@@ -1015,3 +1012,46 @@ RELAPSE_TOLD = "OK. I have let {name} know."
 RELAPSE_NOT_TOLD = "OK. I have not told anyone."
 # To the mentor, only when the mentee says yes: kept to the least that helps.
 NOTICE_RELAPSE = "{name} told the bot they have used again and would like you to know."
+# Your data works for everything kept (issue 14, point 9: /privacy, /mydata, goal and /cancel
+# wording). The kinds are tied to the tables in bot/flows/kept.py.
+PRIVACY_KEPT_HEAD = "Here is all we keep about you:"
+KEPT_WORDS = {
+    "you": (
+        "Your first name, your phone number or Telegram account, when you said yes to "
+        "taking part, and the day and time you chose for check-ins."
+    ),
+    "mentoring": "When your mentoring began and when it ends, and which clinic you go to.",
+    "check_ins": "Your answers to check-ins, and their scores.",
+    "ratings": "How your mentor rates the way things are going for you.",
+    "priorities": "The parts of your life that matter most to you.",
+    "goals": "Your goals, their steps and reminders, and how they are going.",
+    "meetings": "Your meetings with your mentor.",
+    "notes": "Short notes your mentor writes about your meetings.",
+    "relayed": "Messages between you and your mentor sent through this app.",
+    "services": "Services we sent you, and what you said about them.",
+    "safety": "A note if a message of yours made us fear for your safety.",
+    "concerns": "Any worry you told a supervisor about.",
+    "sent": "Messages we send you and if they got to you, and what you send us.",
+    "looked": "When staff looked at your record.",
+}
+KEPT_COUNTS = {
+    "check_ins": "Check-ins: {count}",
+    "ratings": "Ratings by your mentor: {count}",
+    "priorities": "Parts of life you chose: {count}",
+    "goals": "Goals: {count}",
+    "meetings": "Meetings: {count}",
+    "notes": "Notes by your mentor: {count}",
+    "relayed": "Messages with your mentor: {count}",
+    "services": "Services sent to you: {count}",
+    "safety": "Safety notes: {count}",
+    "concerns": "Worries you told a supervisor: {count}",
+    "sent": "Messages to and from this app: {count}",
+    "looked": "Times staff looked at your record: {count}",
+}
+MYDATA_HEAD = "What we keep about you: your name ({name}) and your number ({number})."
+STOPPED_THAT = "OK, we have stopped that."
+CANCELLED = {"checkin": PAUSED}  # flows whose progress is kept say how to carry on
+GOAL_SAVED_STEP_BY = "Your first step: {step}. You aim to do it by {day}."
+GOAL_ASK_WHEN_GOAL = (
+    "By when would you like to reach this goal? Tap one, or type a date like 14/3."
+)

@@ -7,16 +7,16 @@ the person's data, and a stored notice naming them would outlive the erasure.
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
-from bot.flows import texts
+from bot.flows import data_file, kept, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Channel, Choice, Document, InboundMessage, Outcome, Reply, tapped
 from bot.questions.vocabulary import read_choice, read_yes_no
 from bot.storage import conversations, people
-from bot.storage.erasure import erase_person, personal_data
+from bot.storage.access import personal_data
+from bot.storage.erasure import erase_person
 from bot.storage.models import Person
 
 FLOW = "forget"
@@ -25,15 +25,10 @@ CONFIRM_WORD = "delete"
 
 def _summary(data: dict[str, Any]) -> str:
     you = data["you"]
-    return texts.MYDATA_SUMMARY.format(
-        name=you["display_name"],
-        number=you["phone"] or texts.MYDATA_NO_NUMBER,
-        checkins=len(data["check_ins"]),
-        goals=len(data["goals"]),
-        meetings=len(data["meetings"]),
-        services=len(data["services_sent_to_you"]),
-        notes=len(data["notes_by_your_mentor"]),
+    head = texts.MYDATA_HEAD.format(
+        name=you["display_name"], number=you["phone"] or texts.MYDATA_NO_NUMBER
     )
+    return "\n".join([head, *kept.counts(data)])
 
 
 def _yes_or_no(message: InboundMessage) -> bool | None:
@@ -52,9 +47,7 @@ async def mydata(ctx: FlowContext, person: Person, _argument: str = "") -> Outco
     summary = _summary(data)
     if ctx.channel is Channel.SMS:
         return Outcome([Reply(summary), Reply(texts.MYDATA_SMS_FULL_COPY)])
-    document = Document(
-        "my-data.json", json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
-    )
+    document = Document("my-data.json", data_file.encode(data))
     return Outcome([Reply(summary), Reply(texts.MYDATA_FILE, document=document)])
 
 

@@ -288,10 +288,14 @@ async def _activity(session: AsyncSession, filters: Filters) -> Activity:
         .where(*_episode_filters(filters), *_in_range(Episode.created_at, filters))
     )
     erased = await _erased(session, filters)
+    moves = await _moves(session, filters)
     for metric, count in erased.items():
         if metric.startswith("signposts:"):
             category = metric.removeprefix("signposts:")
             signposts[category] = signposts.get(category, 0) + count
+        if metric.startswith("site_moves:"):  # bot.storage.erasure.MOVES
+            way = metric.removeprefix("site_moves:")
+            moves[way] = moves.get(way, 0) + count
     return Activity(
         mentees=(taken_part or 0) + erased["mentees"],
         meetings_held=meetings.get(MeetingOutcome.MET, 0) + erased["meetings_held"],
@@ -300,7 +304,7 @@ async def _activity(session: AsyncSession, filters: Filters) -> Activity:
         goals_achieved=(goals_done or 0) + erased["goals_achieved"],
         signposts_by_category=dict(sorted(signposts.items())),
         lookups_by_category=await _lookups(session, filters),
-        site_moves=await _moves(session, filters),
+        site_moves=dict(sorted(moves.items())),
     )
 
 

@@ -1,162 +1,54 @@
-"""A person's own data: everything held about them (`/mydata`), and erasing it (`/forget`).
+"""Erasing a person's data (`/forget`, and records past their keeping time).
+
+What they can see of it first (`/mydata`) is gathered in `bot.storage.access`.
 
 Erasing deletes the person's row, and with it (ON DELETE CASCADE) their episodes, answers,
 scores, goals, meetings, signposts, alerts, notes and messages. What the service must still
 be able to count (mentees who took part, check-ins, meetings held and missed, goals set and
 achieved, services signposted) is first added to `erased_counts`, per site, mentor and month,
 which says nothing about who. Texts sent to staff that named the person are redacted, the
-words they relayed through the bot are blanked, and raw Telegram updates from them are deleted,
-so no name, number or word of theirs is left behind.
+words they relayed through the bot or raised as a concern are blanked, and raw Telegram
+updates from them are deleted, so no name, number or word of theirs is left behind.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import people, relays
+from bot.storage.access import CONCERN_KEY
 from bot.storage.models import (
-    Answer,
     Assessment,
     AssessmentStatus,
-    Consent,
-    CrisisAlert,
     Episode,
     EpisodeStatus,
     ErasedCount,
     Goal,
-    GoalProgress,
     GoalStatus,
-    GoalStep,
     Invite,
     Meeting,
     MeetingOutcome,
     OutboxMessage,
     Person,
-    Priority,
-    RelayMessage,
     Resource,
-    Score,
-    SessionNote,
     Signpost,
+    SiteMove,
     TelegramUpdate,
 )
 
 REDACTED = "(a former mentee)"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if hasattr(value, "value"):
-        return value.value
-    return value
-
-
-def _row(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: _plain(getattr(row, name)) for name in fields}
+MOVES = "site_moves:"  # erased_counts metric for a move between clinics, "hub -> camberwell"
+CONCERN_REMOVED = "[a concern from (a former mentee): the words were deleted at their request]"
 
 
 async def _rows(session: AsyncSession, query: Any) -> list[Any]:
     return list((await session.execute(query)).scalars())
-
-
-async def personal_data(session: AsyncSession, person: Person) -> dict[str, Any]:
-    """Everything held about this person, as plain JSON-ready values."""
-    pid = person.id
-    episodes = await _rows(session, select(Episode).where(Episode.mentee_id == pid))
-    sittings = await _rows(
-        session, select(Assessment).where(Assessment.person_id == pid).order_by(Assessment.id)
-    )
-    assessments = []
-    for sitting in sittings:
-        answers = await _rows(session, select(Answer).where(Answer.assessment_id == sitting.id))
-        scores = await _rows(session, select(Score).where(Score.assessment_id == sitting.id))
-        assessments.append(
-            {
-                **_row(sitting, ("timepoint", "status", "started_at", "completed_at")),
-                "rated_by_staff": sitting.rated_by_id is not None,
-                "answers": {f"{a.instrument}:{a.item_id}": a.value for a in answers},
-                "scores": {f"{s.instrument}:{s.key}": s.value for s in scores},
-            }
-        )
-    goals = []
-    for goal in await _rows(session, select(Goal).where(Goal.person_id == pid)):
-        steps = await _rows(session, select(GoalStep).where(GoalStep.goal_id == goal.id))
-        progress = await _rows(
-            session, select(GoalProgress).where(GoalProgress.goal_id == goal.id)
-        )
-        goals.append(
-            {
-                **_row(goal, ("title", "domain", "status", "target_on", "rhythm", "created_at")),
-                "steps": [_row(s, ("text", "done_at")) for s in steps],
-                "progress": [_row(p, ("answer", "recorded_at")) for p in progress],
-            }
-        )
-    signposts = await session.execute(
-        select(Signpost, Resource.name).join(Resource).where(Signpost.mentee_id == pid)
-    )
-    return {
-        "you": _row(
-            person,
-            (
-                "display_name",
-                "phone",
-                "telegram_user_id",
-                "created_at",
-                "opted_out_at",
-                "checkin_weekday",
-                "checkin_time",
-            ),
-        ),
-        "consents": [
-            _row(c, ("version", "agreed_at", "withdrawn_at"))
-            for c in await _rows(session, select(Consent).where(Consent.person_id == pid))
-        ],
-        "mentoring": [
-            _row(e, ("site", "started_on", "planned_end_on", "ended_on", "status"))
-            for e in episodes
-        ],
-        "check_ins": assessments,
-        "priorities": [
-            _row(p, ("domain", "rank", "chosen_at", "replaced_at"))
-            for p in await _rows(session, select(Priority).where(Priority.person_id == pid))
-        ],
-        "goals": goals,
-        "meetings": [
-            _row(m, ("starts_at", "place", "status", "outcome"))
-            for m in await _rows(session, select(Meeting).where(Meeting.mentee_id == pid))
-        ],
-        "services_sent_to_you": [
-            {"service": name, **_row(s, ("sent_at", "followup_answer"))}
-            for s, name in signposts.tuples()
-        ],
-        "notes_by_your_mentor": [
-            _row(n, ("text", "created_at"))
-            for n in await _rows(session, select(SessionNote).where(SessionNote.mentee_id == pid))
-        ],
-        "messages_you_sent_through_the_bot": [
-            _row(r, ("text", "created_at"))
-            for r in await _rows(
-                session, select(RelayMessage).where(RelayMessage.sender_id == pid)
-            )
-        ],
-        "safety_alerts": [
-            _row(a, ("categories", "created_at", "acknowledged_at"))
-            for a in await _rows(session, select(CrisisAlert).where(CrisisAlert.person_id == pid))
-        ],
-        "messages_sent_to_you": [
-            _row(m, ("kind", "text", "status", "sent_at"))
-            for m in await _rows(
-                session, select(OutboxMessage).where(OutboxMessage.person_id == pid)
-            )
-        ],
-    }
 
 
 async def _count_what_remains(session: AsyncSession, person: Person) -> None:
@@ -190,6 +82,14 @@ async def _count_what_remains(session: AsyncSession, person: Person) -> None:
                 counts[(*key, "goals_set")] += 1
             if status is GoalStatus.DONE:
                 counts[(*key, "goals_achieved")] += 1
+        for move in await _rows(
+            session, select(SiteMove).where(SiteMove.episode_id == episode.id)
+        ):
+            moved = (episode.site, episode.mentor_id, move.moved_on.replace(day=1))
+            counts[(*moved, f"{MOVES}{move.from_site} -> {move.to_site}")] += 1
+    if episodes:  # signposts belong to the person, not an episode: counted once, with the last
+        last = max(episodes, key=lambda episode: episode.started_on)
+        key = (last.site, last.mentor_id, last.started_on.replace(day=1))
         signposted = await session.execute(
             select(Resource.category)
             .join(Signpost, Signpost.resource_id == Resource.id)
@@ -207,11 +107,15 @@ async def _count_what_remains(session: AsyncSession, person: Person) -> None:
 
 
 async def _redact_mentions(session: AsyncSession, person: Person) -> None:
-    """Staff notices that named the person keep their shape but lose the name."""
+    """Staff notices that named the person keep their shape but lose the name; a concern they
+    raised loses its words too."""
     name = re.compile(rf"\b{re.escape(person.display_name)}\b", re.IGNORECASE)
     rows = await _rows(session, select(OutboxMessage).where(OutboxMessage.person_id != person.id))
+    concern = CONCERN_KEY.format(person=person.id)
     for message in rows:
-        if name.search(message.text):
+        if message.idempotency_key.startswith(concern):  # the words were theirs too
+            message.text = CONCERN_REMOVED
+        elif name.search(message.text):
             message.text = name.sub(REDACTED, message.text)
 
 

@@ -94,6 +94,19 @@ async def add_by_buttons(sam: Chat, title: str = "Go to the walking group on Fri
     await sam.tap(texts.GOAL_RHYTHM_NONE)
 
 
+async def test_without_a_first_step_the_date_is_the_goals_own(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    _, sam = await alex_and_sam(service, session_factory)
+    await sam.send("/goals")
+    await sam.tap("Home")
+    await sam.send("Get my own flat!")
+    await sam.tap(texts.GOAL_SKIP)
+    assert sam.question.text == texts.GOAL_ASK_WHEN_GOAL
+    await sam.tap("In a week")
+    assert sam.texts[0] == "Your goal is saved: Get my own flat! You aim to reach it by Mon 9 Mar."
+
+
 async def test_mentee_adds_a_goal_by_buttons(
     service: MentorService, session_factory: Sessions
 ) -> None:
@@ -106,10 +119,12 @@ async def test_mentee_adds_a_goal_by_buttons(
     await sam.send("  Go to the walking   group on \u201cFridays\u201d ")
     assert sam.question.text == texts.GOAL_ASK_STEP
     await sam.send("Ask Jo when it meets")
+    assert sam.question.text == texts.GOAL_ASK_WHEN  # by when: the step just typed
     assert labels(sam.question) == ["In a week", "In a month", "No date"]
     await sam.tap("In a month")
     assert sam.texts[0] == (
-        'Your goal is saved: Go to the walking group on "Fridays" You aim to do it by Thu 2 Apr.'
+        'Your goal is saved: Go to the walking group on "Fridays". '
+        "Your first step: Ask Jo when it meets. You aim to do it by Thu 2 Apr."
     )
     assert labels(sam.question) == [
         "No reminders",
@@ -215,10 +230,10 @@ async def test_goals_lists_live_goals_with_status_and_next_step(
     await add_by_buttons(sam)
     await sam.send("/goals")
     assert sam.question.text == (
-        "Your goals:\n1. Go to the walking group on Fridays (on the go)\n"
+        "Your goals:\n1. Go to the walking group on Fridays (working on it)\n"
         "   Next step: Ask Jo when it meets\n" + texts.GOALS_PICK
     )
-    assert labels(sam.question) == ["1. Go to the walking group on...", texts.GOAL_ADD]
+    assert labels(sam.question) == ["Go to the walking group on...", texts.GOAL_ADD]
 
 
 async def pick_first_goal(sam: Chat) -> None:
@@ -384,7 +399,7 @@ async def test_mentor_rewords_and_pauses_a_goal_and_the_mentee_is_told(
     await add_by_buttons(sam)
     await alex.send("/goal Sam")
     assert alex.question.text.startswith("Goals for Sam.")
-    await alex.tap("1. Go to the walking group on...")
+    await alex.tap("Go to the walking group on...")
     await alex.tap(texts.GOAL_STAFF_WORDS)
     await alex.send("Walk with the group on Fridays")
     assert alex.texts == ["Changed. Sam has been told."]
@@ -443,7 +458,7 @@ async def test_a_supervisor_can_suggest_and_drop_any_mentees_goal(
     await pat.send("/goal")
     assert labels(pat.question) == ["Jo", "Sam"]
     await pat.tap("Jo")
-    await pat.tap("1. Find a GP near the new flat")
+    await pat.tap("Find a GP near the new flat")
     await pat.tap("Drop")
     assert pat.texts == ["Changed. Jo has been told."]
     await pat.send("/goal Sam Join the Tuesday group")

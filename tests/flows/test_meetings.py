@@ -234,7 +234,7 @@ async def test_stale_taps_and_cancel_leave_no_meeting(
     await mentor.tap("Tue 3 Mar")
     await mentor.tap("Fri 6 Mar", reply=day_question)
     assert mentor.stale and mentor.last == []
-    assert (await mentor.send("/cancel"))[0].text == texts.PAUSED
+    assert (await mentor.send("/cancel"))[0].text == texts.STOPPED_THAT
     assert (await mentor.send("10:00"))[0].text.startswith(texts.STAFF_HELP)
     assert await all_meetings(session_factory) == []
 

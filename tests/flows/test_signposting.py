@@ -161,6 +161,18 @@ async def test_find_typed_again_in_the_middle_of_a_lookup_starts_afresh(
     assert [reply.text for reply in await chat.send("FIND")] == [texts.FIND_WHICH]
 
 
+async def test_cancel_from_find_stops_it_without_talk_of_saved_answers(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    chat = await mentee(service, session_factory)
+    await chat.send("/find")
+    assert chat.texts == [texts.FIND_WHICH]
+    assert await chat.send("/cancel") and chat.texts == [texts.STOPPED_THAT]
+    assert "/checkin" not in texts.STOPPED_THAT
+    async with session_factory() as session:
+        assert list(await session.scalars(select(ConversationState))) == []
+
+
 async def test_a_kind_of_help_with_nothing_listed_says_so_and_offers_the_others(
     service: MentorService, session_factory: Sessions
 ) -> None:

@@ -70,7 +70,7 @@ async def test_the_whole_add_flow_by_numbered_replies(
     await sms.text("GOALS")
     assert sms.inbox()[-1] == (
         "Your goals. Pick one to update it, or add a new one.\n"
-        "1 Go to the walking group (on the go), next: Ask Jo when it meets\n"
+        "1 Go to the walking group (working on it), next: Ask Jo when it meets\n"
         "2 Add a goal\nReply 1-2"
     )
     await sms.text("1")

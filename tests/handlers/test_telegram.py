@@ -210,9 +210,9 @@ async def test_the_first_checkin_by_buttons_costs_the_questions_and_at_most_ten_
                 what="the next question",
             )
         after_consent = fake.messages_to(MENTEE)[consent + 1 :]
-    sent = [m for m in after_consent if m.method in ("sendMessage", "sendPhoto")]
+    new = [m for m in after_consent if m.method in ("sendMessage", "sendPhoto")]
     assert await count_rows(session_factory, Answer) == 61
-    assert len(sent) <= 61 + 10, [m.text for m in sent if m.text][:12]
+    assert len(new) <= 61 + 10, [m.text for m in new if m.text][:12]
 
 
 async def test_unknown_person_is_told_how_to_join(service: MentorService) -> None:

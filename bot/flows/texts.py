@@ -938,3 +938,18 @@ HOURS_END_REASK = "The end must be after {start} (hours cannot cross midnight)."
 NOTICE_FAILING_TEXTING = (
     "We could not get through to {name} on Telegram. Their reminders will now go by text message."
 )
+
+# Issue 14, point 7: a staff command sent without its argument asks for it
+# (bot/flows/command_args.py).
+ARG_ASK_MENTEE = "What is the mentee's first name?"
+ARG_ASK_PHONE = "What is their mobile number?"
+ARG_ASK_NAME = "And their first name?"
+ARG_ASK_PHONE_OF = "What is {name}'s mobile number?"
+ARG_ASK_NOTE = "What is the note about {name}? Keep it short."
+ARG_ASK_SITE = "Which site does {name} go to now?"
+ARG_ASK_NEW_MENTOR = "Which mentor should {name} move to?"
+ARG_ASK_MENTOR = "Which mentor? Send their first name."
+ARG_ASK_ENTRY = "Which entry in the list of services? Send its name."
+ARG_PICK_SITE = "Please choose one of these sites: {sites}."
+ARG_ONE_NAME = "Please send one name only, like Sam."
+ARG_CANCELLED = "OK, cancelled. Nothing was done."

@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +30,8 @@ from bot.storage.models import Person, Role
 
 FLOW = "command_args"
 MAX_CHOICES = 8  # more names than this are typed, not tapped
+# A wait left this long is dropped: "ok" typed next week must not become a note or an invite.
+WAIT_LIMIT = timedelta(hours=1)
 _PHONE_CHARACTERS = re.compile(r"[+\d\s().-]+")
 
 Command = Callable[[FlowContext, Person, str], Awaitable[Outcome]]
@@ -114,6 +117,9 @@ async def step(
         return Outcome([Reply(texts.COMMAND_NOT_ALLOWED)])
     if message.choice is not None and message.token != data.get("token"):
         return Outcome(stale_tap=True)
+    if ctx.now() - datetime.fromisoformat(data["asked_at"]) > WAIT_LIMIT:
+        await conversations.clear_state(ctx.session, person.id)
+        return Outcome([Reply(texts.ARG_TOO_LATE.format(command=name))])
     parts = ARGUMENTS[name]
     typed = " ".join((message.text or "").split()) if message.choice is None else ""
     if message.choice is None and not typed:
@@ -145,7 +151,7 @@ async def _ask(
         person_id=person.id,
         flow=FLOW,
         step=part.kind.value,
-        data={**data, "token": token},
+        data={**data, "token": token, "asked_at": ctx.now().isoformat()},
         now=ctx.now(),
     )
     choices = await _choices(ctx, person, part.kind)

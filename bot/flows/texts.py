@@ -953,3 +953,6 @@ ARG_ASK_ENTRY = "Which entry in the list of services? Send its name."
 ARG_PICK_SITE = "Please choose one of these sites: {sites}."
 ARG_ONE_NAME = "Please send one name only, like Sam."
 ARG_CANCELLED = "OK, cancelled. Nothing was done."
+ARG_TOO_LATE = (
+    "I asked for that a while ago, so I let it go. Nothing was done. Send /{command} again."
+)

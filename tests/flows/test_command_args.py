@@ -21,7 +21,8 @@ from bot.service import MentorService
 from bot.signposting import Directory
 from bot.storage import conversations, people
 from bot.storage.models import Role, SessionNote
-from tests.utils import MENTOR_PHONE, Chat, add_staff, joined_mentee
+from tests.conftest import FakeClock
+from tests.utils import MENTOR_PHONE, Chat, add_staff, count_rows, joined_mentee
 
 Sessions = async_sessionmaker[AsyncSession]
 OTHER_MENTOR, SUPERVISOR_PHONE = "+447700900002", "+447700900003"
@@ -161,6 +162,21 @@ async def test_another_command_or_cancel_ends_the_wait(
     await alex.send("/nosuch")  # an unknown command ends it too, and says so as before
     assert alex.texts[0] == texts.UNKNOWN_COMMAND
     assert await flow_of(session_factory, alex) is None
+
+
+async def test_a_wait_left_for_over_an_hour_takes_nothing(
+    service: MentorService, session_factory: Sessions, clock: FakeClock
+) -> None:
+    alex = (await team(service, session_factory))[Role.MENTOR]
+    await alex.send("/note")
+    clock.advance(minutes=59)
+    await alex.send("sam")
+    assert alex.texts == [texts.ARG_ASK_NOTE.format(name="Sam")]
+    clock.advance(minutes=61)
+    await alex.send("ok")
+    assert alex.texts == [texts.ARG_TOO_LATE.format(command="note")]
+    assert await flow_of(session_factory, alex) is None
+    assert await count_rows(session_factory, SessionNote) == 0
 
 
 async def test_a_bad_phone_is_asked_again_and_what_was_given_is_kept(

@@ -16,6 +16,7 @@ from bot.flows import (
     checkin,
     close_episode,
     closing,
+    command_args,
     concern,
     crisis,
     directory_admin,
@@ -70,11 +71,16 @@ FLOW_STEPS: dict[str, Step] = {
     relay.FLOW: relay.step,  # messages through the bot (bot/flows/relay.py, hours.py)
     hours.FLOW: hours.step,
     free_text.FLOW: free_text.step,  # an offer alone; process() settles it as no flow
+    # A staff command waiting for its argument (bot/flows/command_args.py).
+    command_args.FLOW: lambda ctx, person, data, message: command_args.step(
+        ctx, person, data, message, COMMANDS
+    ),
 }
 # Flows whose progress lives only in the conversation state: /cancel pauses them instead of
 # clearing it, and they say how to carry on.
 Pause = Callable[[FlowContext, Person, dict[str, Any]], Awaitable[Outcome]]
 PAUSE_STEPS: dict[str, Pause] = {ssm.FLOW: ssm.pause, free_text.FLOW: free_text.pause}
+PAUSE_STEPS[command_args.FLOW] = command_args.cancel  # says that nothing was done
 MENU_TOKEN = "menu"
 
 Command = Callable[[FlowContext, Person, str], Awaitable[Outcome]]
@@ -331,10 +337,14 @@ async def _run_command(
     state: ConversationState | None,
     message: InboundMessage,
 ) -> Outcome:
+    if state is not None and state.flow == command_args.FLOW:
+        await conversations.clear_state(ctx.session, person.id)  # a new command ends the wait
+        state = None
     name, argument = command
     allowed = COMMANDS.get(name)
     if allowed is not None and person.role in allowed[0]:
-        return await allowed[1](ctx, person, argument)
+        waiting = await command_args.start(ctx, person, name, argument)
+        return waiting if waiting is not None else await allowed[1](ctx, person, argument)
     if name == "menu":
         return menu(person)
     said = texts.UNKNOWN_COMMAND

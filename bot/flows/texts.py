@@ -1055,3 +1055,20 @@ GOAL_SAVED_STEP_BY = "Your first step: {step}. You aim to do it by {day}."
 GOAL_ASK_WHEN_GOAL = (
     "By when would you like to reach this goal? Tap one, or type a date like 14/3."
 )
+# Issue 14, point 7: a staff command sent without its argument asks for it
+# (bot/flows/command_args.py).
+ARG_ASK_MENTEE = "What is the mentee's first name?"
+ARG_ASK_PHONE = "What is their mobile number?"
+ARG_ASK_NAME = "And their first name?"
+ARG_ASK_PHONE_OF = "What is {name}'s mobile number?"
+ARG_ASK_NOTE = "What is the note about {name}? Keep it short."
+ARG_ASK_SITE = "Which site does {name} go to now?"
+ARG_ASK_NEW_MENTOR = "Which mentor should {name} move to?"
+ARG_ASK_MENTOR = "Which mentor? Send their first name."
+ARG_ASK_ENTRY = "Which entry in the list of services? Send its name."
+ARG_PICK_SITE = "Please choose one of these sites: {sites}."
+ARG_ONE_NAME = "Please send one name only, like Sam."
+ARG_CANCELLED = "OK, cancelled. Nothing was done."
+ARG_TOO_LATE = (
+    "I asked for that a while ago, so I let it go. Nothing was done. Send /{command} again."
+)

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.flows import texts
+from bot.flows import command_args, texts
+from bot.flows.command_args import ARGUMENTS, Kind
 from bot.flows.engine import COMMANDS
-from bot.flows.types import Channel, Sender
+from bot.flows.types import Channel, InboundMessage, Sender
 from bot.service import MentorService
+from bot.storage import conversations, people
 from bot.storage.models import Base, Role
 from tests.utils import MENTOR_PHONE, Chat, add_staff, joined_mentee
 
@@ -122,5 +124,74 @@ async def test_a_supervisor_may_act_for_every_mentee(
 ) -> None:
     chats = await world(service, session_factory)
     replies = await chats[Role.SUPERVISOR].send(f"/{name} Kim{EXTRA.get(name, '')}")
+    assert texts.NO_SUCH_MENTEE.format(name="Kim") not in [r.text for r in replies]
+    assert replies[0].text != texts.COMMAND_NOT_ALLOWED
+
+
+# Commands that ask for a mentee's name when sent alone (bot/flows/command_args.py).
+ASKS_FOR_MENTEE = sorted(name for name, parts in ARGUMENTS.items() if parts[0].kind is Kind.MENTEE)
+
+
+async def waiting(sessions: Sessions, chat: Chat) -> bool:
+    """Whether this person's next message would be taken as a command's argument."""
+    async with sessions() as session:
+        person = await people.person_by_sender(session, chat.sender)
+        assert person is not None
+        state = await conversations.load_state(session, person.id)
+    return state is not None and state.flow == command_args.FLOW
+
+
+@pytest.mark.parametrize("name", sorted(ARGUMENTS))
+@pytest.mark.parametrize("role", list(Role))
+async def test_a_command_alone_waits_only_for_staff_it_belongs_to(
+    service: MentorService, session_factory: Sessions, name: str, role: Role
+) -> None:
+    allowed, _ = COMMANDS[name]
+    chats = await world(service, session_factory)
+    before = await snapshot(session_factory, skip=BOOKKEEPING)
+    replies = await chats[role].send(f"/{name}")
+    # Texting is not set up here, so /addmentee and /addphone have nothing to ask for.
+    asks = role in allowed and role is not Role.MENTEE and name not in command_args.NEEDS_SMS
+    assert await waiting(session_factory, chats[role]) is asks
+    if role not in allowed:
+        assert replies[0].text == texts.COMMAND_NOT_ALLOWED
+        assert await snapshot(session_factory, skip=BOOKKEEPING) == before
+
+
+@pytest.mark.parametrize("name", [n for n in ASKS_FOR_MENTEE if Role.MENTOR in COMMANDS[n][0]])
+async def test_a_mentor_asked_for_a_name_is_refused_another_mentors_mentee_as_before(
+    service: MentorService, session_factory: Sessions, name: str
+) -> None:
+    service.sms_enabled = True  # so /addphone asks too
+    mentor = (await world(service, session_factory))[Role.MENTOR]
+    before = await snapshot(session_factory, skip=BOOKKEEPING)
+    await mentor.send(f"/{name}")
+    others = await mentor.send("Kim")
+    assert await snapshot(session_factory, skip=BOOKKEEPING) == before
+    assert others[0].text == texts.NO_SUCH_MENTEE.format(name="Kim")
+    assert [c.label for c in others[-1].choices] == ["Sam"]  # own mentees only
+    await mentor.send("/cancel")
+    await mentor.send(f"/{name}")
+    unknown = await mentor.send("Nobody")
+    assert [r.text.replace("Kim", "X") for r in others] == [
+        r.text.replace("Nobody", "X") for r in unknown
+    ]
+    # A forged tap on the question's own buttons fares no better than typing the name.
+    question = unknown[-1]
+    forged = InboundMessage(sender=mentor.sender, choice="Kim", token=question.token)
+    tapped = await mentor._deliver(forged)
+    assert [r.text for r in tapped] == [r.text for r in others]
+    own = await mentor.send("Sam")
+    assert texts.NO_SUCH_MENTEE.format(name="Sam") not in [r.text for r in own]
+
+
+@pytest.mark.parametrize("name", ASKS_FOR_MENTEE)
+async def test_a_supervisor_asked_for_a_name_may_give_any_mentee(
+    service: MentorService, session_factory: Sessions, name: str
+) -> None:
+    service.sms_enabled = True
+    supervisor = (await world(service, session_factory))[Role.SUPERVISOR]
+    await supervisor.send(f"/{name}")
+    replies = await supervisor.send("Kim")
     assert texts.NO_SUCH_MENTEE.format(name="Kim") not in [r.text for r in replies]
     assert replies[0].text != texts.COMMAND_NOT_ALLOWED

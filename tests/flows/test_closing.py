@@ -252,7 +252,7 @@ async def test_a_missing_or_long_reason_is_asked_for(
     mentor_chat: Chat,
 ) -> None:
     await mentee_after_baseline(service, session_factory, instruments, mentor)
-    assert (await mentor_chat.send("/close"))[0].text == texts.CLOSE_USAGE
+    assert (await mentor_chat.send("/close"))[0].text == texts.ARG_ASK_MENTEE
     replies = await mentor_chat.send("/close sam")
     assert replies[0].text == texts.CLOSE_ASK_REASON.format(name="Sam")
     replies = await mentor_chat.send("x" * 201)

@@ -52,7 +52,7 @@ async def test_retire_stops_showing_an_entry_at_once(
     service: MentorService, session_factory: Sessions
 ) -> None:
     chat = await supervisor(service, session_factory)
-    assert (await chat.send("/retire"))[0].text == texts.RETIRE_NEEDS_NAME
+    assert (await chat.send("/retire"))[0].text == texts.ARG_ASK_ENTRY
     assert (await chat.send("/retire Nobody"))[0].text == texts.RETIRE_NOT_FOUND.format(
         name="Nobody"
     )

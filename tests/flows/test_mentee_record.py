@@ -50,7 +50,9 @@ async def test_nobody_else_sees_it_and_nothing_is_logged_for_them(
     await add_staff(session_factory, service, name="Jo", phone="+447700900002")
     other = Chat(service, sender=Sender(Channel.CONSOLE, "+447700900002"))
     assert (await other.send("/mentee Sam"))[0].text == texts.NO_SUCH_MENTEE.format(name="Sam")
-    assert (await other.send("/mentee"))[0].text == texts.MENTEE_NEEDS_NAME
+    [asked] = await other.send("/mentee")
+    assert asked.text == texts.ARG_ASK_MENTEE and not asked.choices  # Jo has no mentees
+    assert (await other.send("Sam"))[0].text == texts.NO_SUCH_MENTEE.format(name="Sam")
     await add_staff(
         session_factory, service, name="Pat", role=Role.SUPERVISOR, phone="+447700900003"
     )

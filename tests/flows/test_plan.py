@@ -121,8 +121,8 @@ async def test_mentor_sees_the_plan_of_their_own_mentee_as_a_card_on_telegram(
     assert card.goals[1].title == "Call the housing office (suggested)"
     assert "Next step: Ring them on Monday" in card.goals[0].lines
     assert render_picture(card).startswith(PNG_SIGNATURE)
-    [usage] = await mentor.send("/plan")
-    assert usage.text == texts.PLAN_NEEDS_NAME
+    [asked] = await mentor.send("/plan")
+    assert asked.text == texts.ARG_ASK_MENTEE
 
 
 async def test_another_mentors_mentee_is_not_found_but_a_supervisor_sees_everyone(

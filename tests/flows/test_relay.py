@@ -275,7 +275,10 @@ async def test_staff_cannot_message_another_mentors_mentee(
     await jo.send("/msg Sam")
     assert jo.texts == [texts.NO_SUCH_MENTEE.format(name="Sam")]
     await jo.send("/msg")
-    assert jo.texts == [texts.RELAY_USAGE]
+    assert jo.texts == [texts.ARG_ASK_MENTEE]
+    await jo.send("Sam")
+    assert jo.texts == [texts.NO_SUCH_MENTEE.format(name="Sam"), texts.ARG_ASK_MENTEE]
+    await jo.send("/cancel")
     assert await count_rows(session_factory, RelayMessage) == 0
     assert await relay_rows(session_factory) == []
     async with session_factory() as session:

@@ -147,7 +147,7 @@ async def test_signposts_lists_what_was_sent_and_the_answers(
     service: MentorService, session_factory: Sessions
 ) -> None:
     mentor = await mentor_and_mentee(service, session_factory)
-    assert (await mentor.send("/signposts"))[0].text == texts.SIGNPOSTS_NEEDS_NAME
+    assert (await mentor.send("/signposts"))[0].text == texts.ARG_ASK_MENTEE
     [none] = await mentor.send("/signposts Sam")
     assert none.text == texts.SIGNPOSTS_NONE.format(name="Sam")
     await mentor.send("/signpost Sam")

@@ -50,7 +50,10 @@ async def test_notes_are_kept_for_own_mentees_only_and_audited(
     assert refused.text == texts.NO_SUCH_MENTEE.format(name="Sam")
     (long,) = await alex.send("/note Sam " + "x" * 201)
     assert long.text == texts.NOTE_TOO_LONG.format(limit=200, length=201)
-    assert (await alex.send("/note Sam"))[0].text == texts.NOTE_USAGE
+    # The name alone: the note is asked for (bot/flows/command_args.py).
+    asked = await alex.send("/note Sam")
+    assert asked[0].text == texts.ARG_ASK_NOTE.format(name="Sam")
+    assert (await jo.send("/note Sam"))[0].text == texts.NOTE_USAGE
     async with session_factory() as session:
         (note,) = (await session.execute(select(SessionNote))).scalars()
         (event,) = (await session.execute(select(AuditEvent))).scalars()

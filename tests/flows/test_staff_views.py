@@ -60,7 +60,7 @@ async def test_upcoming_refuses_someone_elses_mentee_and_needs_a_name(
     [refused] = await other_chat.send("/upcoming Sam")
     assert refused.text == texts.NO_SUCH_MENTEE.format(name="Sam")
     [asked] = await mentor.send("/upcoming")
-    assert asked.text == texts.UPCOMING_NEEDS_NAME
+    assert asked.text == texts.ARG_ASK_MENTEE
     [nothing] = await mentor.send("/upcoming Sam")
     assert nothing.text == texts.UPCOMING_NONE.format(name="Sam")
     supervisor = await add_staff(

@@ -96,6 +96,9 @@ ROUTES: dict[str, Route] = {
     "rate": lambda w: _mentor_sending(w, "/rate Sam"),
     "close": lambda w: _mentor_sending(w, "/close Sam"),
     "staff-menu": lambda w: _mentor_sending(w, "hello"),
+    # A command sent alone waits for its argument (bot/flows/command_args.py).
+    "command-args-name": lambda w: _mentor_sending(w, "/note"),
+    "command-args-site": lambda w: _mentor_sending(w, "/site", "Sam"),
 }
 
 # One action: type something, tap a real choice (by position), or tap a button that is not

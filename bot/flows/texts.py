@@ -37,7 +37,7 @@ HOW_TO_STOP = (
 ASK_CONSENT = "Are you happy to go on?"
 CONSENT_YES = "Yes, I agree"
 CONSENT_NO = "No, thanks"
-CONSENT_REASK = "Please tap Yes or No. Or type yes or no."
+CONSENT_REASK = "Please choose Yes or No. Or type yes or no."
 CONSENT_THANKS = (
     "Thank you. Let's start with some short questions. You can stop and come back at any time."
 )
@@ -58,7 +58,7 @@ ALREADY_JOINED = "You are already signed up. Good to see you."
 
 # The questionnaires.
 QUESTION = "{number} of {total}: {text}"
-REASK = "I did not get that. Please tap an answer, or type its number, 1 to {last}."
+REASK = "I did not get that. Please choose an answer, or type its number, 1 to {last}."
 UNKNOWN_COMMAND = "Sorry, I don't know that command."
 PAUSED = "OK, we have stopped for now. Your answers are saved. Send /checkin to carry on."
 NOTHING_TO_PAUSE = "OK."
@@ -220,20 +220,20 @@ MEETING_NONE = "You have no meeting booked just now. Your mentor will set one up
 # Staff-facing: booking with /meet, managing with /meetings, and the notices about answers.
 MEET_NO_MENTEES = "You have no mentees yet. Use /invite NAME first."
 MEET_WHO = "Who is the meeting with?"
-MEET_WHO_REASK = "Sorry, I did not get that. Please tap a name."
+MEET_WHO_REASK = "Sorry, I did not get that. Please choose a name."
 MEET_NO_MATCH = "None of your mentees is called {name}."
-MEET_WHICH_DAY = "Meeting with {name}. Which day? Tap one, or type a date like 14/3."
-MEET_DAY_REASK = "Sorry, I did not get that date. Tap a day, or type it like 14/3."
+MEET_WHICH_DAY = "Meeting with {name}. Which day? Choose one, or type a date like 14/3."
+MEET_DAY_REASK = "Sorry, I did not get that date. Choose a day, or type it like 14/3."
 MEET_DAY_PAST = "That day has gone by. Please choose today or a later day."
-MEET_WHAT_TIME = "{day}: what time? Tap one, or type it like 9:30 or 14:00."
+MEET_WHAT_TIME = "{day}: what time? Choose one, or type it like 9:30 or 14:00."
 MEET_TIME_REASK = (
     "Sorry, I did not get that time. Please use a time between 07:00 and 21:00, like 9:30 "
     "or 14:00."
 )
 MEET_TIME_PAST = "That time has gone by. Please choose a later time."
-MEET_WHERE = "Where? Tap a place, or Other to type one."
+MEET_WHERE = "Where? Choose a place, or Other to type one."
 MEET_OTHER = "Other"
-MEET_PLACE_REASK = "Please tap a place, or Other to type one."
+MEET_PLACE_REASK = "Please choose a place, or Other to type one."
 MEET_TYPE_PLACE = "Please type the place (up to 100 characters)."
 MEET_PLACE_TOO_LONG = "That is a bit long. Please keep the place to 100 characters or fewer."
 MEET_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so I have not booked it."
@@ -258,8 +258,8 @@ ASK_CHECKIN_TIME = "And what time of day?"
 TIME_MORNING = "Morning (10:00)"
 TIME_AFTERNOON = "Afternoon (14:00)"
 TIME_EVENING = "Evening (18:00)"
-SETTINGS_REASK = "Please tap a day, or type one, like Monday."
-SETTINGS_TIME_REASK = "Please tap a time. Or type a time from 08:00 to 20:59, like 11:30."
+SETTINGS_REASK = "Please choose a day, or type one, like Monday."
+SETTINGS_TIME_REASK = "Please choose a time. Or type a time from 08:00 to 20:59, like 11:30."
 SETTINGS_SAVED = "Thanks. We will remind you each {day} at {time}. Send /settings to change it."
 
 # Staff views of what the scheduler will send and what went wrong.
@@ -279,11 +279,11 @@ CRISIS_MENTOR_TOLD = "I have let your mentor know, so they can get in touch with
 CRISIS_FLOW_KEPT = "Your answers so far are saved. Send /checkin when you want to carry on."
 CRISIS_ALERT = (
     "URGENT: {name} sent a message that may mean they are at risk ({what}). "
-    "Please contact them now, or follow the safety procedure. Tap below when you are on it."
+    "Please contact them now, or follow the safety procedure. Say so below when you are on it."
 )
 CRISIS_ALERT_ESCALATED = (
     "URGENT, not picked up after 30 minutes: {name} may be at risk ({what}). "
-    "Please act now and tap below."
+    "Please act now, and say so below."
 )
 CRISIS_ACK = "I'm on it"
 CRISIS_ACKED = "Thank you. It is noted that you are on it."
@@ -300,7 +300,7 @@ CRISIS_CATEGORY_NAMES = {
 # the one-week question about them, and keeping the directory trustworthy (/stale, /retire).
 # Mentee-facing.
 MENU_FIND = "Find help"
-FIND_WHICH = "What kind of help are you looking for? Tap one, or type a word like housing."
+FIND_WHICH = "What kind of help are you looking for? Choose one, or type a word like housing."
 FIND_NOT_FOUND = "Sorry, I could not find that. Here are the kinds of help I know about."
 FIND_EMPTY = (
     'There is nothing listed under "{category}" yet. Your mentor can help you with this. '
@@ -327,12 +327,12 @@ FOLLOWUP_THANKS_DONT_NEED = "OK. Thank you for letting us know."
 # Staff-facing.
 SIGNPOST_WHO = "Who would you like to send a service to?"
 SIGNPOST_WHICH_KIND = (
-    "What kind of help for {name}? Tap one, or type a word like debt or a service's name."
+    "What kind of help for {name}? Choose one, or type a word like debt or a service's name."
 )
-SIGNPOST_KIND_REASK = "Sorry, I did not find that. Tap a kind of help, or type another word."
+SIGNPOST_KIND_REASK = "Sorry, I did not find that. Choose a kind of help, or type another word."
 SIGNPOST_EMPTY = 'Nothing is listed under "{category}" yet. Please pick another kind of help.'
 SIGNPOST_WHICH_SERVICE = "{category} for {name}, nearest first. Which one?"
-SIGNPOST_SERVICE_REASK = "Sorry, I did not find that. Tap a service, or type another word."
+SIGNPOST_SERVICE_REASK = "Sorry, I did not find that. Choose a service, or type another word."
 SIGNPOST_GONE = "That service has just been retired, so it was not sent. Please pick another."
 SIGNPOST_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so nothing was sent."
 SIGNPOST_SENT = (
@@ -390,9 +390,7 @@ SMS_INVITE = (
 )
 
 # A phone number for texts, beside Telegram.
-PHONE_ASK = (
-    "If we can't reach you here, we can text you instead. Tap the button to share your number."
-)
+PHONE_ASK = "If we can't reach you here, we can text you instead. Choose Share my number below."
 PHONE_ALREADY_TEXT = "We already text you on this number."
 PHONE_NOT_UK = "Sorry, we can only text phones with a UK number."
 PHONE_TAKEN = "That number is already used by someone else here."
@@ -504,8 +502,7 @@ AUDIT_SOMEONE = "former staff"
 
 # Privacy and concerns (/privacy, /concern)
 PRIVACY_YOUR_DATA = (
-    "Your data is yours. Send /mydata to see what we keep. "
-    "Send /forget to delete it and stop. By text, send MYDATA or FORGET."
+    "Your data is yours. Send /mydata to see what we keep. Send /forget to delete it and stop."
 )
 CONCERN_ASK = (
     "You can tell a supervisor if something is wrong. Your mentor will not be told. "
@@ -563,10 +560,10 @@ PRIORITIES_ASK = (
     "Which area of your life matters most to you right now? You can pick up to three, "
     "one at a time."
 )
-PRIORITIES_NEXT = "Thanks: {area}. Is there another one? Pick it, or tap Done."
-PRIORITIES_ALREADY = "You have picked {area} already. Pick another one, or tap Done."
-PRIORITIES_REASK = "Sorry, I did not get that. Tap an area, or type its name or number."
-PRIORITIES_PICK_ONE = "Please pick one area first. Tap it, or type its name or number."
+PRIORITIES_NEXT = "Thanks: {area}. Is there another one? Pick it, or choose Done."
+PRIORITIES_ALREADY = "You have picked {area} already. Pick another one, or choose Done."
+PRIORITIES_REASK = "Sorry, I did not get that. Choose an area, or type its name or number."
+PRIORITIES_PICK_ONE = "Please pick one area first. Choose it, or type its name or number."
 PRIORITIES_SAVED = "Thank you. What matters most to you now: {areas}. Your mentor will see this."
 PRIORITIES_DONE = "Done"
 PRIORITY_STRONG = "{area} (strong)"
@@ -638,9 +635,9 @@ GOALS_HEADER = "Your goals:"
 GOALS_LINE = "{number}. {title} ({status})"
 GOALS_NEXT_STEP = "   Next step: {step}"
 GOALS_NEXT_SHORT = ", next: {step}"
-GOALS_PICK = "Tap a goal to update it, or add a new one."
+GOALS_PICK = "Choose a goal to update it, or add a new one."
 GOALS_PICK_SMS = "Your goals. Pick one to update it, or add a new one."
-GOAL_PICK_REASK = "Sorry, I did not get that. Please tap a goal, or type its number."
+GOAL_PICK_REASK = "Sorry, I did not get that. Please choose a goal, or type its number."
 GOAL_ADD = "Add a goal"
 GOAL_STATUS_NAMES = {
     "proposed": "new, from your mentor",
@@ -649,22 +646,24 @@ GOAL_STATUS_NAMES = {
     "paused": "on hold",
     "dropped": "dropped",
 }
-GOAL_ASK_AREA = "Which part of your life is this goal about? Tap one, or type its number."
-GOAL_AREA_REASK = "Sorry, I did not get that. Please tap a part of your life, or type its number."
+GOAL_ASK_AREA = "Which part of your life is this goal about? Choose one, or type its number."
+GOAL_AREA_REASK = (
+    "Sorry, I did not get that. Please choose a part of your life, or type its number."
+)
 GOAL_ASK_WHAT = "What is your goal? Put it in your own words, in a line or two."
 GOAL_WHAT_REASK = "Please type your goal in a few words."
 GOAL_TOO_LONG = (
     "Thank you. That is a bit long for me to keep: it has {count} letters and spaces. "
     "Could you make it shorter? 200 is the most."
 )
-GOAL_ASK_STEP = "What is one small first step you could take? Type it, or tap Skip."
+GOAL_ASK_STEP = "What is one small first step you could take? Type it, or choose Skip."
 GOAL_STEP_REASK = "Please type a small step in a few words."
 GOAL_SKIP = "Skip"
-GOAL_ASK_WHEN = "By when would you like to do it? Tap one, or type a date like 14/3."
+GOAL_ASK_WHEN = "By when would you like to do it? Choose one, or type a date like 14/3."
 GOAL_IN_A_WEEK = "In a week"
 GOAL_IN_A_MONTH = "In a month"
 GOAL_NO_DATE = "No date"
-GOAL_WHEN_REASK = "Sorry, I did not get that. Tap one, or type a date like 14/3."
+GOAL_WHEN_REASK = "Sorry, I did not get that. Choose one, or type a date like 14/3."
 GOAL_DATE_PAST = "That day has gone by. Please pick today or a day after it."
 GOAL_SAVED = "Your goal is saved: {title}"
 GOAL_SAVED_BY = "You aim to do it by {day}."
@@ -673,14 +672,14 @@ GOAL_RHYTHM_NONE = "No reminders"
 GOAL_RHYTHM_DAILY = "Every day"
 GOAL_RHYTHM_WEEKLY = "Once a week"
 GOAL_RHYTHM_ONCE = "Once, on a day I pick"
-GOAL_RHYTHM_REASK = "Sorry, I did not get that. Please tap one, or type its number."
+GOAL_RHYTHM_REASK = "Sorry, I did not get that. Please choose one, or type its number."
 GOAL_ASK_WEEKDAY = "Which day of the week?"
-GOAL_WEEKDAY_REASK = "Please tap a day, or type one, like Monday."
-GOAL_ASK_REMIND_DATE = "Which day? Tap one, or type a date like 14/3."
-GOAL_REMIND_DATE_REASK = "Sorry, I did not get that day. Tap one, or type a date like 14/3."
+GOAL_WEEKDAY_REASK = "Please choose a day, or type one, like Monday."
+GOAL_ASK_REMIND_DATE = "Which day? Choose one, or type a date like 14/3."
+GOAL_REMIND_DATE_REASK = "Sorry, I did not get that day. Choose one, or type a date like 14/3."
 GOAL_TOMORROW = "Tomorrow"
 GOAL_ASK_REMIND_TIME = "What time of day?"
-GOAL_TIME_REASK = "Please tap a time. Or type a time from 08:00 to 20:59, like 11:30."
+GOAL_TIME_REASK = "Please choose a time. Or type a time from 08:00 to 20:59, like 11:30."
 GOAL_TIME_PAST = "That time has gone by today. Please pick a later time."
 GOAL_REMIND_NONE_SAVED = "OK, no reminders. Send /goals at any time to see or change your goals."
 GOAL_REMIND_DAILY_SAVED = "Done. I will remind you every day at {time}. Send /goals to change it."
@@ -689,7 +688,7 @@ GOAL_REMIND_WEEKLY_SAVED = (
 )
 GOAL_REMIND_ONCE_SAVED = "Done. I will remind you on {day} at {time}. Send /goals to change it."
 GOAL_WHAT_NOW = "{title}\nWhat would you like to do?"
-GOAL_UPDATE_REASK = "Sorry, I did not get that. Please tap one, or type its number."
+GOAL_UPDATE_REASK = "Sorry, I did not get that. Please choose one, or type its number."
 GOAL_SOME = "Some progress"
 GOAL_DONE = "Done"
 GOAL_PAUSE = "Pause"
@@ -722,23 +721,23 @@ GOAL_DROPPED_BY_MENTOR = (
 )
 # Staff-facing.
 GOAL_STAFF_NO_MENTEES = "You have no mentees yet. Use /invite NAME first."
-GOAL_STAFF_WHO = "Whose goal? Tap a mentee."
-GOAL_STAFF_WHO_REASK = "Sorry, I did not get that. Please tap a name."
+GOAL_STAFF_WHO = "Whose goal? Choose a mentee."
+GOAL_STAFF_WHO_REASK = "Sorry, I did not get that. Please choose a name."
 GOAL_STAFF_NONE = "{name} has no goals yet."
-GOAL_STAFF_LIST = "Goals for {name}. Tap one to edit it, or set a new one."
-GOAL_STAFF_PICK_REASK = "Sorry, I did not get that. Tap a goal, or Set a new goal."
+GOAL_STAFF_LIST = "Goals for {name}. Choose one to edit it, or set a new one."
+GOAL_STAFF_PICK_REASK = "Sorry, I did not get that. Choose a goal, or Set a new goal."
 GOAL_STAFF_NEW = "Set a new goal"
 GOAL_STAFF_AREA = "Which area is the goal for {name} about?"
-GOAL_STAFF_AREA_REASK = "Sorry, I did not get that. Please tap an area."
+GOAL_STAFF_AREA_REASK = "Sorry, I did not get that. Please choose an area."
 GOAL_STAFF_WHAT = "Type the goal for {name}, in words they would use (up to 200 characters)."
 GOAL_STAFF_TOO_LONG = "That goal has {count} characters; please keep it to 200 or fewer."
-GOAL_STAFF_STEP = "A first small step? Type it, or tap Skip."
+GOAL_STAFF_STEP = "A first small step? Type it, or choose Skip."
 GOAL_STAFF_SENT = (
     "Suggested to {name}: {title}. They can accept it or put it in their own words; "
     "you will be told which."
 )
 GOAL_STAFF_EDIT = "{title} ({status}). What would you like to change?"
-GOAL_STAFF_EDIT_REASK = "Sorry, I did not get that. Please tap one."
+GOAL_STAFF_EDIT_REASK = "Sorry, I did not get that. Please choose one."
 GOAL_STAFF_WORDS = "Change the words"
 GOAL_STAFF_ASK_WORDS = "Type the new words (up to 200 characters)."
 GOAL_STAFF_EDITED = "Changed. {name} has been told."
@@ -750,14 +749,14 @@ NOTICE_GOAL_CHANGED = "{name} put the goal in their own words: {title}"
 # Self-sufficiency matrix, rated by the mentor with the mentee (/rate; bot/flows/ssm.py).
 # Staff-facing. The level names and anchor lines are data: config/ssm.yaml.
 SSM_WHO = "Whose self-sufficiency would you like to rate?"
-SSM_WHO_REASK = "Sorry, I did not get that. Please tap a name."
+SSM_WHO_REASK = "Sorry, I did not get that. Please choose a name."
 SSM_NO_MENTEES = "You have no mentees to rate yet. Use /invite NAME first."
 SSM_QUESTION = "{name}, {number} of {total}: {domain}\n{anchors}"
 SSM_ANCHOR = "{level} {level_name}: {anchor}"
-SSM_HOW = "Tap a level or type 1 to 5. Skip if you did not talk about it."
+SSM_HOW = "Choose a level or type 1 to 5. Skip if you did not talk about it."
 SSM_LEVEL_CHOICE = "{level} {level_name}"
 SSM_SKIP = "Skip (not discussed)"
-SSM_REASK = "Sorry, I did not get that. Tap a level, type 1 to 5, or type skip."
+SSM_REASK = "Sorry, I did not get that. Choose a level, type 1 to 5, or type skip."
 SSM_RESUME = "Carrying on with {name}: {done} of {total} areas done."
 SSM_PAUSED = "Paused. Your ratings so far for {name} are kept. Send /rate {name} to carry on."
 SSM_SAVED = "Saved: {name}'s self-sufficiency rating ({what})."
@@ -927,9 +926,9 @@ HOURS_SAVED = (
     "see their message, and given the crisis lines."
 )
 HOURS_CLEARED = "Hours cleared. Mentees will be told you reply when you can."
-HOURS_ASK_DAYS = "Which days do you read messages? Tap one, or type days like Mon, Wed, Fri."
-HOURS_ASK_FROM = "From what time? Tap one, or type a time like 09:30."
-HOURS_ASK_TO = "Until what time? Tap one, or type a time like 17:30."
+HOURS_ASK_DAYS = "Which days do you read messages? Choose one, or type days like Mon, Wed, Fri."
+HOURS_ASK_FROM = "From what time? Choose one, or type a time like 09:30."
+HOURS_ASK_TO = "Until what time? Choose one, or type a time like 17:30."
 HOURS_DAYS_REASK = "Sorry, I did not get those days. Try Mon-Fri, or Mon, Wed, Fri."
 HOURS_TIME_REASK = "Sorry, I did not get that time. Try 09:00 or 5pm."
 HOURS_END_REASK = "The end must be after {start} (hours cannot cross midnight)."
@@ -938,3 +937,16 @@ HOURS_END_REASK = "The end must be after {start} (hours cannot cross midnight)."
 NOTICE_FAILING_TEXTING = (
     "We could not get through to {name} on Telegram. Their reminders will now go by text message."
 )
+
+# Channel-true wording (issue 14, point 6): joining by text, and /invite's line for texts.
+# Mentee-facing.
+START_NEEDS_CODE_SMS = (
+    "Hello. To join, you need a code from your mentor. Text JOIN and the code, like JOIN AB12CD."
+)
+INVITE_WAITING_SMS = (
+    "Hello {name}. {mentor} has invited you to join the mentoring service. "
+    "To find out more, reply JOIN. Ignore this if it is not for you."
+)
+# Staff-facing.
+INVITE_BY_TEXT = "By text: they send JOIN {code} to {number}"
+INVITE_BY_TEXT_NO_NUMBER = "By text: they send JOIN {code} to this service's text number"

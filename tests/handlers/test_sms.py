@@ -176,7 +176,7 @@ async def test_same_message_sid_twice_is_processed_once(
 ) -> None:
     assert await sms.text("hello", sid="SMDUPLICATE") == 200
     assert await sms.text("hello", sid="SMDUPLICATE") == 200
-    assert sms.inbox() == [texts.START_NEEDS_CODE]
+    assert sms.inbox() == [texts.START_NEEDS_CODE_SMS]
 
 
 async def test_meeting_invitation_and_confirmation_by_text(

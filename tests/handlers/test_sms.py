@@ -348,3 +348,25 @@ async def test_mentee_and_mentor_message_each_other_by_text(
     assert sms.inbox()[-1] == "Alex replied: No problem, see you soon\n1 Reply\nReply 1-1"
     await sms.text("msg")
     assert sms.inbox()[-1] == texts.RELAY_ASK.format(name="Alex")
+
+
+async def test_an_invited_number_is_guided_to_join_until_its_invite_runs_out(
+    sms: SmsWorld,
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+) -> None:
+    await add_staff(session_factory, service)
+    service.sms_enabled = True
+    mentor = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
+    await mentor.send("/addmentee 07700 900123 Sam")
+    await mentor.send("/addmentee 07700 900124 Kim")
+    await sms.dispatcher.run_once()
+    await sms.text("Hi, what is this about?")
+    assert sms.inbox()[-1] == texts.INVITE_WAITING_SMS.format(name="Sam", mentor="Alex")
+    await sms.text("Join")  # the keyword alone opens the invite made for this number
+    assert sms.inbox()[-1].startswith(texts.ASK_CONSENT)
+    assert await count_rows(session_factory, Answer) == 0  # nothing kept before consent
+    clock.advance(days=15)  # invites last 14 days
+    await sms.text("yes", sender="+447700900124")
+    assert sms.inbox("+447700900124")[-1] == texts.START_NEEDS_CODE_SMS

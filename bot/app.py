@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-from bot.flows.context import Clock
+from bot.flows.context import Clock, JoinLinks
 from bot.handlers.sms import SmsWebhook
 from bot.instruments import Instrument, load_instruments
 from bot.instruments.ssm import shipped_matrix
@@ -45,6 +45,8 @@ def build_service(
         clock=clock,
         crisis=CrisisDetector.from_file(),
         sms_enabled=settings.sms_enabled,
+        # /invite gives the number to text JOIN to (none with only a Messaging Service).
+        links=JoinLinks(sms_number=settings.twilio_from_number if settings.sms_enabled else None),
     )
     return engine, service
 

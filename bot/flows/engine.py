@@ -26,6 +26,7 @@ from bot.flows import (
     goal_staff,
     goals,
     hours,
+    invited,
     meeting_actions,
     meetings,
     mentee_record,
@@ -191,7 +192,7 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     if command is not None and command[0] == "start":
         return await _start(ctx, person, message, command[1])
     if person is None:
-        return Outcome([Reply(texts.START_NEEDS_CODE)])
+        return invited.needs_code(ctx)
     if phones.confirming(person, message):
         return await phones.confirm(ctx, person, message)
     if message.contact_phone is not None and person.role is Role.MENTEE:
@@ -207,7 +208,7 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     state = await conversations.load_state(ctx.session, person.id)
     if person.status is PersonStatus.PENDING:
         if state is None or state.flow != onboarding.FLOW:
-            return Outcome([Reply(texts.START_NEEDS_CODE)])
+            return await invited.waiting(ctx, person, message)
         blank = InboundMessage(sender=message.sender)
         return await onboarding.step(ctx, person, state.data, blank if command else message)
     alert_id = crisis.parse_ack(message)
@@ -281,12 +282,12 @@ async def _start(
     if code:
         return await onboarding.begin(ctx, person, message.sender, code)
     if person is None:
-        return Outcome([Reply(texts.START_NEEDS_CODE)])
+        return invited.needs_code(ctx)
     if person.status is PersonStatus.PENDING:
         state = await conversations.load_state(ctx.session, person.id)
         if state is not None and state.flow == onboarding.FLOW:
             return Outcome(onboarding.consent_replies(person.display_name, state.data["token"]))
-        return Outcome([Reply(texts.START_NEEDS_CODE)])
+        return await invited.waiting(ctx, person, message)
     outcome = menu(person)
     outcome.replies.insert(0, Reply(texts.ALREADY_JOINED))
     return outcome

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from bot.flows import texts
+from bot.flows import invited, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Channel, Outcome, Reply, Sender
 from bot.storage import people
@@ -33,7 +33,24 @@ async def invite(ctx: FlowContext, person: Person, argument: str) -> Outcome:
     link = ctx.links.telegram_link(created.code)
     if link is not None:
         how.insert(0, texts.INVITE_LINK.format(link=link))
+    if ctx.sms_enabled:
+        how.append(by_text(created.code, ctx.links.sms_number))
     return Outcome([Reply(texts.INVITE_CREATED.format(name=name, how="\n".join(how)))])
+
+
+def by_text(code: str, number: str | None) -> str:
+    """How to join by text, with the service's number as people write it (07700 900000)."""
+    if number is None:  # texts go through a Messaging Service: no one number to give
+        return texts.INVITE_BY_TEXT_NO_NUMBER.format(code=code)
+    try:
+        parsed = phonenumbers.parse(number, "GB")
+    except phonenumbers.NumberParseException:
+        return texts.INVITE_BY_TEXT.format(code=code, number=number)
+    style = phonenumbers.PhoneNumberFormat
+    shown = phonenumbers.format_number(
+        parsed, style.NATIONAL if parsed.country_code == 44 else style.INTERNATIONAL
+    )
+    return texts.INVITE_BY_TEXT.format(code=code, number=shown)
 
 
 DRAMA_RANGE = range(447700900000, 447700901000)  # Ofcom's fiction numbers, used in demos
@@ -86,8 +103,8 @@ async def add_mentee(ctx: FlowContext, person: Person, argument: str) -> Outcome
     await ctx.queue(
         Queued(
             person_id=mentee.id,
-            key=f"invite:{invite.id}:sms",
-            kind="invite",
+            key=invited.invite_key(invite.id),
+            kind=invited.INVITE_KIND,
             text=text,
             not_before=ctx.now(),
             expires_at=invite.expires_at,

@@ -252,22 +252,22 @@ MEETING_NONE = "You have no meeting booked just now. Your mentor will set one up
 # Staff-facing: booking with /meet, managing with /meetings, and the notices about answers.
 MEET_NO_MENTEES = "You have no mentees yet. Use /invite NAME first."
 MEET_WHO = "Who is the meeting with?"
-MEET_WHO_REASK = "Sorry, I did not get that. Please tap a name."
+MEET_WHO_REASK = "Sorry, I did not get that. Please choose a name."
 MEET_NO_MATCH = "None of your mentees is called {name}."
-MEET_WHICH_DAY = "Meeting with {name}. Which day? Tap one, or type a date like 14/3."
+MEET_WHICH_DAY = "Meeting with {name}. Which day? Choose one, or type a date like 14/3."
 MEET_DAY_REASK = (
     "Sorry, I did not get that day. Choose one, or type a day like tomorrow, Fri or 14/3."
 )
 MEET_DAY_PAST = "That day has gone by. Please choose today or a later day."
-MEET_WHAT_TIME = "{day}: what time? Tap one, or type it like 9:30 or 14:00."
+MEET_WHAT_TIME = "{day}: what time? Choose one, or type it like 9:30 or 14:00."
 MEET_TIME_REASK = (
     "Sorry, I did not get that time. Please type a time between 07:00 and 21:00, like 2pm, "
     "9:30 or 14:00."
 )
 MEET_TIME_PAST = "That time has gone by. Please choose a later time."
-MEET_WHERE = "Where? Tap a place, or Other to type one."
+MEET_WHERE = "Where? Choose a place, or Other to type one."
 MEET_OTHER = "Other"
-MEET_PLACE_REASK = "Please tap a place, or Other to type one."
+MEET_PLACE_REASK = "Please choose a place, or Other to type one."
 MEET_TYPE_PLACE = "Please type the place (up to 100 characters)."
 MEET_PLACE_TOO_LONG = "That is a bit long. Please keep the place to 100 characters or fewer."
 MEET_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so I have not booked it."
@@ -313,11 +313,11 @@ CRISIS_MENTOR_TOLD = "I have let your mentor know, so they can get in touch with
 CRISIS_FLOW_KEPT = "Your answers so far are saved. Send /checkin when you want to carry on."
 CRISIS_ALERT = (
     "URGENT: {name} sent a message that may mean they are at risk ({what}). "
-    "Please contact them now, or follow the safety procedure. Tap below when you are on it."
+    "Please contact them now, or follow the safety procedure. Say so below when you are on it."
 )
 CRISIS_ALERT_ESCALATED = (
     "URGENT, not picked up after 30 minutes: {name} may be at risk ({what}). "
-    "Please act now and tap below."
+    "Please act now, and say so below."
 )
 CRISIS_ACK = "I'm on it"
 CRISIS_ACKED = "Thank you. It is noted that you are on it."
@@ -334,7 +334,7 @@ CRISIS_CATEGORY_NAMES = {
 # the one-week question about them, and keeping the directory trustworthy (/stale, /retire).
 # Mentee-facing.
 MENU_FIND = "Find help"
-FIND_WHICH = "What kind of help are you looking for? Tap one, or type a word like housing."
+FIND_WHICH = "What kind of help are you looking for? Choose one, or type a word like housing."
 FIND_NOT_FOUND = "Sorry, I could not find that. Here are the kinds of help I know about."
 FIND_EMPTY = (
     'There is nothing listed under "{category}" yet. Your mentor can help you with this. '
@@ -361,12 +361,12 @@ FOLLOWUP_THANKS_DONT_NEED = "OK. Thank you for letting us know."
 # Staff-facing.
 SIGNPOST_WHO = "Who would you like to send a service to?"
 SIGNPOST_WHICH_KIND = (
-    "What kind of help for {name}? Tap one, or type a word like debt or a service's name."
+    "What kind of help for {name}? Choose one, or type a word like debt or a service's name."
 )
-SIGNPOST_KIND_REASK = "Sorry, I did not find that. Tap a kind of help, or type another word."
+SIGNPOST_KIND_REASK = "Sorry, I did not find that. Choose a kind of help, or type another word."
 SIGNPOST_EMPTY = 'Nothing is listed under "{category}" yet. Please pick another kind of help.'
 SIGNPOST_WHICH_SERVICE = "{category} for {name}, nearest first. Which one?"
-SIGNPOST_SERVICE_REASK = "Sorry, I did not find that. Tap a service, or type another word."
+SIGNPOST_SERVICE_REASK = "Sorry, I did not find that. Choose a service, or type another word."
 SIGNPOST_GONE = "That service has just been retired, so it was not sent. Please pick another."
 SIGNPOST_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so nothing was sent."
 SIGNPOST_SENT = (
@@ -424,9 +424,7 @@ SMS_INVITE = (
 )
 
 # A phone number for texts, beside Telegram.
-PHONE_ASK = (
-    "If we can't reach you here, we can text you instead. Tap the button to share your number."
-)
+PHONE_ASK = "If we can't reach you here, we can text you instead. Choose Share my number below."
 PHONE_ALREADY_TEXT = "We already text you on this number."
 PHONE_NOT_UK = "Sorry, we can only text phones with a UK number."
 PHONE_TAKEN = "That number is already used by someone else here."
@@ -538,8 +536,7 @@ AUDIT_SOMEONE = "former staff"
 
 # Privacy and concerns (/privacy, /concern)
 PRIVACY_YOUR_DATA = (
-    "Your data is yours. Send /mydata to see what we keep. "
-    "Send /forget to delete it and stop. By text, send MYDATA or FORGET."
+    "Your data is yours. Send /mydata to see what we keep. Send /forget to delete it and stop."
 )
 CONCERN_ASK = (
     "You can tell a supervisor if something is wrong. Your mentor will not be told. "
@@ -592,10 +589,10 @@ PRIORITIES_ASK = (
     "Which area of your life matters most to you right now? You can pick up to three, "
     "one at a time."
 )
-PRIORITIES_NEXT = "Thanks: {area}. Is there another one? Pick it, or tap Done."
-PRIORITIES_ALREADY = "You have picked {area} already. Pick another one, or tap Done."
-PRIORITIES_REASK = "Sorry, I did not get that. Tap an area, or type its name or number."
-PRIORITIES_PICK_ONE = "Please pick one area first. Tap it, or type its name or number."
+PRIORITIES_NEXT = "Thanks: {area}. Is there another one? Pick it, or choose Done."
+PRIORITIES_ALREADY = "You have picked {area} already. Pick another one, or choose Done."
+PRIORITIES_REASK = "Sorry, I did not get that. Choose an area, or type its name or number."
+PRIORITIES_PICK_ONE = "Please pick one area first. Choose it, or type its name or number."
 PRIORITIES_SAVED = "Thank you. What matters most to you now: {areas}. Your mentor will see this."
 PRIORITIES_DONE = "Done"
 PRIORITY_STRONG = "{area} (strong)"
@@ -667,9 +664,9 @@ GOALS_HEADER = "Your goals:"
 GOALS_LINE = "{number}. {title} ({status})"
 GOALS_NEXT_STEP = "   Next step: {step}"
 GOALS_NEXT_SHORT = ", next: {step}"
-GOALS_PICK = "Tap a goal to update it, or add a new one."
+GOALS_PICK = "Choose a goal to update it, or add a new one."
 GOALS_PICK_SMS = "Your goals. Pick one to update it, or add a new one."
-GOAL_PICK_REASK = "Sorry, I did not get that. Please tap a goal, or type its number."
+GOAL_PICK_REASK = "Sorry, I did not get that. Please choose a goal, or type its number."
 GOAL_ADD = "Add a goal"
 GOAL_STATUS_NAMES = {
     "proposed": "new, from your mentor",
@@ -678,19 +675,21 @@ GOAL_STATUS_NAMES = {
     "paused": "on hold",
     "dropped": "dropped",
 }
-GOAL_ASK_AREA = "Which part of your life is this goal about? Tap one, or type its number."
-GOAL_AREA_REASK = "Sorry, I did not get that. Please tap a part of your life, or type its number."
+GOAL_ASK_AREA = "Which part of your life is this goal about? Choose one, or type its number."
+GOAL_AREA_REASK = (
+    "Sorry, I did not get that. Please choose a part of your life, or type its number."
+)
 GOAL_ASK_WHAT = "What is your goal? Put it in your own words, in a line or two."
 GOAL_WHAT_REASK = "Please type your goal in a few words."
 GOAL_TOO_LONG = (
     "Thank you. That is a bit long for me to keep: it has {count} letters and spaces. "
     "Could you make it shorter? 200 is the most."
 )
-GOAL_ASK_STEP = "What is one small first step you could take? Type it, or tap Skip."
+GOAL_ASK_STEP = "What is one small first step you could take? Type it, or choose Skip."
 GOAL_STEP_REASK = "Please type a small step in a few words."
 GOAL_SKIP = "Skip"
 GOAL_ASK_WHEN = (
-    "By when would you like to take this first step? Tap one, or type a date like 14/3."
+    "By when would you like to take this first step? Choose one, or type a date like 14/3."
 )
 GOAL_IN_A_WEEK = "In a week"
 GOAL_IN_A_MONTH = "In a month"
@@ -704,10 +703,10 @@ GOAL_RHYTHM_NONE = "No reminders"
 GOAL_RHYTHM_DAILY = "Every day"
 GOAL_RHYTHM_WEEKLY = "Once a week"
 GOAL_RHYTHM_ONCE = "Once, on a day I pick"
-GOAL_RHYTHM_REASK = "Sorry, I did not get that. Please tap one, or type its number."
+GOAL_RHYTHM_REASK = "Sorry, I did not get that. Please choose one, or type its number."
 GOAL_ASK_WEEKDAY = "Which day of the week?"
 GOAL_WEEKDAY_REASK = "Please choose a day, or type one, like Monday or Tue."
-GOAL_ASK_REMIND_DATE = "Which day? Tap one, or type a date like 14/3."
+GOAL_ASK_REMIND_DATE = "Which day? Choose one, or type a date like 14/3."
 GOAL_REMIND_DATE_REASK = (
     "Sorry, I did not get that day. Choose one, or type one like Friday or 14/3."
 )
@@ -722,7 +721,7 @@ GOAL_REMIND_WEEKLY_SAVED = (
 )
 GOAL_REMIND_ONCE_SAVED = "Done. I will remind you on {day} at {time}. Send /goals to change it."
 GOAL_WHAT_NOW = "{title}\nWhat would you like to do?"
-GOAL_UPDATE_REASK = "Sorry, I did not get that. Please tap one, or type its number."
+GOAL_UPDATE_REASK = "Sorry, I did not get that. Please choose one, or type its number."
 GOAL_SOME = "Some progress"
 GOAL_DONE = "Done"
 GOAL_PAUSE = "Pause"
@@ -755,23 +754,23 @@ GOAL_DROPPED_BY_MENTOR = (
 )
 # Staff-facing.
 GOAL_STAFF_NO_MENTEES = "You have no mentees yet. Use /invite NAME first."
-GOAL_STAFF_WHO = "Whose goal? Tap a mentee."
-GOAL_STAFF_WHO_REASK = "Sorry, I did not get that. Please tap a name."
+GOAL_STAFF_WHO = "Whose goal? Choose a mentee."
+GOAL_STAFF_WHO_REASK = "Sorry, I did not get that. Please choose a name."
 GOAL_STAFF_NONE = "{name} has no goals yet."
-GOAL_STAFF_LIST = "Goals for {name}. Tap one to edit it, or set a new one."
-GOAL_STAFF_PICK_REASK = "Sorry, I did not get that. Tap a goal, or Set a new goal."
+GOAL_STAFF_LIST = "Goals for {name}. Choose one to edit it, or set a new one."
+GOAL_STAFF_PICK_REASK = "Sorry, I did not get that. Choose a goal, or Set a new goal."
 GOAL_STAFF_NEW = "Set a new goal"
 GOAL_STAFF_AREA = "Which area is the goal for {name} about?"
-GOAL_STAFF_AREA_REASK = "Sorry, I did not get that. Please tap an area."
+GOAL_STAFF_AREA_REASK = "Sorry, I did not get that. Please choose an area."
 GOAL_STAFF_WHAT = "Type the goal for {name}, in words they would use (up to 200 characters)."
 GOAL_STAFF_TOO_LONG = "That goal has {count} characters; please keep it to 200 or fewer."
-GOAL_STAFF_STEP = "A first small step? Type it, or tap Skip."
+GOAL_STAFF_STEP = "A first small step? Type it, or choose Skip."
 GOAL_STAFF_SENT = (
     "Suggested to {name}: {title}. They can accept it or put it in their own words; "
     "you will be told which."
 )
 GOAL_STAFF_EDIT = "{title} ({status}). What would you like to change?"
-GOAL_STAFF_EDIT_REASK = "Sorry, I did not get that. Please tap one."
+GOAL_STAFF_EDIT_REASK = "Sorry, I did not get that. Please choose one."
 GOAL_STAFF_WORDS = "Change the words"
 GOAL_STAFF_ASK_WORDS = "Type the new words (up to 200 characters)."
 GOAL_STAFF_EDITED = "Changed. {name} has been told."
@@ -783,14 +782,14 @@ NOTICE_GOAL_CHANGED = "{name} put the goal in their own words: {title}"
 # Self-sufficiency matrix, rated by the mentor with the mentee (/rate; bot/flows/ssm.py).
 # Staff-facing. The level names and anchor lines are data: config/ssm.yaml.
 SSM_WHO = "Whose self-sufficiency would you like to rate?"
-SSM_WHO_REASK = "Sorry, I did not get that. Please tap a name."
+SSM_WHO_REASK = "Sorry, I did not get that. Please choose a name."
 SSM_NO_MENTEES = "You have no mentees to rate yet. Use /invite NAME first."
 SSM_QUESTION = "{name}, {number} of {total}: {domain}\n{anchors}"
 SSM_ANCHOR = "{level} {level_name}: {anchor}"
-SSM_HOW = "Tap a level or type 1 to 5. Skip if you did not talk about it."
+SSM_HOW = "Choose a level or type 1 to 5. Skip if you did not talk about it."
 SSM_LEVEL_CHOICE = "{level} {level_name}"
 SSM_SKIP = "Skip (not discussed)"
-SSM_REASK = "Sorry, I did not get that. Tap a level, type 1 to 5, or type skip."
+SSM_REASK = "Sorry, I did not get that. Choose a level, type 1 to 5, or type skip."
 SSM_RESUME = "Carrying on with {name}: {done} of {total} areas done."
 SSM_PAUSED = "Paused. Your ratings so far for {name} are kept. Send /rate {name} to carry on."
 SSM_SAVED = "Saved: {name}'s self-sufficiency rating ({what})."
@@ -960,9 +959,9 @@ HOURS_SAVED = (
     "see their message, and given the crisis lines."
 )
 HOURS_CLEARED = "Hours cleared. Mentees will be told you reply when you can."
-HOURS_ASK_DAYS = "Which days do you read messages? Tap one, or type days like Mon, Wed, Fri."
-HOURS_ASK_FROM = "From what time? Tap one, or type a time like 09:30."
-HOURS_ASK_TO = "Until what time? Tap one, or type a time like 17:30."
+HOURS_ASK_DAYS = "Which days do you read messages? Choose one, or type days like Mon, Wed, Fri."
+HOURS_ASK_FROM = "From what time? Choose one, or type a time like 09:30."
+HOURS_ASK_TO = "Until what time? Choose one, or type a time like 17:30."
 HOURS_DAYS_REASK = "Sorry, I did not get those days. Try Mon-Fri, or Mon, Wed, Fri."
 HOURS_TIME_REASK = "Sorry, I did not get that time. Try 09:00 or 5pm."
 HOURS_END_REASK = "The end must be after {start} (hours cannot cross midnight)."
@@ -1053,7 +1052,7 @@ STOPPED_THAT = "OK, we have stopped that."
 CANCELLED = {"checkin": PAUSED}  # flows whose progress is kept say how to carry on
 GOAL_SAVED_STEP_BY = "Your first step: {step}. You aim to do it by {day}."
 GOAL_ASK_WHEN_GOAL = (
-    "By when would you like to reach this goal? Tap one, or type a date like 14/3."
+    "By when would you like to reach this goal? Choose one, or type a date like 14/3."
 )
 # Issue 14, point 7: a staff command sent without its argument asks for it
 # (bot/flows/command_args.py).
@@ -1072,3 +1071,15 @@ ARG_CANCELLED = "OK, cancelled. Nothing was done."
 ARG_TOO_LATE = (
     "I asked for that a while ago, so I let it go. Nothing was done. Send /{command} again."
 )
+# Channel-true wording (issue 14, point 6): joining by text, and /invite's line for texts.
+# Mentee-facing.
+START_NEEDS_CODE_SMS = (
+    "Hello. To join, you need a code from your mentor. Text JOIN and the code, like JOIN AB12CD."
+)
+INVITE_WAITING_SMS = (
+    "Hello {name}. {mentor} has invited you to join the mentoring service. "
+    "To find out more, reply JOIN. Ignore this if it is not for you."
+)
+# Staff-facing.
+INVITE_BY_TEXT = "By text: they send JOIN {code} to {number}"
+INVITE_BY_TEXT_NO_NUMBER = "By text: they send JOIN {code} to this service's text number"

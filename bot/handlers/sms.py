@@ -24,11 +24,12 @@ from twilio.request_validator import RequestValidator
 
 from bot.flows.types import Channel, InboundMessage, Reply, Sender
 from bot.handlers.sms_text import choice_for
+from bot.handlers.sms_words import COMMAND_WORDS
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.senders import SmsSender
 from bot.service import MentorService, storable
 from bot.storage import inbound, people
-from bot.storage.models import OutboxMessage, OutboxStatus, Person
+from bot.storage.models import OutboxMessage, OutboxStatus, Person, Role
 
 logger = logging.getLogger(__name__)
 
@@ -38,18 +39,6 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 OPT_OUT = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
 OPT_IN = {"start", "unstop"}
 HELP = {"help", "info"}
-COMMAND_WORDS = {
-    "checkin": "/checkin",
-    "meet": "/meeting",
-    "details": "/meeting",  # the full wording of a neutral meeting text, place included
-    "settings": "/settings",
-    "privacy": "/privacy",
-    "concern": "/concern",
-    "mydata": "/mydata",
-    "forget": "/forget",
-    "plan": "/plan",
-    "goals": "/goals",
-}
 FAILED_STATUSES = {"failed", "undelivered"}
 SID_LENGTH = 64  # Twilio's are 34 characters; longer ones cannot be recorded as handled
 
@@ -217,10 +206,13 @@ class SmsWebhook:
         if self.sms is None:
             return
         person = await self._person(phone)
+        staff = person is not None and person.role is not Role.MENTEE
         try:
             for number, reply in enumerate(replies, start=1):
                 last = number == len(replies)  # only the last can wait for MORE
-                await self.sms.send_to(phone, reply, person.id if person else None, paged=last)
+                await self.sms.send_to(
+                    phone, reply, person.id if person else None, paged=last, staff=staff
+                )
         except Exception as exc:  # Twilio's error text can quote the number: log the kind only
             logger.warning("Could not text a reply: %s", type(exc).__name__)
         if self.dispatcher is not None:

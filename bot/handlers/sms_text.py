@@ -12,6 +12,7 @@ import unicodedata
 from typing import Any
 
 from bot.flows.types import Choice, Reply
+from bot.handlers.sms_words import keywords
 
 SEGMENT = 153  # characters per segment of a multi-part GSM-7 message
 SINGLE = 160
@@ -75,25 +76,30 @@ def numbered(choices: tuple[Choice, ...], controls: tuple[Choice, ...] = ()) -> 
 MORE_PROMPT = "Reply MORE for more"
 
 
-def render(reply: Reply) -> list[str]:
-    """One Reply as one or more texts, each within the two-segment budget."""
-    body = to_gsm7(reply.text)
+def render(reply: Reply, *, staff: bool = False) -> list[str]:
+    """One Reply as one or more texts, each within the two-segment budget.
+
+    Commands become SMS keywords ("/checkin" -> "CHECKIN"); `staff` keeps a mentor's commands
+    that take a name as typed, since their keyword alone would not carry the name.
+    """
+    body = to_gsm7(keywords(reply.text, staff=staff))
     if reply.choices:
         body = f"{body}\n{to_gsm7(numbered(reply.choices, reply.controls))}"
     return split(body)
 
 
-def pages(reply: Reply) -> list[str]:
+def pages(reply: Reply, *, staff: bool = False) -> list[str]:
     """A long reply without options as pages, each but the last ending "Reply MORE for more".
 
     Texting every part at once would cost the person for texts they may not want and arrive
     out of order on some phones; a question with options is sent whole, since the options must
     be seen to be answered.
     """
-    parts = render(reply)
+    parts = render(reply, staff=staff)
     if reply.choices or len(parts) == 1:
         return parts
-    parts = split(to_gsm7(reply.text), budget=BUDGET - len(MORE_PROMPT) - 1)
+    body = to_gsm7(keywords(reply.text, staff=staff))
+    parts = split(body, budget=BUDGET - len(MORE_PROMPT) - 1)
     return [f"{part}\n{MORE_PROMPT}" for part in parts[:-1]] + parts[-1:]
 
 

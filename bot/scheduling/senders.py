@@ -18,7 +18,7 @@ from bot.delivery.twilio_gateway import SmsRejected, TwilioGateway
 from bot.flows.types import Choice, Reply
 from bot.handlers.sms_text import pages, render
 from bot.handlers.telegram_keyboard import keyboard
-from bot.storage.models import OutboxMessage, Person
+from bot.storage.models import OutboxMessage, Person, Role
 
 
 class Blocked(Exception):
@@ -137,17 +137,28 @@ class SmsSender:
         reply = reply_for(message)
         if payload.get("sms_text"):  # neutral wording: phones are often shared
             reply = Reply(str(payload["sms_text"]), choices=reply.choices, token=reply.token)
-        return await self.send_to(str(phone), reply, person.id)
+        staff = person.role is not Role.MENTEE
+        return await self.send_to(str(phone), reply, person.id, staff=staff)
 
     async def send_to(
-        self, phone: str, reply: Reply, person_id: int | None, *, paged: bool = False
+        self,
+        phone: str,
+        reply: Reply,
+        person_id: int | None,
+        *,
+        paged: bool = False,
+        staff: bool = False,
     ) -> str | None:
-        """Text one reply and remember its options; `paged` keeps a long one for MORE."""
+        """Text one reply and remember its options; `paged` keeps a long one for MORE.
+
+        The wording is made for a phone here, at sending (a reminder queued days ago too):
+        `staff` says whose commands to name (see sms_text.render).
+        """
         assert self.gateway is not None
         sid: str | None = None
-        bodies = render(reply)
+        bodies = render(reply, staff=staff)
         if paged and person_id is not None:
-            paged_bodies = pages(reply)
+            paged_bodies = pages(reply, staff=staff)
             bodies = paged_bodies[:1]
             if paged_bodies[1:]:
                 await remember_pages(self.session_factory, person_id, paged_bodies[1:])

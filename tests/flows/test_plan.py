@@ -176,7 +176,7 @@ async def test_by_sms_many_goals_end_with_a_pointer_to_the_rest(
     [plan] = await Chat(service, sender=Sender(Channel.SMS, MENTEE_PHONE)).send("/plan")
     [text] = render(plan)
     assert length(text) <= 306, text
-    assert "more. Send /goals to see them all." in text
+    assert "more. Send GOALS to see them all." in text
     assert text.splitlines()[-1].startswith("Next meeting:")
 
 

@@ -179,7 +179,7 @@ async def test_same_message_sid_twice_is_processed_once(
 ) -> None:
     assert await sms.text("hello", sid="SMDUPLICATE") == 200
     assert await sms.text("hello", sid="SMDUPLICATE") == 200
-    assert sms.inbox() == [texts.START_NEEDS_CODE]
+    assert sms.inbox() == [texts.START_NEEDS_CODE_SMS]
 
 
 async def test_meeting_invitation_and_confirmation_by_text(
@@ -445,3 +445,25 @@ async def test_relapse_told_in_find_by_text_offers_tell_then_asks_again(
     assert sms.inbox()[-1].startswith(texts.FIND_WHICH)  # /find is still open
     await sms.dispatcher.run_once()
     assert sms.inbox(MENTOR_PHONE)[-1] == texts.NOTICE_RELAPSE.format(name="Sam")
+
+
+async def test_an_invited_number_is_guided_to_join_until_its_invite_runs_out(
+    sms: SmsWorld,
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+) -> None:
+    await add_staff(session_factory, service)
+    service.sms_enabled = True
+    mentor = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
+    await mentor.send("/addmentee 07700 900123 Sam")
+    await mentor.send("/addmentee 07700 900124 Kim")
+    await sms.dispatcher.run_once()
+    await sms.text("Hi, what is this about?")
+    assert sms.inbox()[-1] == texts.INVITE_WAITING_SMS.format(name="Sam", mentor="Alex")
+    await sms.text("Join")  # the keyword alone opens the invite made for this number
+    assert sms.inbox()[-1].startswith(texts.ASK_CONSENT)
+    assert await count_rows(session_factory, Answer) == 0  # nothing kept before consent
+    clock.advance(days=15)  # invites last 14 days
+    await sms.text("yes", sender="+447700900124")
+    assert sms.inbox("+447700900124")[-1] == texts.START_NEEDS_CODE_SMS

@@ -56,7 +56,7 @@ async def test_the_whole_add_flow_by_numbered_replies(
     await sms.text("5")  # Friday
     await sms.text("1")  # morning
     assert sms.inbox()[-1] == (
-        "Done. I will remind you each Friday at 10:00. Send /goals to change it."
+        "Done. I will remind you each Friday at 10:00. Send GOALS to change it."
     )
     async with session_factory() as session:
         goal = (await session.scalars(select(Goal))).one()

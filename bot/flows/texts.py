@@ -474,9 +474,7 @@ FLAG_FAILED = "{count} message(s) not delivered"
 MEASURE_NAMES = {
     "arc": "recovery capital (ARC)",
     "weekly": "weekly check-in",
-    "cest_self_esteem": "self-esteem",
-    "cest_self_efficacy": "self-efficacy",
-}
+}  # a one-area scale (CEST) is named by the glossary (bot/instruments/glossary.py)
 
 # Staff records (/note, /site, /assign, /supervision, /staff, /caseloads, /audit)
 NOTE_USAGE = "Add the mentee's name and the note: /note Sam talked about housing, went well"

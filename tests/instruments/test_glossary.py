@@ -111,3 +111,18 @@ def test_only_the_glossary_reads_an_area_name() -> None:
         if relative not in ssm and re.search(pattern, source):
             offenders.append(f"{relative}: domain.name")
     assert offenders == []
+
+
+def test_the_mentor_guide_explains_every_area_as_the_glossary_names_it(
+    instruments: dict[str, Instrument],
+) -> None:
+    guide = (REPO_ROOT / "docs" / "mentor-guide.md").read_text()
+    for instrument_id in ("arc", "cest_self_esteem", "cest_self_efficacy"):
+        instrument = instruments[instrument_id]
+        for domain in instrument.domains:
+            row = f"| {area_name(domain)} | {domain.name} | "
+            assert row in guide, row
+    for picture in ("full-check", "weekly-check-in", "staff-record"):
+        path = REPO_ROOT / "docs" / "img" / f"{picture}.png"
+        assert f"(img/{picture}.png)" in guide
+        assert path.stat().st_size < 60_000

@@ -22,6 +22,7 @@ from bot.flows.context import FlowContext
 from bot.flows.meetings import describe_when
 from bot.flows.staff_views import FAILED_WINDOW, NOT_DELIVERED
 from bot.flows.types import Outcome, Reply
+from bot.instruments import glossary
 from bot.scheduling.policy import ReminderPolicy, load_policy
 from bot.storage import meetings
 from bot.storage.assessments import SELF_REPORT
@@ -188,10 +189,20 @@ async def _drops(ctx: FlowContext, mentee_id: int) -> list[str]:
         if limit is not None and fall >= limit:
             found.append(
                 texts.FLAG_DROP.format(
-                    what=texts.MEASURE_NAMES.get(instrument, instrument), points=f"{fall:g}"
+                    what=_measure_name(ctx, instrument, key), points=f"{fall:g}"
                 )
             )
     return found
+
+
+def _measure_name(ctx: FlowContext, instrument_id: str, key: str) -> str:
+    """'recovery capital (ARC)', or a one-area scale as the glossary names it for staff."""
+    if instrument_id in texts.MEASURE_NAMES:
+        return texts.MEASURE_NAMES[instrument_id]
+    instrument = ctx.instruments.get(instrument_id)
+    if instrument is None or key not in instrument.score_keys:
+        return instrument_id
+    return glossary.score_name(instrument, key, staff=True)
 
 
 def _line(ctx: FlowContext, status: MenteeStatus) -> str:

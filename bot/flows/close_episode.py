@@ -98,7 +98,7 @@ async def _close(
     name = mentee.display_name
     if Timepoint.BASELINE not in done or Timepoint.EXIT in done:
         for message in await closing.end_and_queue(
-            ctx.session, episode, now=ctx.now(), zone=ctx.zone
+            ctx.session, episode, now=ctx.now(), zone=ctx.zone, instruments=ctx.instruments
         ):
             await ctx.queue(message)
         reply = texts.CLOSE_ENDED.format(name=name)

@@ -11,6 +11,8 @@ button that shows it (`/summary`).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -20,8 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.context import FlowContext
-from bot.flows.results import Earlier, Scores, full_picture
+from bot.flows.results import Earlier, Look, Scores, day, full_picture
 from bot.flows.types import Channel, Choice, Outcome, Reply
+from bot.instruments import Instrument
+from bot.instruments.glossary import score_name
+from bot.reports.rounding import shown
 from bot.storage import assessments, conversations, endings, goals, people, relays
 from bot.storage.models import (
     Assessment,
@@ -53,12 +58,13 @@ class Comparison:
     before: Scores
     after: Scores
 
-    def numbers(self) -> dict[str, int]:
-        """{'arc_before': 20, 'arc_after': 31, ...}: rounded as the check-in results are."""
+    def numbers(self) -> dict[str, str]:
+        """{'arc_before': '20', 'arc_after': '31', ...}: shown as the check-in results and the
+        picture show them ('-' for a score its skipped questions left out)."""
         numbers = {}
         for name, instrument, key in MEASURES:
-            numbers[f"{name}_before"] = round(self.before[instrument][key])
-            numbers[f"{name}_after"] = round(self.after[instrument][key])
+            numbers[f"{name}_before"] = shown(self.before.get(instrument, {}).get(key, math.nan))
+            numbers[f"{name}_after"] = shown(self.after.get(instrument, {}).get(key, math.nan))
         return numbers
 
 
@@ -68,15 +74,27 @@ class Closing:
     episode: Episode
     comparison: Comparison | None
     goals: list[str]
+    names: Mapping[str, str]  # the CEST scales for the mentee: {'esteem_name': 'Self-worth'}
+    staff_names: Mapping[str, str]  # and for staff: 'Self-worth (Self-esteem)'
 
 
 def _day(moment: datetime | None, zone: ZoneInfo) -> str:
     assert moment is not None  # finished sittings have a completion time
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%b}"
+    return day(moment, zone)
 
 
-async def gather(session: AsyncSession, episode: Episode) -> Closing:
+def _names(instruments: Mapping[str, Instrument], *, staff: bool) -> dict[str, str]:
+    """{'esteem_name': 'Self-worth', ...}: the CEST scales as the glossary names them."""
+    return {
+        f"{name}_name": score_name(instruments[instrument], key, staff=staff)
+        for name, instrument, key in MEASURES
+        if name != "arc"
+    }
+
+
+async def gather(
+    session: AsyncSession, episode: Episode, instruments: Mapping[str, Instrument]
+) -> Closing:
     """What a closing summary says about this episode."""
     mentee = await session.get(Person, episode.mentee_id)
     assert mentee is not None
@@ -89,7 +107,8 @@ async def gather(session: AsyncSession, episode: Episode) -> Closing:
         comparison = Comparison(first, last, before, after)
     done = await goals.goals_for(session, mentee.id, statuses=(GoalStatus.DONE,))
     titles = [goal.title for goal in done if goal.episode_id == episode.id]
-    return Closing(mentee, episode, comparison, titles)
+    names = _names(instruments, staff=False)
+    return Closing(mentee, episode, comparison, titles, names, _names(instruments, staff=True))
 
 
 async def end_episode(
@@ -113,11 +132,16 @@ async def end_episode(
 
 
 async def end_and_queue(
-    session: AsyncSession, episode: Episode, *, now: datetime, zone: ZoneInfo
+    session: AsyncSession,
+    episode: Episode,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    instruments: Mapping[str, Instrument],
 ) -> list[Queued]:
     """End the episode; the summaries to queue for the mentee (by outbox) and the mentor."""
     await end_episode(session, episode, now=now, today=now.astimezone(zone).date())
-    closing = await gather(session, episode)
+    closing = await gather(session, episode, instruments)
     mentee = closing.mentee
     # The picture shows in a chat only, and only when there are two checks to compare.
     in_chat = mentee.telegram_chat_id is not None and mentee.telegram_blocked_at is None
@@ -170,7 +194,11 @@ def mentee_text(closing: Closing, zone: ZoneInfo) -> str:
         lines = [texts.CLOSING_COMPARED.format(first=first, last=last)]
         for template, (name, _, _) in zip(MEASURE_LINES, MEASURES, strict=True):
             lines.append(
-                template.format(before=numbers[f"{name}_before"], after=numbers[f"{name}_after"])
+                template.format(
+                    before=numbers[f"{name}_before"],
+                    after=numbers[f"{name}_after"],
+                    area=closing.names.get(f"{name}_name", ""),
+                )
             )
         sections.append("\n".join(lines))
     if closing.goals:
@@ -187,7 +215,8 @@ def sms_texts(closing: Closing) -> tuple[str, str]:
     """The summary and where to find help, each one text within two segments."""
     parts = [texts.SMS_CLOSING]
     if closing.comparison is not None:
-        parts.append(texts.SMS_CLOSING_SCORES.format(**closing.comparison.numbers()))
+        numbers = closing.comparison.numbers()
+        parts.append(texts.SMS_CLOSING_SCORES.format(**numbers, **closing.names))
     if closing.goals:  # counted, not named: a shared phone should not show them
         parts.append(texts.SMS_CLOSING_GOALS.format(count=len(closing.goals)))
     return " ".join(parts), texts.SMS_CLOSING_SUPPORT
@@ -207,6 +236,7 @@ def mentor_text(closing: Closing, zone: ZoneInfo) -> str:
                 what=texts.TIMEPOINT_NAMES[compared.last.timepoint.value],
                 last=_day(compared.last.completed_at, zone),
                 **compared.numbers(),
+                **closing.staff_names,
             )
         )
     if closing.goals:
@@ -227,7 +257,7 @@ def mentee_replies(ctx: FlowContext, closing: Closing) -> list[Reply]:
         start = texts.PICTURE_START.format(date=_day(compared.first.completed_at, ctx.zone))
         end = texts.PICTURE_END.format(date=_day(compared.last.completed_at, ctx.zone))
         panels = full_picture(
-            ctx.instruments, compared.after, Earlier(start, compared.before), end
+            ctx.instruments, compared.after, Earlier(start, compared.before), Look(end)
         )
         summary = Reply(summary.text, picture=panels)
     return [summary, Reply(support_text())]
@@ -239,7 +269,7 @@ async def after_exit(ctx: FlowContext, person: Person, replies: list[Reply]) -> 
     if episode is None or ctx.today() < episode.planned_end_on:
         return replies  # done early: the scheduler ends it on the planned day
     await end_episode(ctx.session, episode, now=ctx.now(), today=ctx.today())
-    closing = await gather(ctx.session, episode)
+    closing = await gather(ctx.session, episode, ctx.instruments)
     if episode.mentor_id is not None:
         await ctx.queue(mentor_message(closing, ctx.zone, ctx.now()))
     return [replies[0], *mentee_replies(ctx, closing)]
@@ -250,7 +280,7 @@ async def show_summary(ctx: FlowContext, person: Person, _argument: str) -> Outc
     episode = await endings.latest_ended(ctx.session, person.id)
     if episode is None:
         return Outcome([Reply(texts.SUMMARY_NOT_YET)])
-    return Outcome(mentee_replies(ctx, await gather(ctx.session, episode)))
+    return Outcome(mentee_replies(ctx, await gather(ctx.session, episode, ctx.instruments)))
 
 
 async def ended_menu(ctx: FlowContext, person: Person) -> Outcome | None:

@@ -14,7 +14,7 @@ from typing import Any
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Choice, InboundMessage
-from bot.instruments import Instrument
+from bot.instruments import Instrument, glossary
 from bot.storage import conversations
 from bot.storage.goals import TITLE_LIMIT
 from bot.storage.models import Goal, Person
@@ -95,13 +95,13 @@ def arc(ctx: FlowContext) -> Instrument:
 
 def area_choices(ctx: FlowContext) -> tuple[Choice, ...]:
     """The ARC domains by their plain names, as the mentee knows them."""
-    return tuple(Choice(domain.plain, domain.id) for domain in arc(ctx).domains)
+    return tuple(Choice(glossary.area_name(domain), domain.id) for domain in arc(ctx).domains)
 
 
 def picked_area(ctx: FlowContext, message: InboundMessage) -> str | None:
     """A domain id: tapped, typed by number or name, or one word that names only one area."""
     choices = area_choices(ctx)
-    words = {domain.name.casefold(): domain.id for domain in arc(ctx).domains}
+    words = {glossary.names_typed(domain)[1]: domain.id for domain in arc(ctx).domains}
     found = picked(message, choices, words)
     typed = " ".join((message.text or "").split()).casefold()
     if found is not None or message.choice is not None or len(typed) < 3:
@@ -109,14 +109,13 @@ def picked_area(ctx: FlowContext, message: InboundMessage) -> str | None:
     matches = [
         domain.id
         for domain in arc(ctx).domains
-        if typed in domain.plain.casefold() or typed in domain.name.casefold()
+        if any(typed in name for name in glossary.names_typed(domain))
     ]
     return matches[0] if len(matches) == 1 else None
 
 
 def area_name(ctx: FlowContext, domain_id: str) -> str:
-    domain = next((d for d in arc(ctx).domains if d.id == domain_id), None)
-    return domain.plain if domain is not None else domain_id
+    return glossary.domain_named(arc(ctx), domain_id)
 
 
 def status_name(goal: Goal) -> str:

@@ -38,7 +38,7 @@ ANSWER_CHOICES = (
 )
 _OTHER = "other"
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Phones turn quotes and dashes curly; one such character halves what an SMS can hold.
 _PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-"})
 
@@ -48,7 +48,7 @@ Handler = Callable[[FlowContext, Person, Data, InboundMessage], Awaitable[Outcom
 
 def day_label(day: date) -> str:
     """'Mon 2 Mar': English whatever the server's locale, no leading zero on the day."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
 
 
 def describe_when(starts_at: datetime, zone: ZoneInfo) -> str:

@@ -7,6 +7,9 @@ notes and delivery problems. Each part is a few lines, so the record stays one m
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from bot.flows import texts
@@ -15,12 +18,15 @@ from bot.flows.caseload import MenteeStatus, statuses
 from bot.flows.context import FlowContext
 from bot.flows.meetings import day_label, describe_when
 from bot.flows.plan import gather
-from bot.flows.results import Earlier, Scores, full_picture
+from bot.flows.results import Earlier, Look, Scores, day, full_picture
 from bot.flows.signpost_answers import list_sent
 from bot.flows.ssm_view import summary_lines
 from bot.flows.staff_views import FAILED_WINDOW, NOT_DELIVERED, visible_mentee
 from bot.flows.types import Outcome, Reply
+from bot.instruments.glossary import domain_named, score_name
+from bot.instruments.model import MEAN_KEY
 from bot.reports.charts import Panel
+from bot.reports.rounding import shown
 from bot.storage import assessments, audit, goals
 from bot.storage.models import (
     Assessment,
@@ -110,35 +116,42 @@ async def _scores(ctx: FlowContext, mentee: Person) -> tuple[list[str], tuple[Pa
     if latest.id != first.id:
         then = await assessments.scores_for(ctx.session, first.id)
         lines.insert(0, _score_line(texts.MENTEE_SCORES_FIRST, ctx, first, then))
-        label = texts.PICTURE_BEFORE.format(
-            date=day_label(first.started_at.astimezone(ctx.zone).date())
-        )
+        label = texts.PICTURE_BEFORE.format(date=day(_when(first), ctx.zone))
         before = Earlier(label, then)
-    return lines, full_picture(ctx.instruments, now, before)
+    look = Look(texts.PICTURE_LATEST.format(date=day(_when(latest), ctx.zone)), staff=True)
+    return lines, full_picture(ctx.instruments, now, before, look)
+
+
+def _when(sitting: Assessment) -> datetime:
+    return sitting.completed_at or sitting.started_at
 
 
 def _score_line(template: str, ctx: FlowContext, sitting: Assessment, scores: Scores) -> str:
+    """The same numbers as the picture beside it (one rounding rule: bot/reports/rounding.py);
+    '-' for a score the mentee's skipped questions left out."""
     arc = scores.get("arc", {})
-    when = sitting.completed_at or sitting.started_at
+
+    def number(instrument: str, key: str) -> str:
+        return shown(scores.get(instrument, {}).get(key, math.nan))
+
     return template.format(
-        day=day_label(when.astimezone(ctx.zone).date()),
-        arc=f"{arc.get('total', 0):g}",
-        strengths=f"{arc.get('strengths', 0):g}",
-        threats=f"{arc.get('threats', 0):g}",
-        esteem=f"{scores.get('cest_self_esteem', {}).get('score', 0):.0f}",
-        efficacy=f"{scores.get('cest_self_efficacy', {}).get('score', 0):.0f}",
+        day=day_label(_when(sitting).astimezone(ctx.zone).date()),
+        arc=shown(arc.get("total", math.nan)),
+        strengths=shown(arc.get("strengths", math.nan)),
+        threats=shown(arc.get("threats", math.nan)),
+        esteem=number("cest_self_esteem", MEAN_KEY),
+        efficacy=number("cest_self_efficacy", MEAN_KEY),
+        esteem_name=score_name(ctx.instruments["cest_self_esteem"], MEAN_KEY, staff=True),
+        efficacy_name=score_name(ctx.instruments["cest_self_efficacy"], MEAN_KEY, staff=True),
     )
 
 
 async def _plan(ctx: FlowContext, mentee: Person) -> list[str]:
     view = await gather(ctx, mentee)
-    arc = {d.id: d.plain for d in ctx.instruments["arc"].domains}
+    arc = ctx.instruments["arc"]
     chosen = await goals.current_priorities(ctx.session, mentee.id)
-    lines = [
-        texts.MENTEE_PRIORITIES.format(
-            areas=", ".join(arc.get(d, d) for d in chosen) or texts.CASELOAD_NEVER
-        )
-    ]
+    areas = [domain_named(arc, d, staff=True) for d in chosen]
+    lines = [texts.MENTEE_PRIORITIES.format(areas="; ".join(areas) or texts.CASELOAD_NEVER)]
     done = await goals.goals_for(ctx.session, mentee.id, statuses=(GoalStatus.DONE,))
     for goal in view.goals:
         lines.append(

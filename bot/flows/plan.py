@@ -65,14 +65,16 @@ async def show(ctx: FlowContext, person: Person, argument: str) -> Outcome:
     )
     header = texts.PLAN_HEADER_STAFF.format(name=mentee.display_name)
     empty = texts.PLAN_EMPTY_STAFF.format(name=mentee.display_name)
-    outcome = await _outcome(ctx, mentee, header, empty)
+    outcome = await _outcome(ctx, mentee, header, empty, staff=True)
     # Staff also see their own rating of the mentee beside the mentee's ARC.
     outcome.replies.append(Reply(await ssm_view.mentor_view(ctx, mentee)))
     return outcome
 
 
-async def _outcome(ctx: FlowContext, mentee: Person, header: str, empty: str | None) -> Outcome:
-    view = await gather(ctx, mentee)
+async def _outcome(
+    ctx: FlowContext, mentee: Person, header: str, empty: str | None, *, staff: bool = False
+) -> Outcome:
+    view = await gather(ctx, mentee, staff=staff)
     if view.empty:
         lines = [empty or texts.PLAN_EMPTY, view.meeting or texts.PLAN_NO_MEETING]
         return Outcome([Reply("\n".join(lines))])
@@ -82,8 +84,10 @@ async def _outcome(ctx: FlowContext, mentee: Person, header: str, empty: str | N
     return Outcome([Reply(plan_text(view, header, budget=SMS_BUDGET))])
 
 
-async def gather(ctx: FlowContext, mentee: Person) -> PlanView:
-    """Reads the plan: current priorities, live goals with steps and progress, next meeting."""
+async def gather(ctx: FlowContext, mentee: Person, *, staff: bool = False) -> PlanView:
+    """Reads the plan: current priorities, live goals with steps and progress, next meeting.
+    Areas are named as the glossary names them for the viewer (staff see the instrument's
+    term beside the plain name)."""
     chosen = await goals.current_priorities(ctx.session, mentee.id)
     views = []
     for goal in await goals.goals_for(ctx.session, mentee.id):
@@ -103,7 +107,7 @@ async def gather(ctx: FlowContext, mentee: Person) -> PlanView:
         )
     meeting = await meetings.next_for_mentee(ctx.session, mentee.id, now=ctx.now())
     return PlanView(
-        priorities=[priorities.plain_name(ctx, domain) for domain in chosen],
+        priorities=[priorities.plain_name(ctx, domain, staff=staff) for domain in chosen],
         goals=views,
         meeting=await _meeting_line(ctx, meeting),
     )

@@ -16,7 +16,7 @@ from bot.flows import preferences, texts
 from bot.flows.context import FlowContext
 from bot.flows.results import strongest_and_weakest
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
-from bot.instruments import Domain, Instrument
+from bot.instruments import Domain, Instrument, glossary
 from bot.storage import assessments, conversations, goals, people
 from bot.storage.models import Assessment, Person
 
@@ -53,10 +53,10 @@ async def start(
 
 def _label(domain: Domain, data: dict[str, Any]) -> str:
     if domain.id in data["strong"]:
-        return texts.PRIORITY_STRONG.format(area=domain.plain)
+        return texts.PRIORITY_STRONG.format(area=glossary.area_name(domain))
     if domain.id in data["hard"]:
-        return texts.PRIORITY_HARD.format(area=domain.plain)
-    return domain.plain
+        return texts.PRIORITY_HARD.format(area=glossary.area_name(domain))
+    return glossary.area_name(domain)
 
 
 def _choices(ctx: FlowContext, data: dict[str, Any]) -> tuple[Choice, ...]:
@@ -90,9 +90,9 @@ def _typed(ctx: FlowContext, text: str) -> str | None:
     if len(words) < 3:
         return None
     tiers = (
-        [d for d in domains if words in (d.plain.lower(), d.name.lower(), d.id)],
-        [d for d in domains if words in d.plain.lower()],
-        [d for d in domains if words in d.name.lower()],
+        [d for d in domains if words in (*glossary.names_typed(d), d.id)],
+        [d for d in domains if words in glossary.names_typed(d)[0]],
+        [d for d in domains if words in glossary.names_typed(d)[1]],
     )
     for found in tiers:
         if len(found) == 1:
@@ -115,7 +115,7 @@ async def step(
         return Outcome(stale_tap=True)
     answer = _answer(ctx, message)
     picked: list[str] = list(data["picked"])
-    plain = {domain.id: domain.plain for domain in _arc(ctx).domains}
+    plain = {domain.id: glossary.area_name(domain) for domain in _arc(ctx).domains}
     if answer is None:
         return await _ask(ctx, person, data, texts.PRIORITIES_REASK)
     if answer == DONE and not picked:
@@ -152,7 +152,9 @@ async def _save(
         await ctx.notify(
             episode.mentor_id,
             f"priorities:{person.id}:{data['assessment']}",
-            texts.NOTICE_PRIORITIES.format(name=person.display_name, areas=areas),
+            texts.NOTICE_PRIORITIES.format(
+                name=person.display_name, areas=area_names(ctx, picked, staff=True)
+            ),
         )
     outcome = Outcome([Reply(texts.PRIORITIES_SAVED.format(areas=areas))])
     if data["then_preferences"] and person.checkin_weekday is None:
@@ -160,14 +162,12 @@ async def _save(
     return outcome
 
 
-def plain_name(ctx: FlowContext, domain_id: str) -> str:
-    """An area's plain name ('Home'); an id no longer in the questionnaire as it is."""
-    return next((d.plain for d in _arc(ctx).domains if d.id == domain_id), domain_id)
+def plain_name(ctx: FlowContext, domain_id: str, *, staff: bool = False) -> str:
+    """An area's name from the glossary ('Home'; for staff 'Home (Housing and safety)'); an
+    id no longer in the questionnaire as it is."""
+    return glossary.domain_named(_arc(ctx), domain_id, staff=staff)
 
 
-def area_names(ctx: FlowContext, domain_ids: list[str]) -> str:
-    """'Home, Mood and Health': plain names in the order given."""
-    names = [plain_name(ctx, domain_id) for domain_id in domain_ids]
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+def area_names(ctx: FlowContext, domain_ids: list[str], *, staff: bool = False) -> str:
+    """'Home, Mood and Health': the glossary's names in the order given."""
+    return glossary.join_names([plain_name(ctx, d, staff=staff) for d in domain_ids])

@@ -7,14 +7,17 @@ other staff views (the mentee's plan) can show the same lines.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.context import FlowContext
 from bot.flows.meetings import day_label
+from bot.instruments.glossary import area_name
 from bot.instruments.model import DOMAIN_PREFIX, MEAN_KEY
 from bot.instruments.ssm import shipped_matrix
+from bot.reports.rounding import shown, whole
 from bot.storage import assessments, people, ratings
 from bot.storage.models import Person
 
@@ -81,14 +84,17 @@ async def arc_lines(ctx: FlowContext, mentee: Person) -> list[str]:
         texts.ARC_HEADER.format(
             name=mentee.display_name,
             when=_day(ctx, sitting.completed_at or sitting.started_at),
-            total=round(now["total"]),
-            most=round(arc.score_range("total")[1]),
+            total=shown(now.get("total", math.nan)),
+            most=whole(arc.score_range("total")[1]),
         )
     ]
     for domain in arc.domains:
         key = DOMAIN_PREFIX + domain.id
-        most = round(arc.score_range(key)[1])
-        lines.append(texts.ARC_LINE.format(domain=domain.name, score=round(now[key]), most=most))
+        most = whole(arc.score_range(key)[1])
+        name = area_name(domain, staff=True)
+        lines.append(
+            texts.ARC_LINE.format(domain=name, score=shown(now.get(key, math.nan)), most=most)
+        )
     return lines
 
 

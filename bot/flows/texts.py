@@ -100,12 +100,12 @@ STRONGEST = "Your strongest areas: {first} and {second}."
 TO_WORK_ON = "Areas to work on: {first} and {second}."
 WEEKLY_TOTAL = "Your score this week: {score} out of 60."
 WEEKLY_TOTAL_BEFORE = "Your score this week: {score} out of 60. Your first check-in was {before}."
-SELF_ESTEEM = "How you feel about yourself: {score} out of 50."
-SELF_EFFICACY = "How sure you feel that you can cope: {score} out of 50."
+SELF_ESTEEM = "{area}, how you feel about yourself: {score} {scale}."
+SELF_EFFICACY = "{area}, how sure you feel that you can cope: {score} {scale}."
 PICTURE_BEFORE = "First check ({date})"
-PICTURE_NOW = "Now"
+PICTURE_NOW = "Now ({date})"
 PICTURE_ARC_TITLE = "Your recovery strengths"
-PICTURE_WEEKLY_TITLE = "Your week"
+PICTURE_WEEKLY_TITLE = "Your weekly check-in"
 PICTURE_CEST_TITLE = "How you see yourself"
 NO_EPISODE = (
     "You are not in mentoring just now. You can still send /find to look for help. "
@@ -506,9 +506,7 @@ FLAG_FAILED = "{count} message(s) not delivered"
 MEASURE_NAMES = {
     "arc": "recovery capital (ARC)",
     "weekly": "weekly check-in",
-    "cest_self_esteem": "self-esteem",
-    "cest_self_efficacy": "self-efficacy",
-}
+}  # a one-area scale (CEST) is named by the glossary (bot/instruments/glossary.py)
 
 # Staff records (/note, /site, /assign, /supervision, /staff, /caseloads, /audit)
 NOTE_USAGE = "Add the mentee's name and the note: /note Sam talked about housing, went well"
@@ -595,8 +593,8 @@ PRIORITIES_REASK = "Sorry, I did not get that. Choose an area, or type its name 
 PRIORITIES_PICK_ONE = "Please pick one area first. Choose it, or type its name or number."
 PRIORITIES_SAVED = "Thank you. What matters most to you now: {areas}. Your mentor will see this."
 PRIORITIES_DONE = "Done"
-PRIORITY_STRONG = "{area} (strong)"
-PRIORITY_HARD = "{area} (hard now)"
+PRIORITY_STRONG = "{area} (strongest)"
+PRIORITY_HARD = "{area} (to work on)"
 PLAN_HEADER = "Your plan"
 PLAN_PRIORITIES = "What matters most: {areas}."
 PLAN_GOALS = "Goals:"
@@ -826,8 +824,10 @@ CLOSING_THANKS = (
 )
 CLOSING_COMPARED = "Your first full check was on {first}. Your last one was on {last}."
 CLOSING_ARC = "Your recovery strengths went from {before} at the start to {after} now, out of 50."
-CLOSING_ESTEEM = "How you feel about yourself went from {before} to {after}, out of 50."
-CLOSING_EFFICACY = "How sure you feel that you can cope went from {before} to {after}, out of 50."
+CLOSING_ESTEEM = "{area}, how you feel about yourself, went from {before} to {after}, out of 50."
+CLOSING_EFFICACY = (
+    "{area}, how sure you feel that you can cope, went from {before} to {after}, out of 50."
+)
 CLOSING_GOALS = "Goals you reached ({count}):"
 CLOSING_SUPPORT = (
     "Where to find help next: I am still here for that. Send /find and a word, like "
@@ -846,7 +846,8 @@ MENU_SUMMARY = "My summary"
 SMS_CLOSING = "Your mentoring has come to an end. Well done for all you put in."
 SMS_CLOSING_SCORES = (
     "Your scores out of 50, then and now: strengths {arc_before} to {arc_after}, "
-    "self-worth {esteem_before} to {esteem_after}, coping {efficacy_before} to {efficacy_after}."
+    "{esteem_name} {esteem_before} to {esteem_after}, "
+    "{efficacy_name} {efficacy_before} to {efficacy_after}."
 )
 SMS_CLOSING_GOALS = "Goals you reached: {count}."
 SMS_CLOSING_SUPPORT = (
@@ -871,8 +872,8 @@ CLOSING_REASON_PLANNED = "reached the planned end"
 CLOSING_MENTOR_SCORES = (
     "First full check {first}, {what} {last}:\n"
     "ARC total {arc_before} -> {arc_after} (of 50)\n"
-    "CEST self-esteem {esteem_before} -> {esteem_after} (of 50)\n"
-    "CEST self-efficacy {efficacy_before} -> {efficacy_after} (of 50)"
+    "{esteem_name} {esteem_before} -> {esteem_after} (of 50)\n"
+    "{efficacy_name} {efficacy_before} -> {efficacy_after} (of 50)"
 )
 CLOSING_MENTOR_NO_SCORES = "No before and after scores: {name} did not finish two full checks."
 CLOSING_MENTOR_GOALS = "Goals done ({count}): {titles}"
@@ -889,11 +890,11 @@ MENTEE_FLAGS = "Needs you: {flags}"
 MENTEE_NO_SCORES = "No full check yet."
 MENTEE_SCORES_FIRST = (
     "First full check ({day}): ARC {arc}/50 (strengths {strengths}, threats {threats}), "
-    "self-esteem {esteem}, self-efficacy {efficacy}"
+    "{esteem_name} {esteem}/50, {efficacy_name} {efficacy}/50"
 )
 MENTEE_SCORES_LATEST = (
     "Latest full check ({day}): ARC {arc}/50 (strengths {strengths}, threats {threats}), "
-    "self-esteem {esteem}, self-efficacy {efficacy}"
+    "{esteem_name} {esteem}/50, {efficacy_name} {efficacy}/50"
 )
 MENTEE_PRIORITIES = "Priorities: {areas}"
 MENTEE_GOAL = "Goal: {title} ({status}, {updates} updates; next step: {step})"
@@ -1083,3 +1084,18 @@ INVITE_WAITING_SMS = (
 # Staff-facing.
 INVITE_BY_TEXT = "By text: they send JOIN {code} to {number}"
 INVITE_BY_TEXT_NO_NUMBER = "By text: they send JOIN {code} to this service's text number"
+# Pictures that explain themselves (issue 14, point 8): scales, dates, marks, missing answers.
+PICTURE_LOWER_BETTER = "Lower is better"
+PICTURE_NO_ANSWER = "no answer"
+AREA_FOR_STAFF = "{plain} ({term})"
+AREA_LIST = "{first} and {last}"
+SCALE_OUT_OF = "out of {most}"
+SCALE_FROM_TO = "{least} to {most}"
+PICTURE_MARK_STRONGEST = "strongest"
+PICTURE_MARK_TO_WORK_ON = "to work on"
+PICTURE_THIS_WEEK = "This week ({date})"
+PICTURE_FIRST_WEEK = "First week ({date})"
+PICTURE_SCALE_EACH_AREA = "Each area, {scale}"
+PICTURE_SCALE_EACH_ANSWER = "Each answer, {scale}"
+PICTURE_SCALE_EACH = "Score, {scale}"
+PICTURE_LATEST = "Latest ({date})"

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 import config
+from bot.instruments.glossary import check_one_name_per_area
 from bot.instruments.model import Instrument
 from bot.yaml_files import UniqueKeyLoader
 
@@ -59,6 +60,10 @@ def load_instruments(directory: Path | None = None) -> dict[str, Instrument]:
             )
         instruments[instrument.id] = instrument
         origins[instrument.id] = path
+    try:
+        check_one_name_per_area(instruments.values())
+    except ValueError as error:
+        raise InstrumentError(folder, str(error)) from error
     return instruments
 
 

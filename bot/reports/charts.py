@@ -9,8 +9,15 @@ Why it looks and works the way it does:
   someone with limited reading, and the baseline-beside-latest comparison is just two bars of
   different shade.
 * **Colour is never the only cue.** The earlier result is a light, hatched bar and the latest a
-  solid dark one (Okabe-Ito blue, safe for common colour-blindness); the legend names them and
-  every bar carries its number. A scale where lower is better says so under its title.
+  solid dark one (Okabe-Ito blue, safe for common colour-blindness); the legend names them with
+  their dates and every bar carries its number. A scale where lower is better says so under its
+  title.
+* **It explains itself.** Every axis says what the numbers are out of ("Each area, out of 5"),
+  the legend dates each sitting (even when there is only one), areas the chat calls strongest
+  or to work on carry the same words under their names, and a note under the title can say
+  "Based on 9 of 10 answers". A value may be missing (NaN: the question was skipped): it gets
+  no bar and "no answer" where its number would be, never a zero. Numbers are printed by
+  `bot.reports.rounding.shown`, the rule the chat uses too.
 * **Agg, off the event loop.** The bot calls `render_results_png` from a worker thread via
   `asyncio.to_thread`. We therefore use matplotlib's object API (`Figure` + `FigureCanvasAgg`),
   never `pyplot`, whose global figure manager is not thread-safe, and we never touch the global
@@ -33,6 +40,9 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import TYPE_CHECKING
 
+from bot.flows import texts  # words only: it imports nothing, so the drawing process stays small
+from bot.reports.rounding import shown
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -44,8 +54,8 @@ __all__ = ["Panel", "Series", "render_results_png"]
 class Series:
     """One set of results, e.g. the first check or the latest one."""
 
-    label: str  # e.g. "First check (3 Nov)" / "Now"
-    values: tuple[float, ...]  # one per category, same order
+    label: str  # e.g. "First check (3 Nov)" / "Now (8 Dec)": the legend dates each sitting
+    values: tuple[float, ...]  # one per category, same order; math.nan means "not answered"
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,9 @@ class Panel:
     scale_min: float
     scale_max: float
     higher_is_better: bool = True
+    scale: str = ""  # what the numbers are out of, under the axis: "Each area, out of 5"
+    marks: tuple[str, ...] = ()  # per category ("" for none), e.g. "strongest", "to work on"
+    note: str | None = None  # small, under the title, e.g. "Based on 9 of 10 answers"
 
 
 # --- Look ------------------------------------------------------------------------------------
@@ -154,6 +167,14 @@ def _validate(panels: Sequence[Panel]) -> None:
             )
         if len(panel.categories) == 0:
             raise ValueError(f"{where}: has no categories")
+        if not panel.scale.strip():
+            raise ValueError(
+                f"{where}: needs a scale, e.g. 'out of 5', so the numbers mean something"
+            )
+        if panel.marks and len(panel.marks) != len(panel.categories):
+            raise ValueError(
+                f"{where}: has {len(panel.marks)} marks but {len(panel.categories)} categories"
+            )
         if not 1 <= len(panel.series) <= 2:
             raise ValueError(f"{where}: needs 1 or 2 series, got {len(panel.series)}")
         for series in panel.series:
@@ -163,6 +184,8 @@ def _validate(panels: Sequence[Panel]) -> None:
                     f"there are {len(panel.categories)} categories"
                 )
             for category, value in zip(panel.categories, series.values, strict=True):
+                if math.isnan(value):
+                    continue  # not answered: drawn as "no answer"
                 if not (math.isfinite(value) and panel.scale_min <= value <= panel.scale_max):
                     raise ValueError(
                         f"{where}: series {series.label!r} has {value!r} for {category!r}, "
@@ -171,9 +194,14 @@ def _validate(panels: Sequence[Panel]) -> None:
 
 
 def _format_value(value: float) -> str:
-    """3.0 -> "3", 3.46 -> "3.5": whole numbers where possible, never more than one decimal."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    """The number printed at a bar's end: as the chat prints it, or "no answer" when missing."""
+    return texts.PICTURE_NO_ANSWER if math.isnan(value) else shown(value)
+
+
+def _category_label(category: str, mark: str, measure: _Measure) -> str:
+    """The category wrapped to its column, with its mark ("(strongest)") on a line of its own."""
+    label = measure.wrap(category, CATEGORY_SIZE, MAX_LABEL_WIDTH_IN * 72)
+    return f"{label}\n({mark})" if mark else label
 
 
 def _ticks(scale_min: float, scale_max: float) -> list[int]:
@@ -224,6 +252,8 @@ class _PanelPlan:
     """Where one panel's pieces go, in inches from the top of the picture."""
 
     title: str  # wrapped to the picture's width
+    note: str  # wrapped; "" for none
+    scale: str  # wrapped; drawn under the axis numbers
     categories: tuple[str, ...]  # wrapped to MAX_LABEL_WIDTH_IN
     legend_labels: tuple[str, ...]  # wrapped to fit beside their handles
     title_top: float
@@ -252,7 +282,12 @@ def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
     measure = _Measure()
     text_width_pt = (FIG_WIDTH_IN - 2 * OUTER_PAD_IN) * 72
     wrapped_categories = [
-        tuple(measure.wrap(c, CATEGORY_SIZE, MAX_LABEL_WIDTH_IN * 72) for c in panel.categories)
+        tuple(
+            _category_label(category, mark, measure)
+            for category, mark in zip(
+                panel.categories, panel.marks or ("",) * len(panel.categories), strict=True
+            )
+        )
         for panel in panels
     ]
     label_width_pt = max(
@@ -273,15 +308,19 @@ def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
         title = measure.wrap(panel.title, TITLE_SIZE, text_width_pt, "bold")
         title_top = y
         y += TITLE_SIZE * LINE_SPACING * (title.count("\n") + 1) / 72
-        note_top = None
+        note_lines = [panel.note] if panel.note else []
         if not panel.higher_is_better:
+            note_lines.append(texts.PICTURE_LOWER_BETTER)
+        note = measure.wrap(" / ".join(note_lines), NOTE_SIZE, text_width_pt) if note_lines else ""
+        note_top = None
+        if note:
             y += 0.02
             note_top = y
-            y += NOTE_SIZE * LINE_SPACING / 72
+            y += NOTE_SIZE * LINE_SPACING * (note.count("\n") + 1) / 72
         legend_top: float | None = None
         legend_cols = 1
         legend_labels: tuple[str, ...] = ()
-        if len(panel.series) == 2:
+        if panel.series:  # always, even for one sitting: the legend is where its date is
             y += 0.1
             legend_top = y
             label_room_pt = text_width_pt - LEGEND_SIZE * LEGEND_HANDLE_EM
@@ -289,11 +328,11 @@ def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
                 measure.wrap(s.label, LEGEND_SIZE, label_room_pt) for s in panel.series
             )
             one_row_pt = sum(measure.width(label, LEGEND_SIZE) for label in legend_labels) + (
-                LEGEND_SIZE * (2 * LEGEND_HANDLE_EM + LEGEND_COLUMN_GAP_EM)
+                LEGEND_SIZE * (len(legend_labels) * LEGEND_HANDLE_EM + LEGEND_COLUMN_GAP_EM)
             )
-            legend_cols = 2 if one_row_pt <= text_width_pt else 1
+            legend_cols = len(legend_labels) if one_row_pt <= text_width_pt else 1
             lines = [label.count("\n") + 1 for label in legend_labels]
-            if legend_cols == 2:
+            if legend_cols == len(lines):
                 legend_pt = LEGEND_SIZE * 1.2 * max(lines)
             else:
                 legend_pt = LEGEND_SIZE * (1.2 * sum(lines) + 0.5 * (len(lines) - 1))
@@ -308,9 +347,13 @@ def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
         axes_height = row_height * len(panel.categories)
         y += axes_height
         y += (TICK_SIZE * LINE_SPACING + 6) / 72  # the axis numbers under the bars
+        scale = measure.wrap(panel.scale, TICK_SIZE, text_width_pt)
+        y += (TICK_SIZE * LINE_SPACING * (scale.count("\n") + 1) + 4) / 72  # the scale
         plans.append(
             _PanelPlan(
                 title=title,
+                note=note,
+                scale=scale,
                 categories=categories,
                 legend_labels=legend_labels,
                 title_top=title_top,
@@ -351,12 +394,13 @@ def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
             fig.text(
                 fig_x(OUTER_PAD_IN),
                 fig_y(plan.note_top),
-                "Lower is better",
+                plan.note,
                 ha="left",
                 va="top",
                 fontsize=NOTE_SIZE,
                 fontfamily=FONT_FAMILY,
                 color=MUTED_COLOUR,
+                linespacing=LINE_SPACING,
                 parse_math=False,
             )
 
@@ -369,23 +413,31 @@ def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
             )
         )
         _draw_bars(ax, panel, plan.categories)
+        ax.set_xlabel(
+            plan.scale,
+            fontsize=TICK_SIZE,
+            fontfamily=FONT_FAMILY,
+            color=MUTED_COLOUR,
+            labelpad=4,
+            linespacing=LINE_SPACING,
+            parse_math=False,
+        )
 
         if plan.legend_top is not None:
+            handles = [
+                Patch(
+                    facecolor=EARLIER_FILL,
+                    edgecolor=LATEST_COLOUR,
+                    hatch=EARLIER_HATCH,
+                    linewidth=1.0,
+                    label=plan.legend_labels[0],
+                ),
+                Patch(
+                    facecolor=LATEST_COLOUR, edgecolor=LATEST_COLOUR, label=plan.legend_labels[-1]
+                ),
+            ]
             legend = fig.legend(
-                handles=[
-                    Patch(
-                        facecolor=EARLIER_FILL,
-                        edgecolor=LATEST_COLOUR,
-                        hatch=EARLIER_HATCH,
-                        linewidth=1.0,
-                        label=plan.legend_labels[0],
-                    ),
-                    Patch(
-                        facecolor=LATEST_COLOUR,
-                        edgecolor=LATEST_COLOUR,
-                        label=plan.legend_labels[1],
-                    ),
-                ],
+                handles=handles[-len(plan.legend_labels) :],
                 loc="upper left",
                 bbox_to_anchor=(fig_x(OUTER_PAD_IN), fig_y(plan.legend_top)),
                 ncols=plan.legend_cols,
@@ -416,10 +468,12 @@ def _draw_bars(ax: Axes, panel: Panel, labels: tuple[str, ...]) -> None:
     for series_index, (series, offset) in enumerate(zip(panel.series, offsets, strict=True)):
         latest = series_index == len(panel.series) - 1
         ys = [p + offset for p in positions]
-        widths = [v - panel.scale_min for v in series.values]
+        answered = [(y, v) for y, v in zip(ys, series.values, strict=True) if not math.isnan(v)]
+        bar_ys = [y for y, _ in answered]
+        widths = [v - panel.scale_min for _, v in answered]
         if latest:
             ax.barh(
-                ys,
+                bar_ys,
                 widths,
                 height=bar_height,
                 left=panel.scale_min,
@@ -430,7 +484,7 @@ def _draw_bars(ax: Axes, panel: Panel, labels: tuple[str, ...]) -> None:
             )
         else:
             ax.barh(
-                ys,
+                bar_ys,
                 widths,
                 height=bar_height,
                 left=panel.scale_min,
@@ -441,17 +495,19 @@ def _draw_bars(ax: Axes, panel: Panel, labels: tuple[str, ...]) -> None:
                 zorder=2,
             )
         for y, value in zip(ys, series.values, strict=True):
+            missing = math.isnan(value)
             ax.annotate(
                 _format_value(value),
-                xy=(value, y),
+                xy=(panel.scale_min if missing else value, y),
                 xytext=(VALUE_OFFSET_PT, 0),
                 textcoords="offset points",
                 ha="left",
                 va="center",
                 fontsize=VALUE_SIZE,
-                fontweight="bold" if latest else "normal",
+                fontweight="bold" if latest and not missing else "normal",
+                fontstyle="italic" if missing else "normal",
                 fontfamily=FONT_FAMILY,
-                color=TEXT_COLOUR if latest else MUTED_COLOUR,
+                color=TEXT_COLOUR if latest and not missing else MUTED_COLOUR,
                 annotation_clip=False,
             )
 

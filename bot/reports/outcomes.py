@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.instruments import Instrument
+from bot.instruments import Instrument, glossary
 from bot.instruments.model import DOMAIN_PREFIX, MEAN_KEY
 from bot.reports.paired import NotEnoughPairs, PairedResult, paired
 from bot.storage.assessments import SELF_REPORT
@@ -111,7 +111,10 @@ def measures(instruments: Mapping[str, Instrument]) -> list[Measure]:
         Measure("arc", "strengths", "ARC strengths"),
         Measure("arc", "threats", "ARC threats", higher_is_better=False),
     ]
-    found += [Measure("arc", DOMAIN_PREFIX + d.id, f"ARC: {d.name}") for d in arc.domains]
+    found += [
+        Measure("arc", DOMAIN_PREFIX + d.id, f"ARC: {glossary.area_name(d, staff=True)}")
+        for d in arc.domains
+    ]
     for name, label in (
         ("cest_self_esteem", "CEST self-esteem"),
         ("cest_self_efficacy", "CEST self-efficacy"),

@@ -9,7 +9,7 @@ moved meeting simply stops producing reminders.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from bot.flows import texts
 from bot.flows.checkin import due_timepoint
 from bot.flows.crisis import ACK, ESCALATE_AFTER, alert_token, describe
+from bot.instruments import Instrument, load_instruments
 from bot.scheduling import goal_plans
 from bot.scheduling.endings import end_due_episodes
 from bot.scheduling.followups import followup_plans
@@ -65,10 +66,13 @@ class Materialiser:
         session_factory: async_sessionmaker[AsyncSession],
         policy: ReminderPolicy,
         zone: ZoneInfo,
+        instruments: Mapping[str, Instrument] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.policy = policy
         self.zone = zone
+        # The closing summary names areas as the questionnaire files do (the glossary).
+        self.instruments = load_instruments() if instruments is None else instruments
 
     async def meetings(self, now: datetime) -> MaterialiseResult:
         """Queue meeting reminders and 'did it happen?' questions that are due."""
@@ -102,7 +106,9 @@ class Materialiser:
     async def endings(self, now: datetime) -> int:
         """End the mentoring episodes whose time is up; both people get the closing summary."""
         async with self.session_factory() as session, session.begin():
-            return await end_due_episodes(session, now, policy=self.policy, zone=self.zone)
+            return await end_due_episodes(
+                session, now, policy=self.policy, zone=self.zone, instruments=self.instruments
+            )
 
     async def purge_expired(self, now: datetime, retention_days: int) -> int:
         """Erase the records of mentoring that ended more than `retention_days` ago."""

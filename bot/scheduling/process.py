@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.delivery.twilio_gateway import TwilioGateway
+from bot.instruments import load_instruments
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.leader import Leadership, leadership_for
 from bot.scheduling.materialiser import Materialiser
@@ -100,7 +101,10 @@ def build_jobs(
 ) -> SchedulerJobs:
     return SchedulerJobs(
         materialiser=Materialiser(
-            session_factory=session_factory, policy=load_policy(), zone=settings.zone
+            session_factory=session_factory,
+            policy=load_policy(),
+            zone=settings.zone,
+            instruments=load_instruments(settings.instruments_dir),
         ),
         dispatcher=Dispatcher(
             session_factory=session_factory,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pytest
@@ -205,7 +206,11 @@ async def test_weekly_checkin_after_baseline_compares_with_the_first(
         "Your score this week: 60 out of 60. Your first check-in was 50."
     )
     assert [s.values for s in summary.picture[0].series] == [(5.0,) * 10, (6.0,) * 10]
-    assert summary.picture[0].series[0].label == "First check (9 Mar)"
+    (weekly_panel,) = summary.picture  # its own chart, never beside a full check
+    assert [s.label for s in weekly_panel.series] == ["First week (9 Mar)", "This week (16 Mar)"]
+    assert weekly_panel.title == texts.PICTURE_WEEKLY_TITLE
+    assert (weekly_panel.scale_min, weekly_panel.scale_max) == (1, 6)
+    assert weekly_panel.scale == "Each answer, 1 to 6"
 
 
 async def test_three_month_check_is_the_full_set_pictured_beside_the_baseline(
@@ -219,7 +224,8 @@ async def test_three_month_check_is_the_full_set_pictured_beside_the_baseline(
     await answer_all(chat, ALL_POSITIVE)
     summary = next(reply for reply in chat.last if reply.picture)
     arc_panel, cest_panel = summary.picture
-    assert [s.label for s in arc_panel.series] == ["First check (2 Mar)", texts.PICTURE_NOW]
+    assert [s.label for s in arc_panel.series] == ["First check (2 Mar)", "Now (26 May)"]
+    assert arc_panel.scale == "Each area, out of 5" and cest_panel.scale == "Score, out of 50"
     assert [s.values for s in arc_panel.series] == [(0.0,) * 10, (5.0,) * 10]
     assert cest_panel.categories == ("Self-worth", "Coping")
     assert (cest_panel.scale_min, cest_panel.scale_max) == (10, 50)
@@ -345,6 +351,9 @@ async def test_a_fully_skipped_area_has_no_score_and_the_summary_says_so(
     await answer_all(chat, ALL_POSITIVE)
     summary = next(reply for reply in chat.last if reply.picture)
     assert texts.BASED_ON.format(given=56, asked=61) in summary.text
+    arc_panel = summary.picture[0]
+    assert arc_panel.note == texts.BASED_ON.format(given=56, asked=61)
+    assert math.isnan(arc_panel.series[-1].values[0])  # the skipped area has no bar
     async with session_factory() as session:
         keys = {
             s.key for s in await session.scalars(select(Score).where(Score.instrument == "arc"))

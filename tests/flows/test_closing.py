@@ -14,6 +14,7 @@ from bot.flows.battery import FULL_BATTERY
 from bot.flows.types import Channel, Sender
 from bot.handlers.sms_text import BUDGET, length, render
 from bot.instruments import Instrument
+from bot.reports.charts import _build_figure
 from bot.service import MentorService
 from bot.storage import goals, people
 from bot.storage.models import (
@@ -170,18 +171,23 @@ async def test_closing_summary_has_the_right_before_and_after_numbers(
     )
     done, summary, support = chat.last
     assert done.text == texts.ALL_DONE
-    for template, name in (
-        (texts.CLOSING_ARC, "arc"),
-        (texts.CLOSING_ESTEEM, "esteem"),
-        (texts.CLOSING_EFFICACY, "efficacy"),
+    for template, name, area in (
+        (texts.CLOSING_ARC, "arc", ""),
+        (texts.CLOSING_ESTEEM, "esteem", "Self-worth"),
+        (texts.CLOSING_EFFICACY, "efficacy", "Coping"),
     ):
-        assert template.format(before=before[name], after=after[name]) in summary.text
+        assert template.format(before=before[name], after=after[name], area=area) in summary.text
     assert "Goals you reached (1):\n- Cook a meal" in summary.text
     assert "See GP" not in summary.text
     arc_panel, cest_panel = summary.picture
     assert [s.label for s in arc_panel.series] == ["Start (2 Mar)", "End (11 Apr)"]
     assert [round(sum(s.values)) for s in arc_panel.series] == [17, 40]
     assert [tuple(round(v) for v in s.values) for s in cest_panel.series] == [(27, 22), (45, 38)]
+    # The picture prints what the chat says: 26.7 is "27" in both (one rounding rule).
+    assert cest_panel.series[0].values[0] == pytest.approx(80 / 3)
+    printed = [t.get_text() for t in _build_figure([cest_panel]).axes[0].texts]
+    assert printed == ["27", "22", "45", "38"]
+    assert cest_panel.categories == ("Self-worth", "Coping")
     assert texts.CLOSING_SUPPORT in support.text and texts.CRISIS_LINES in support.text
 
     ended = await episode_of(session_factory, "Sam")
@@ -192,8 +198,8 @@ async def test_closing_summary_has_the_right_before_and_after_numbers(
     assert to_mentor.idempotency_key == f"closing:{episode.id}:mentor"
     assert to_mentor.text.startswith("Sam's mentoring has ended. Reason: moving away")
     assert "ARC total 17 -> 40 (of 50)" in to_mentor.text
-    assert "CEST self-esteem 27 -> 45 (of 50)" in to_mentor.text
-    assert "CEST self-efficacy 22 -> 38 (of 50)" in to_mentor.text
+    assert "Self-worth (Self-esteem) 27 -> 45 (of 50)" in to_mentor.text
+    assert "Coping (Self-efficacy) 22 -> 38 (of 50)" in to_mentor.text
     assert "Goals done (1): Cook a meal" in to_mentor.text
 
 
@@ -338,6 +344,8 @@ async def test_sms_mentee_gets_the_summary_in_two_texts_within_budget(
             esteem_after=45,
             efficacy_before=22,
             efficacy_after=38,
+            esteem_name="Self-worth",
+            efficacy_name="Coping",
         )
         + " Goals you reached: 2."
     )

@@ -104,7 +104,9 @@ async def test_mentor_sees_the_plan_of_their_own_mentee_as_a_card_on_telegram(
     assert beside.text.startswith(texts.SSM_NONE.format(name="Sam"))
     assert plan.text.splitlines() == [  # the caption has room for all of it
         texts.PLAN_HEADER_STAFF.format(name="Sam"),
-        "What matters most: Home, Mood, Things you do.",
+        # staff see the instrument's term beside the area's plain name (the glossary)
+        "What matters most: Home (Housing and safety), Mood (Global psychological health), "
+        "Things you do (Meaningful activities).",
         texts.PLAN_GOALS,
         "1. Walk to the park every day",
         "Next step: Ring them on Monday",
@@ -116,7 +118,11 @@ async def test_mentor_sees_the_plan_of_their_own_mentee_as_a_card_on_telegram(
     ]
     card = plan.card
     assert isinstance(card, PlanCard)
-    assert card.priorities == ("Home", "Mood", "Things you do")
+    assert card.priorities == (
+        "Home (Housing and safety)",
+        "Mood (Global psychological health)",
+        "Things you do (Meaningful activities)",
+    )
     assert [(g.steps_done, g.steps_total) for g in card.goals] == [(1, 3), (1, 3)]
     assert card.goals[1].title == "Call the housing office (suggested)"
     assert "Next step: Ring them on Monday" in card.goals[0].lines

@@ -62,13 +62,13 @@ async def test_after_the_baseline_areas_are_offered_with_strongest_and_weakest_m
     question = chat.question
     assert question.text == texts.PRIORITIES_ASK
     assert [choice.label for choice in question.choices] == [
-        "Drink and drugs (hard now)",
+        "Drink and drugs (to work on)",
         "Mood",
-        "Health (strong)",
+        "Health (strongest)",
         "Community",
-        "Support (strong)",
+        "Support (strongest)",
         "Things you do",
-        "Home (hard now)",
+        "Home (to work on)",
         "Staying safe",
         "Daily life",
         "Recovery",
@@ -83,10 +83,10 @@ async def test_three_picks_by_buttons_are_saved_and_the_mentor_is_told(
     instruments: dict[str, Instrument],
 ) -> None:
     chat = await after_baseline(service, session_factory, instruments)
-    await chat.tap("Home (hard now)")
+    await chat.tap("Home (to work on)")
     assert chat.question.text == texts.PRIORITIES_NEXT.format(area="Home")
     assert chat.question.choices[-1].label == texts.PRIORITIES_DONE
-    await chat.tap("Health (strong)")
+    await chat.tap("Health (strongest)")
     replies = await chat.tap("Things you do")
     assert replies[0].text == texts.PRIORITIES_SAVED.format(areas="Home, Health and Things you do")
     assert replies[1].text == texts.ASK_CHECKIN_DAY  # then the weekly day, as before
@@ -95,7 +95,12 @@ async def test_three_picks_by_buttons_are_saved_and_the_mentor_is_told(
         "physical_health",
         "meaningful_activities",
     ]
-    told = texts.NOTICE_PRIORITIES.format(name="Sam", areas="Home, Health and Things you do")
+    # The mentor sees the instrument's term beside each plain name (the glossary).
+    areas = (
+        "Home (Housing and safety), Health (Global physical health) and "
+        "Things you do (Meaningful activities)"
+    )
+    told = texts.NOTICE_PRIORITIES.format(name="Sam", areas=areas)
     assert told in await notices(session_factory)
     async with session_factory() as session:
         [row, *_] = await goals.priority_history(session, 2)
@@ -155,7 +160,7 @@ async def test_a_reassessment_choice_replaces_the_old_one_and_history_is_kept(
     assert chat.question.text.startswith("Part 1 of 3, question 1 of 50: ")
     await finish_full_check(chat, instruments["arc"], {"housing_safety": 5, "coping": 0})
     labels = [choice.label for choice in chat.question.choices]
-    assert "Home (strong)" in labels and "Daily life (hard now)" in labels
+    assert "Home (strongest)" in labels and "Daily life (to work on)" in labels
     await chat.send("daily life")
     replies = await chat.send("done")
     assert [reply.text for reply in replies] == [  # no day question: it was answered

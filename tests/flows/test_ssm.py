@@ -281,7 +281,8 @@ async def test_second_rating_is_a_review_and_shows_the_change(
     ]
     assert "Average: 2.2 of 5 (first 2.0)" in lines
     arc_at = lines.index("ARC, Sam's own answers on Mon 2 Mar: total 50 of 50")
-    assert lines[arc_at + 1] == "Substance use and sobriety: 5 of 5"
+    # The mentor sees the plain name Sam sees, with the instrument's term beside it.
+    assert lines[arc_at + 1] == "Drink and drugs (Substance use and sobriety): 5 of 5"
     assert len(lines) == arc_at + 11
 
     _, review = await rated(session_factory)

@@ -133,17 +133,21 @@ async def test_sms_only_mentee_joins_and_does_the_baseline_by_text(
         await sms.text(answer)
     said = "\n".join(sms.inbox()[-4:])
     assert "Thank you. That's all the questions." in said
-    assert "How you feel about yourself:" in said
+    assert "Self-worth, how you feel about yourself: " in said
     assert await count_rows(session_factory, Answer) == 61
     assert sms.inbox()[-1].startswith(texts.PRIORITIES_ASK)
-    assert sms.inbox()[-1].endswith("\n10 Recovery (hard now)\nReply 1-10")
+    assert sms.inbox()[-1].endswith("\n10 Recovery (to work on)\nReply 1-10")
     await sms.text("7")
     assert sms.inbox()[-1].endswith("11 Done\nReply 1-11")
     await sms.text("mood")
     await sms.text("11")
     assert sms.inbox()[-2] == texts.PRIORITIES_SAVED.format(areas="Home and Mood")
     assert sms.inbox()[-1].startswith(texts.ASK_CHECKIN_DAY)
-    assert "Sam chose what matters most to them now: Home and Mood." in sms.twilio.to(MENTOR_PHONE)
+    told = (
+        "Sam chose what matters most to them now: Home (Housing and safety) and "
+        "Mood (Global psychological health)."
+    )
+    assert told in sms.twilio.to(MENTOR_PHONE)
     await sms.text("PLAN")
     assert sms.inbox()[-1].startswith("Your plan\nWhat matters most: Home, Mood.")
     for body in sms.inbox():

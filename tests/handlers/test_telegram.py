@@ -132,7 +132,7 @@ async def test_staff_invite_join_and_baseline_with_a_restart(
             assert picture.method == "sendPhoto"
             await fake.wait_for_sent(3, chat_id=MENTOR)
             areas = latest(fake, MENTEE)
-            fake.user_presses(MENTEE, areas.message_id, areas.data_for("Home (strong)"))
+            fake.user_presses(MENTEE, areas.message_id, areas.data_for("Home (strongest)"))
             await fake.wait_until(lambda: "Done" in latest(fake, MENTEE).button_labels)
             done = latest(fake, MENTEE)
             fake.user_presses(MENTEE, done.message_id, done.data_for("Done"))

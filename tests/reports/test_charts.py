@@ -7,6 +7,7 @@ import struct
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from bot.reports.charts import (
     _ticks,
     render_results_png,
 )
+from bot.reports.rounding import shown
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -47,6 +49,7 @@ def arc_panel(*series: Series) -> Panel:
         series=series or (FIRST, NOW),
         scale_min=0,
         scale_max=5,
+        scale="Each area, out of 5",
     )
 
 
@@ -57,6 +60,7 @@ def cest_panel() -> Panel:
         series=(Series("First check (3 Nov)", (22, 31)), Series("Now", (34, 38))),
         scale_min=10,
         scale_max=50,
+        scale="Score, out of 50",
     )
 
 
@@ -68,6 +72,7 @@ def weekly_panel() -> Panel:
         scale_min=1,
         scale_max=6,
         higher_is_better=False,
+        scale="Each answer, 1 to 6",
     )
 
 
@@ -119,7 +124,7 @@ def test_height_grows_with_the_number_of_categories() -> None:
     _, ten = png_size(render_results_png([arc_panel(NOW)]))
     _, two = png_size(
         render_results_png(
-            [Panel("Scales", ("A", "B"), (Series("Now", (1, 2)),), scale_min=0, scale_max=5)]
+            [Panel("Scales", ("A", "B"), (Series("Now", (1, 2)),), 0, 5, scale="out of 5")]
         )
     )
     assert ten > two
@@ -159,7 +164,7 @@ def test_module_import_is_lazy_and_rendering_never_uses_pyplot() -> None:
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported at module import'\n"
         "assert 'PIL' not in sys.modules, 'Pillow imported at module import'\n"
         "charts.render_results_png([charts.Panel('T', ('A',), (charts.Series('Now', (1.0,)),),"
-        " 0, 5)])\n"
+        " 0, 5, scale='out of 5')])\n"
         "assert 'matplotlib' in sys.modules\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
     )
@@ -195,12 +200,64 @@ def test_titles_are_drawn() -> None:
     assert "How you see yourself" in texts
 
 
-def test_legend_only_when_there_are_two_series() -> None:
+def test_every_panel_has_a_legend_that_dates_its_sittings() -> None:
+    from matplotlib.patches import Patch
+
     fig = _build_figure([arc_panel(), weekly_panel()])
-    assert len(fig.legends) == 1
-    labels = [text.get_text() for text in fig.legends[0].get_texts()]
-    assert labels == ["First check (3 Nov)", "Now"]
-    assert _build_figure([weekly_panel()]).legends == []
+    assert len(fig.legends) == 2  # one sitting still has its date in the legend
+    labels = [[text.get_text() for text in legend.get_texts()] for legend in fig.legends]
+    assert labels == [["First check (3 Nov)", "Now"], ["Now"]]
+    (only,) = _build_figure([weekly_panel()]).legends
+    handle = only.legend_handles[0]
+    assert isinstance(handle, Patch)  # the latest sitting's solid bar, not the hatched one
+    assert handle.get_hatch() is None
+
+
+def test_every_axis_says_what_its_numbers_are_out_of() -> None:
+    fig = _build_figure([arc_panel(), cest_panel(), weekly_panel()])
+    scales = [ax.get_xlabel() for ax in fig.axes]
+    assert scales == ["Each area, out of 5", "Score, out of 50", "Each answer, 1 to 6"]
+
+
+def test_a_panel_without_a_scale_is_refused() -> None:
+    panel = Panel("T", ("A",), (Series("Now", (1.0,)),), scale_min=0, scale_max=5)
+    with pytest.raises(ValueError, match="needs a scale"):
+        render_results_png([panel])
+
+
+def test_marked_areas_carry_the_chat_words_under_their_names() -> None:
+    marks = ("", "strongest", "", "to work on", "", "", "", "", "", "")
+    fig = _build_figure([replace(arc_panel(), marks=marks)])
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[:4] == ["Drug use", "Mood\n(strongest)", "Health", "Community\n(to work on)"]
+    with pytest.raises(ValueError, match="has 2 marks but 10 categories"):
+        render_results_png([replace(arc_panel(), marks=("strongest", ""))])
+
+
+def test_a_missing_value_has_no_bar_and_says_no_answer() -> None:
+    from matplotlib.patches import Rectangle
+
+    values = (math.nan, *NOW.values[1:])
+    fig = _build_figure([arc_panel(FIRST, Series("Now", values))])
+    (ax,) = fig.axes
+    printed = [text.get_text() for text in ax.texts]
+    assert printed[len(FIRST.values)] == "no answer"
+    assert printed.count("no answer") == 1
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(bars) == 2 * len(ARC_CATEGORIES) - 1  # no bar, not a bar of length 0
+    assert all(math.isfinite(bar.get_width()) for bar in bars)
+    assert_valid_png(render_results_png([arc_panel(FIRST, Series("Now", values))]))
+
+
+def test_a_note_is_drawn_under_the_title() -> None:
+    panel = replace(weekly_panel(), note="Based on 9 of 10 answers")
+    texts = figure_texts([panel])
+    assert texts[:2] == ["Your week", "Based on 9 of 10 answers / Lower is better"]
+    fig = _build_figure([panel])
+    title, note = fig.texts[:2]
+    assert note.get_position()[1] < title.get_position()[1]
+    assert float(note.get_fontsize()) >= 12
+    assert "Based on" not in " ".join(figure_texts([weekly_panel()]))
 
 
 def test_categories_top_to_bottom_scale_fixed_and_integer_ticks() -> None:
@@ -254,6 +311,7 @@ def test_dollar_signs_in_labels_are_not_treated_as_maths() -> None:
         series=(Series("$Then", (1, 2)), Series("Now $", (2, 3))),
         scale_min=0,
         scale_max=5,
+        scale="$ out of 5 $",
     )
     assert_valid_png(render_results_png([panel]))
 
@@ -268,6 +326,7 @@ def test_long_labels_wrap_and_still_render() -> None:
         ),
         scale_min=1,
         scale_max=6,
+        scale="Each answer you gave, from 1 for strongly disagree to 6 for strongly agree",
     )
     fig = _build_figure([panel])
     assert "\n" in fig.texts[0].get_text()
@@ -290,7 +349,7 @@ def test_series_length_must_match_categories() -> None:
 
 
 def test_zero_series_is_rejected() -> None:
-    panel = Panel("Empty", ("A", "B"), (), scale_min=0, scale_max=5)
+    panel = Panel("Empty", ("A", "B"), (), scale_min=0, scale_max=5, scale="out of 5")
     with pytest.raises(ValueError, match="needs 1 or 2 series, got 0"):
         render_results_png([panel])
 
@@ -300,7 +359,7 @@ def test_three_series_is_rejected() -> None:
         render_results_png([arc_panel(FIRST, NOW, NOW)])
 
 
-@pytest.mark.parametrize("bad", [-0.5, 5.01, 6, math.nan, math.inf])
+@pytest.mark.parametrize("bad", [-0.5, 5.01, 6, math.inf, -math.inf])
 def test_values_outside_the_scale_are_rejected(bad: float) -> None:
     values = (bad, *NOW.values[1:])
     with pytest.raises(ValueError, match="outside the scale 0 to 5"):
@@ -313,13 +372,15 @@ def test_values_on_the_scale_ends_are_accepted() -> None:
 
 
 def test_no_categories_is_rejected() -> None:
-    panel = Panel("Nothing", (), (Series("Now", ()),), scale_min=0, scale_max=5)
+    panel = Panel("Nothing", (), (Series("Now", ()),), scale_min=0, scale_max=5, scale="out of 5")
     with pytest.raises(ValueError, match="no categories"):
         render_results_png([panel])
 
 
 def test_inverted_scale_is_rejected() -> None:
-    panel = Panel("Upside down", ("A",), (Series("Now", (3,)),), scale_min=5, scale_max=0)
+    panel = Panel(
+        "Upside down", ("A",), (Series("Now", (3,)),), scale_min=5, scale_max=0, scale="out of 5"
+    )
     with pytest.raises(ValueError, match="must be below scale_max"):
         render_results_png([panel])
 
@@ -344,10 +405,23 @@ def test_dpi_must_be_positive(dpi: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(3, "3"), (3.0, "3"), (3.5, "3.5"), (3.46, "3.5"), (0, "0"), (50, "50")]
+    ("value", "text"),
+    [
+        (3, "3"),
+        (3.0, "3"),
+        (3.5, "4"),
+        (3.46, "3"),
+        (26.5, "27"),
+        (26.7, "27"),
+        (0, "0"),
+        (50, "50"),
+        (math.nan, "no answer"),
+    ],
 )
-def test_format_value(value: float, text: str) -> None:
+def test_format_value_is_the_chat_rounding(value: float, text: str) -> None:
     assert _format_value(value) == text
+    if not math.isnan(value):
+        assert _format_value(value) == shown(value)
 
 
 @pytest.mark.parametrize(

@@ -141,8 +141,8 @@ async def test_without_an_exit_check_mentoring_ends_after_the_grace_period(
     )
     assert summary.text is not None and support.text is not None
     assert texts.CLOSING_ARC.format(before=20, after=35) in summary.text
-    assert texts.CLOSING_ESTEEM.format(before=30, after=27) in summary.text
-    assert texts.CLOSING_EFFICACY.format(before=36, after=42) in summary.text
+    assert texts.CLOSING_ESTEEM.format(before=30, after=27, area="Self-worth") in summary.text
+    assert texts.CLOSING_EFFICACY.format(before=36, after=42, area="Coping") in summary.text
     assert summary.button_labels == [texts.CLOSING_SEE_PICTURE]
     assert texts.CLOSING_SUPPORT in support.text
     to_mentor = world.fake.messages_to(MENTOR_CHAT)[-1].text
@@ -152,8 +152,8 @@ async def test_without_an_exit_check_mentoring_ends_after_the_grace_period(
     )
     assert "First full check 27 Mar, 3-month check 25 Jun:" in to_mentor
     assert "ARC total 20 -> 35 (of 50)" in to_mentor
-    assert "CEST self-esteem 30 -> 27 (of 50)" in to_mentor
-    assert "CEST self-efficacy 36 -> 42 (of 50)" in to_mentor
+    assert "Self-worth (Self-esteem) 30 -> 27 (of 50)" in to_mentor
+    assert "Coping (Self-efficacy) 36 -> 42 (of 50)" in to_mentor
     rows = {row.idempotency_key: row for row in await world.outbox()}
     for key in ("checkin-prompt:test", f"nudge:no-meeting:{world.mentee_id}:test"):
         assert (rows[key].status, rows[key].last_error) == (

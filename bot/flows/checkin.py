@@ -8,19 +8,19 @@ question. A full check-in offers a break between its parts.
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Self
 
-from bot.flows import closing, free_text, priorities, texts
+from bot.flows import asked, closing, priorities, texts
 from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.context import FlowContext
 from bot.flows.results import finish_assessment
 from bot.flows.sitting import CARRY_ON, Sitting, break_question, sitting
-from bot.flows.types import Answered, Channel, InboundMessage, Outcome, Reply
+from bot.flows.types import Answered, InboundMessage, Outcome, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind
+from bot.questions.state import FlowState, new_token
 from bot.storage import assessments, conversations, people
 from bot.storage.models import Assessment, Episode, Person, Timepoint
 
@@ -33,7 +33,7 @@ QUESTION, BREAK = "question", "break"
 
 
 @dataclass(frozen=True)
-class CheckinState:
+class CheckinState(FlowState):
     """Where a sitting stands, kept as the conversation's data between messages."""
 
     assessment: int
@@ -42,12 +42,10 @@ class CheckinState:
     at: str = QUESTION
 
     @classmethod
-    def load(cls, data: dict[str, Any]) -> CheckinState:
-        # "pos" is the name states saved before the break existed still carry.
-        position = data.get("position", data.get("pos", 0))
-        return cls(
-            int(data["assessment"]), int(position), str(data["token"]), data.get("at", QUESTION)
-        )
+    def load(cls, data: dict[str, Any]) -> Self:
+        if "pos" in data:  # the name states saved before the break existed still carry
+            data = {**data, "position": data["pos"]}
+        return super().load(data)
 
 
 def due_timepoint(episode: Episode, done: set[Timepoint], today: date) -> Timepoint:
@@ -105,7 +103,7 @@ async def _save(ctx: FlowContext, person: Person, state: CheckinState) -> None:
         person_id=person.id,
         flow=FLOW,
         step=state.at,
-        data=asdict(state),
+        data=state.dump(),
         now=ctx.now(),
     )
 
@@ -118,7 +116,7 @@ async def _ask(
     position: int,
     lead: list[Reply],
 ) -> Outcome:
-    state = CheckinState(assessment.id, position, secrets.token_hex(3))
+    state = CheckinState(assessment.id, position, new_token())
     await _save(ctx, person, state)
     return Outcome([*lead, asking.ask(shape.question(position), state.token)])
 
@@ -126,7 +124,7 @@ async def _ask(
 async def _offer_break(
     ctx: FlowContext, person: Person, assessment: Assessment, shape: Sitting, position: int
 ) -> Outcome:
-    state = CheckinState(assessment.id, position, secrets.token_hex(3), at=BREAK)
+    state = CheckinState(assessment.id, position, new_token(), at=BREAK)
     await _save(ctx, person, state)
     return Outcome([asking.ask(break_question(shape.part_break(position)), state.token)])
 
@@ -144,13 +142,9 @@ async def step(
     if state.at == BREAK:
         return await _at_break(ctx, person, assessment, shape, state, message)
     question = shape.question(state.position)
-    got = asking.read(question, message, state.token)
-    if got.kind is Kind.STALE:
-        return Outcome(stale_tap=True)
-    if got.kind is Kind.UNCLEAR:
-        return await _not_understood(ctx, person, question, state.token, message)
-    if got.kind is Kind.NO_WAY_BACK:
-        return Outcome([Reply(texts.NOTHING_BEFORE), asking.ask(question, state.token)])
+    got = await asked.answer(ctx, person, question, message, state.token)
+    if isinstance(got, Outcome):
+        return got
     if got.kind is Kind.BACK:
         earlier = shape.slots[state.position - 1]
         await assessments.forget_answer(
@@ -176,28 +170,6 @@ async def step(
     return outcome
 
 
-async def _not_understood(
-    ctx: FlowContext,
-    person: Person,
-    question: asking.Question,
-    token: str,
-    message: InboundMessage,
-) -> Outcome:
-    """Own words get a kind reply first ("I used again..." is not a wrong answer); then the
-    question again, which is still open."""
-    if free_text.is_own_words(message.text):
-        aside = await free_text.aside(ctx, person, message)
-        return Outcome([*aside, asking.ask(question, token)])
-    return Outcome(_reask(question, token, ctx.channel))
-
-
-def _reask(question: asking.Question, token: str, channel: Channel | None) -> list[Reply]:
-    return [
-        Reply(asking.reask(question, channel or Channel.TELEGRAM)),
-        asking.ask(question, token),
-    ]
-
-
 async def _next(
     ctx: FlowContext, person: Person, assessment: Assessment, shape: Sitting, position: int
 ) -> Outcome:
@@ -217,11 +189,9 @@ async def _at_break(
     message: InboundMessage,
 ) -> Outcome:
     question = break_question(shape.part_break(state.position))
-    got = asking.read(question, message, state.token)
-    if got.kind is Kind.STALE:
-        return Outcome(stale_tap=True)
-    if got.kind is not Kind.ANSWER:
-        return Outcome(_reask(question, state.token, ctx.channel))
+    got = await asked.answer(ctx, person, question, message, state.token)
+    if isinstance(got, Outcome):
+        return got
     if got.value == CARRY_ON:
         outcome = await _ask(ctx, person, assessment, shape, state.position, [])
     else:

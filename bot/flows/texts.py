@@ -39,7 +39,7 @@ CONSENT_YES = "Yes, I agree"
 CONSENT_NO = "No, thanks"
 CONSENT_REASK = "Please choose Yes or No. Or type yes or no."
 CONSENT_THANKS = (
-    "Thank you. Let's start with some short questions. You can stop and come back at any time."
+    "Thank you. We will start with a check-in, so you and your mentor can see how things are."
 )
 CONSENT_DECLINED = (
     "That's fine. We have not kept anything about you. "

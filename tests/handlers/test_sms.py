@@ -110,6 +110,16 @@ async def test_bad_signature_is_refused_and_nothing_changes(
     assert sms.twilio.sent == []
 
 
+async def joined_by_text(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """Sam joins by text with Alex as mentor and pauses the first check-in."""
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("yes")
+    await sms.text("/cancel")
+
+
 async def test_sms_only_mentee_joins_and_does_the_baseline_by_text(
     sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -189,10 +199,7 @@ async def test_same_message_sid_twice_is_processed_once(
 async def test_meeting_invitation_and_confirmation_by_text(
     sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    mentor = await add_staff(session_factory, service)
-    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
-    await sms.text("yes")
-    await sms.text("/cancel")
+    await joined_by_text(sms, service, session_factory)
     booking = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
     await booking.send("/meet Sam")
     await booking.tap("Wed 4 Mar")
@@ -339,10 +346,7 @@ async def test_a_long_list_is_paged_with_more(
 async def test_mentee_and_mentor_message_each_other_by_text(
     sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    mentor = await add_staff(session_factory, service)
-    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
-    await sms.text("yes")
-    await sms.text("/cancel")
+    await joined_by_text(sms, service, session_factory)
     await sms.text("MSG Running late, there by 11")
     assert sms.inbox()[-1] == texts.RELAY_SENT_NO_HOURS.format(name="Alex")
     await sms.dispatcher.run_once()
@@ -362,10 +366,7 @@ async def test_mentee_and_mentor_message_each_other_by_text(
 async def test_relapse_told_by_text_gets_the_facts_and_yes_tells_the_mentor(
     sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    mentor = await add_staff(session_factory, service)
-    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
-    await sms.text("yes")
-    await sms.text("/cancel")
+    await joined_by_text(sms, service, session_factory)
     await sms.text("i usd agen last nite n i feel terrible")
     reply, facts, offer = sms.inbox()[-3:]
     assert reply == texts.RELAPSE_REPLY
@@ -412,10 +413,7 @@ async def test_relapse_told_by_text_mid_check_in_gets_the_facts_and_the_same_que
 async def test_own_words_by_text_can_be_sent_to_the_mentor_after_seeing_them(
     sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    mentor = await add_staff(session_factory, service)
-    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
-    await sms.text("yes")
-    await sms.text("/cancel")
+    await joined_by_text(sms, service, session_factory)
     words = "my mum is in hospital so I can't make Thursday"
     await sms.text(words)
     assert sms.inbox()[-1] == (
@@ -433,10 +431,7 @@ async def test_own_words_by_text_can_be_sent_to_the_mentor_after_seeing_them(
 async def test_relapse_told_in_find_by_text_offers_tell_then_asks_again(
     sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    mentor = await add_staff(session_factory, service)
-    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
-    await sms.text("yes")
-    await sms.text("/cancel")
+    await joined_by_text(sms, service, session_factory)
     await sms.text("FIND")
     assert sms.inbox()[-1].startswith(texts.FIND_WHICH)
     await sms.text("had a slip at the weekend")

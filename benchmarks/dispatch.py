@@ -1,4 +1,4 @@
-"""Dispatcher benchmark (DESIGN.md §8): rate limit, framework floor, bookkeeping.
+"""Dispatcher benchmark (docs/benchmarks.md): rate limit, framework floor, bookkeeping.
 
 Run from the repository root (not part of the test run):
 
@@ -693,7 +693,7 @@ def table(rows: Sequence[Row]) -> str:
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.dispatch",
-        description="Dispatcher benchmark (DESIGN.md §8). PostgreSQL runs wipe that database.",
+        description="Dispatcher benchmark (docs/benchmarks.md). PostgreSQL runs wipe its data.",
     )
     parser.add_argument("--scenario", choices=["a", "b", "c", "all"], default="all")
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")

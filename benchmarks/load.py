@@ -1,4 +1,4 @@
-"""Load benchmark (DESIGN.md §8, issue 9): weekly check-ins under load, memory, report, --help.
+"""Load benchmark (docs/benchmarks.md): weekly check-ins under load, memory, report, --help.
 
 Run from the repository root (not part of the test run):
 

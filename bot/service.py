@@ -2,7 +2,7 @@
 
 Channel adapters call `handle()` with the message and its channel id (Telegram update_id,
 Twilio MessageSid). The dedupe claim, the flow's state change, its answers and its outbox rows
-commit together or not at all (DESIGN.md §5). Replies go out only after that commit.
+commit together or not at all (docs/architecture.md). Replies go out only after that commit.
 """
 
 from __future__ import annotations

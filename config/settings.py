@@ -1,6 +1,7 @@
 """Operator settings, read from the environment and an optional `.env` file.
 
-Every name here is part of the operator interface fixed in DESIGN.md §6 (prefix `MENTORBOT_`).
+Every name here is part of the operator interface (the README's Configuration; prefix
+`MENTORBOT_`).
 Settings are built by `load_settings()` and passed down; nothing reads the environment at import
 time, so tests can build as many differently configured apps as they like.
 """

@@ -1,8 +1,8 @@
 """Shared fixtures: a real database per test (SQLite, or PostgreSQL when configured), a clock.
 
 The whole suite runs on SQLite and again on PostgreSQL when MENTORBOT_TEST_DATABASE_URL is set
-(DESIGN.md §7). SQLite tests each get a copy of a migrated template file; PostgreSQL tests share
-one migrated database and start from empty tables.
+(README, Run the tests). SQLite tests each get a copy of a migrated template file; PostgreSQL
+tests share one migrated database and start from empty tables.
 """
 
 from __future__ import annotations

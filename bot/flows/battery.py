@@ -1,4 +1,4 @@
-"""Which questionnaires each sitting uses (INSTRUMENTS.md; the files name the instrument ids)."""
+"""Which questionnaires each sitting uses (docs/instruments.md; files name the instruments)."""
 
 from __future__ import annotations
 

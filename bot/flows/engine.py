@@ -1,7 +1,7 @@
 """Routes one inbound message: global intents first, then the person's flow, else a menu.
 
 Global intents come before any flow so that "stop", "help" or "/cancel" typed halfway through
-a questionnaire is never taken as an answer (DESIGN.md §1).
+a questionnaire is never taken as an answer (docs/architecture.md).
 """
 
 from __future__ import annotations

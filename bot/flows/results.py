@@ -1,7 +1,7 @@
 """What a mentee sees when a check-in ends: scores kept, a few plain words, and a picture.
 
 The summary names two strongest areas and two to work on (ARC domain scores are for the
-picture and care planning; INSTRUMENTS.md §1). The picture puts the first sitting beside the
+picture and care planning; docs/instruments.md, ARC). The picture puts the first sitting beside the
 latest so progress is visible at a glance, each dated, with the same areas marked strongest
 and to work on, the same area names (bot/instruments/glossary.py) and the same numbers
 (bot/reports/rounding.py) as the chat. A weekly check-in is only ever drawn beside an earlier

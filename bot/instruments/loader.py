@@ -1,6 +1,6 @@
 """Read the questionnaire files and refuse a bad one at start-up.
 
-A service can replace the shipped files with its own (INSTRUMENTS.md), so the people editing
+A service can replace the shipped files with its own (docs/instruments.md), so the people editing
 them may not be programmers. Every problem is therefore reported as one line naming the file
 and what is wrong, and nothing is quietly fixed: YAML's habit of keeping the last of two
 identical keys is turned into an error too.

@@ -71,7 +71,7 @@ class Domain(_Frozen):
 
 
 class Scoring(_Frozen):
-    """How answers become scores; see INSTRUMENTS.md for each method."""
+    """How answers become scores; see docs/instruments.md for each method."""
 
     method: Literal["sum", "mean_x10"]
     reflect_from: StrictInt | None = None

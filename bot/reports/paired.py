@@ -1,6 +1,6 @@
 """Paired before/after statistics, as the service has always reported its outcomes.
 
-INSTRUMENTS.md §5: for each measure n, the means, the mean difference with its 95% confidence
+docs/instruments.md: for each measure n, the means, the mean difference with its 95% confidence
 interval, t, df and the two-sided p of a paired t-test, Cohen's d_z, and the Wilcoxon signed-rank
 p as a check for small samples. The t-test is worked out here from its formula (so the report
 does not hinge on one library's edge cases, and the tests can check it by hand); scipy gives the

@@ -1,6 +1,6 @@
 """`mentorbot scheduler`: APScheduler interval jobs that materialise and dispatch the outbox.
 
-APScheduler keeps no job per reminder (DESIGN.md §4): its jobs are a handful of intervals that
+APScheduler keeps no job per reminder (docs/architecture.md): its jobs are a few intervals that
 read the domain tables, so nothing is lost when the process dies and any standby can take over.
 """
 

@@ -2,7 +2,7 @@
 
 The `meetings` table is the truth the scheduler reads its reminders from, so a status set here
 is what stops or starts them. Repositories never commit: the caller owns the transaction
-(DESIGN.md §5).
+(docs/architecture.md).
 """
 
 from __future__ import annotations

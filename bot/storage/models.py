@@ -1,7 +1,7 @@
 """The tables: people, how they joined, their mentoring episode, consent, assessments, delivery.
 
 Domain tables are the truth; conversation state is plain data saved beside them so one
-inbound message commits its answer and its new state together (DESIGN.md §5).
+inbound message commits its answer and its new state together (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reading and writing people, invites, episodes and consent.
 
 Repositories never commit: the caller owns the transaction, so one inbound message is one
-commit (DESIGN.md §5).
+commit (docs/architecture.md).
 """
 
 from __future__ import annotations

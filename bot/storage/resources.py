@@ -6,7 +6,7 @@ a restart. An import replaces the entries in one transaction and retires, never 
 ones it leaves out, because signposts already sent point at them. Categories stay in the
 shipped YAML: their keywords are code-reviewed search terms that change with a release.
 
-Repositories never commit: the caller owns the transaction (DESIGN.md §5).
+Repositories never commit: the caller owns the transaction (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The `signposts` table is the truth the scheduler reads the one-week question from, so an
 answered signpost is never asked about again. Repositories never commit: the caller owns the
-transaction (DESIGN.md §5).
+transaction (docs/architecture.md).
 """
 
 from __future__ import annotations

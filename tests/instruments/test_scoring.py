@@ -1,4 +1,4 @@
-"""Scores follow INSTRUMENTS.md exactly, including reflection and the ends of every range."""
+"""Scores follow docs/instruments.md exactly, including reflection and the ends of every range."""
 
 from __future__ import annotations
 

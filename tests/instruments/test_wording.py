@@ -1,6 +1,6 @@
 """The shipped wording is short, plain, kind and safe to send by SMS.
 
-INSTRUMENTS.md asks for our own one-line, second-person, jargon-free wording at a reading age
+docs/instruments.md asks for our own one-line, second-person, jargon-free wording at a reading age
 of about 9-11. A machine cannot judge tone, so these tests hold what can be measured: reading
 ease, length, the GSM-7 alphabet, and that every ARC question is answered "Yes" for recovery.
 """

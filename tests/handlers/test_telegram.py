@@ -179,6 +179,25 @@ async def test_second_tap_and_odd_messages_change_nothing(
     assert await count_rows(session_factory, Answer) == 1
 
 
+async def test_skip_and_back_are_buttons_of_their_own_on_telegram(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_staff(session_factory, service, telegram_user_id=MENTOR)
+    async with FakeTelegramAPI() as fake, running(fake, service):
+        first = await join(fake)
+        assert first.buttons[-1] == [(texts.SKIP_LABEL, first.data_for(texts.SKIP_LABEL))]
+        fake.user_presses(MENTEE, first.message_id, first.data_for(texts.SKIP_LABEL))
+        second = await wait_for_question(fake, 2)
+        edited = fake.current_message(MENTEE, first.message_id)
+        assert edited is not None and edited["text"].endswith(texts.SKIPPED)
+        assert [label for label, _ in second.buttons[-1]] == [texts.BACK_LABEL, texts.SKIP_LABEL]
+        fake.user_presses(MENTEE, second.message_id, second.data_for(texts.BACK_LABEL))
+        await fake.wait_until(
+            lambda: overall_number(latest(fake, MENTEE).text or "") == 1, what="question 1 again"
+        )
+    assert await count_rows(session_factory, Answer) == 0  # the skip was taken back
+
+
 def next_question_after(fake: FakeTelegramAPI, message_id: int, count: int) -> bool:
     """A newer message with buttons has come than the `count` sent up to `message_id`."""
     newest = latest(fake, MENTEE)

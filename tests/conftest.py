@@ -94,7 +94,9 @@ async def _reset_postgres(url: str) -> None:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database for this test."""
     if POSTGRES_URL is not None:
-        yield request.getfixturevalue("_postgres_ready")
+        url = request.getfixturevalue("_postgres_ready")
+        asyncio.run(_empty_postgres(url))  # every test starts from empty tables
+        yield url
         return
     template: Path = request.getfixturevalue("_sqlite_template")
     path = tmp_path / "test.db"
@@ -102,13 +104,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield f"sqlite+aiosqlite:///{path}"
 
 
+async def _empty_postgres(url: str) -> None:
+    engine = make_engine(url)
+    names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        names = ", ".join(table.name for table in Base.metadata.sorted_tables)
-        async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     yield engine
     await engine.dispose()
 

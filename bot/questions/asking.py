@@ -128,7 +128,7 @@ def reask(question: Question, channel: Channel) -> str:
             if len(labels) <= 3
             else texts.REASK_CHAT_MANY.format(last=len(labels))
         )
-    lines = [texts.REASK_SORRY, how]
+    lines = [texts.REASK_SORRY, how] if labels else [texts.REASK_SORRY]
     if question.skip:
         lines.append(texts.REASK_SKIP_SMS if channel is Channel.SMS else texts.REASK_SKIP_CHAT)
     return " ".join(lines)

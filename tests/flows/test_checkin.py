@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.checkin import due_timepoint
+from bot.flows.types import Channel, Choice
 from bot.instruments import Instrument
+from bot.questions.asking import Question, reask
 from bot.service import MentorService
 from bot.storage.models import (
     Answer,
@@ -360,3 +362,14 @@ async def test_a_fully_skipped_area_has_no_score_and_the_summary_says_so(
         }
     assert "domain:substance_use" not in keys and "strengths" not in keys
     assert "total" in keys  # 45 of 50 answered is enough for the total
+
+
+def test_the_re_ask_names_the_choices_in_the_channels_words() -> None:
+    yes_no = Question("Q?", (Choice("Yes", "1"), Choice("No", "0")), skip=True)
+    assert reask(yes_no, Channel.SMS) == (
+        "Sorry, I did not get that. Please reply 1 for Yes or 2 for No. Or reply SKIP to leave it."
+    )
+    assert reask(yes_no, Channel.TELEGRAM) == (
+        "Sorry, I did not get that. Please choose Yes or No, or type it. Or type skip to leave it."
+    )
+    assert reask(Question("Your words?"), Channel.TELEGRAM) == texts.REASK_SORRY

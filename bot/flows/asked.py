@@ -2,7 +2,7 @@
 
 `bot/questions/asking.py` reads a message against a question without touching the database;
 this module adds what needs the conversation: a stale tap is marked as such, "back" at the
-first question is answered in words, a message in the person's own words gets a kind reply
+first question is answered in words, a mentee's message in their own words gets a kind reply
 (bot/flows/free_text.py) before the question again, and anything else gets a re-ask that names
 the choices in the channel's words. Every flow that asks a question goes through `answer`, so
 a word that works at one question works at all of them.
@@ -15,7 +15,7 @@ from bot.flows.context import FlowContext
 from bot.flows.types import Channel, InboundMessage, Outcome, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question, Read
-from bot.storage.models import Person
+from bot.storage.models import Person, Role
 
 # What a flow acts on; the rest is answered here.
 ACTED_ON = frozenset({Kind.ANSWER, Kind.SKIP, Kind.BACK})
@@ -33,6 +33,6 @@ async def answer(
     ask_again = asking.ask(question, token)
     if got.kind is Kind.NO_WAY_BACK:
         return Outcome([Reply(texts.NOTHING_BEFORE), ask_again])
-    if free_text.is_own_words(message.text):
+    if person.role is Role.MENTEE and free_text.is_own_words(message.text):
         return Outcome([*await free_text.aside(ctx, person, message), ask_again])
     return Outcome([Reply(asking.reask(question, ctx.channel or Channel.TELEGRAM)), ask_again])

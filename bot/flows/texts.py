@@ -963,8 +963,6 @@ HOURS_CLEARED = "Hours cleared. Mentees will be told you reply when you can."
 HOURS_ASK_DAYS = "Which days do you read messages? Choose one, or type days like Mon, Wed, Fri."
 HOURS_ASK_FROM = "From what time? Choose one, or type a time like 09:30."
 HOURS_ASK_TO = "Until what time? Choose one, or type a time like 17:30."
-HOURS_DAYS_REASK = "Sorry, I did not get those days. Try Mon-Fri, or Mon, Wed, Fri."
-HOURS_TIME_REASK = "Sorry, I did not get that time. Try 09:00 or 5pm."
 HOURS_END_REASK = "The end must be after {start} (hours cannot cross midnight)."
 
 # To a mentor when Telegram keeps failing for their mentee and texts take over.

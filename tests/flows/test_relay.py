@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import hours, texts
 from bot.flows.closing import end_episode
 from bot.flows.hours_rules import parse_hours
-from bot.flows.types import Channel, Sender
+from bot.flows.types import Channel, InboundMessage, Sender
 from bot.handlers.sms import translate
 from bot.questions import asking
 from bot.service import MentorService
@@ -104,6 +104,10 @@ async def test_typed_messages_both_ways(service: MentorService, session_factory:
     alex, sam = await alex_and_sam(service, session_factory)
     await sam.send("/msg")
     assert sam.texts == [texts.RELAY_ASK.format(name="Alex")]
+    asked = sam.last[0]
+    assert asked.token is not None and not asked.choices  # typed, never tapped
+    await sam._deliver(InboundMessage(sender=sam.sender, choice="hi", token=asked.token))
+    assert sam.stale and await count_rows(session_factory, RelayMessage) == 0
     await sam.send(None)  # a sticker
     assert sam.texts == [texts.RELAY_ASK_AGAIN.format(name="Alex")]
     await sam.send("x" * 501)
@@ -305,6 +309,31 @@ async def test_hours_asked_before_the_engine_still_resume(
     await alex.send("4pm")
     stored = (await person_named(session_factory, "Alex")).available_hours
     assert stored == {"days": [1, 2], "from": "08:00", "to": "16:00"}
+
+
+async def test_words_asked_for_before_the_engine_are_still_sent(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    _, sam = await alex_and_sam(service, session_factory)
+    mentee = await person_named(session_factory, "Sam")
+    mentor = await person_named(session_factory, "Alex")
+    async with session_factory() as session, session.begin():
+        episode = await people.active_episode(session, mentee.id)
+        assert episode is not None
+        old = {"to": mentor.id, "episode": episode.id, "reply": False}
+        await conversations.save_state(
+            session,
+            person_id=episode.mentee_id,
+            flow="relay",
+            step="text",
+            data=old,
+            now=service.clock(),
+        )
+    await sam.send("Running late, sorry")
+    assert sam.texts == [texts.RELAY_SENT_NO_HOURS.format(name="Alex")]
+    assert [row.text for row in await relay_rows(session_factory)] == [
+        "Message from Sam: Running late, sorry"
+    ]
 
 
 async def test_staff_cannot_message_another_mentors_mentee(

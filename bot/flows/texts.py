@@ -589,7 +589,6 @@ PRIORITIES_ASK = (
 )
 PRIORITIES_NEXT = "Thanks: {area}. Is there another one? Pick it, or choose Done."
 PRIORITIES_ALREADY = "You have picked {area} already. Pick another one, or choose Done."
-PRIORITIES_REASK = "Sorry, I did not get that. Choose an area, or type its name or number."
 PRIORITIES_PICK_ONE = "Please pick one area first. Choose it, or type its name or number."
 PRIORITIES_SAVED = "Thank you. What matters most to you now: {areas}. Your mentor will see this."
 PRIORITIES_DONE = "Done"
@@ -1097,3 +1096,6 @@ PICTURE_SCALE_EACH_AREA = "Each area, {scale}"
 PICTURE_SCALE_EACH_ANSWER = "Each answer, {scale}"
 PICTURE_SCALE_EACH = "Score, {scale}"
 PICTURE_LATEST = "Latest ({date})"
+# Flows on the question engine (issue 14, point 1: meetings, priorities, /hours, /close, /msg).
+# Mentee-facing.
+PRIORITIES_UNPICKED = "OK, {area} is off your list. Pick another one, or choose Done."

@@ -255,19 +255,11 @@ MEET_WHO = "Who is the meeting with?"
 MEET_WHO_REASK = "Sorry, I did not get that. Please choose a name."
 MEET_NO_MATCH = "None of your mentees is called {name}."
 MEET_WHICH_DAY = "Meeting with {name}. Which day? Choose one, or type a date like 14/3."
-MEET_DAY_REASK = (
-    "Sorry, I did not get that day. Choose one, or type a day like tomorrow, Fri or 14/3."
-)
 MEET_DAY_PAST = "That day has gone by. Please choose today or a later day."
 MEET_WHAT_TIME = "{day}: what time? Choose one, or type it like 9:30 or 14:00."
-MEET_TIME_REASK = (
-    "Sorry, I did not get that time. Please type a time between 07:00 and 21:00, like 2pm, "
-    "9:30 or 14:00."
-)
 MEET_TIME_PAST = "That time has gone by. Please choose a later time."
 MEET_WHERE = "Where? Choose a place, or Other to type one."
 MEET_OTHER = "Other"
-MEET_PLACE_REASK = "Please choose a place, or Other to type one."
 MEET_TYPE_PLACE = "Please type the place (up to 100 characters)."
 MEET_PLACE_TOO_LONG = "That is a bit long. Please keep the place to 100 characters or fewer."
 MEET_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so I have not booked it."
@@ -1099,3 +1091,5 @@ PICTURE_LATEST = "Latest ({date})"
 # Flows on the question engine (issue 14, point 1: meetings, priorities, /hours, /close, /msg).
 # Mentee-facing.
 PRIORITIES_UNPICKED = "OK, {area} is off your list. Pick another one, or choose Done."
+# Staff-facing.
+MEET_TIME_OUTSIDE = "Please choose a time between 07:00 and 21:00, like 2pm, 9:30 or 14:00."

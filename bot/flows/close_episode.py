@@ -4,12 +4,14 @@ The reason is kept with the episode (up to 200 characters) and asked for when mi
 planned end comes forward to today, so the exit check is due now: the mentee is offered it
 with a button, and mentoring ends when they finish it or, if they do not, after the grace
 period (see bot/flows/closing.py). A mentee with no first full check, or who has already done
-the exit check, has nothing left to offer, so their mentoring ends at once.
+the exit check, has nothing left to offer, so their mentoring ends at once. The reason is a
+question declared for the question engine, but typed words are the answer as they stand: a
+reason is not a choice, so no word of it is read as skip or back.
 """
 
 from __future__ import annotations
 
-import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +19,9 @@ from bot.flows import closing, texts
 from bot.flows.context import FlowContext
 from bot.flows.staff_views import visible_mentees
 from bot.flows.types import InboundMessage, Outcome, Reply
+from bot.questions import asking
+from bot.questions.asking import Question
+from bot.questions.state import FlowState, new_token
 from bot.scheduling.policy import ReminderPolicy, load_policy
 from bot.storage import assessments, conversations, outbox, people
 from bot.storage.models import Person, Timepoint
@@ -24,6 +29,19 @@ from bot.storage.outbox import Queued
 
 FLOW = "close"
 REASON_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class CloseState(FlowState):
+    """Whose mentoring is being closed while the reason is asked for."""
+
+    mentee: int
+    name: str
+    token: str = ""
+
+
+def reason_question(name: str) -> Question:
+    return Question(texts.CLOSE_ASK_REASON.format(name=name))
 
 
 async def start(
@@ -46,12 +64,13 @@ async def step(
     ctx: FlowContext, staff: Person, data: dict[str, Any], message: InboundMessage
 ) -> Outcome:
     """Takes the typed reason and closes; a reason that is missing or too long is asked again."""
-    if message.choice is not None:
+    if message.choice is not None:  # the question has no buttons: any tap is an old one
         return Outcome(stale_tap=True)
-    mentee = next((p for p in await visible_mentees(ctx, staff) if p.id == data["mentee"]), None)
+    state = CloseState.load(data)
+    mentee = next((p for p in await visible_mentees(ctx, staff) if p.id == state.mentee), None)
     if mentee is None:  # closed or moved to another mentor meanwhile
         await conversations.clear_state(ctx.session, staff.id)
-        return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=data["name"]))])
+        return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=state.name))])
     reason = " ".join((message.text or "").split())
     if not reason or len(reason) > REASON_LIMIT:
         return await _ask_reason(ctx, staff, mentee, too_long=bool(reason))
@@ -79,11 +98,11 @@ async def _mentee_and_reason(
 async def _ask_reason(
     ctx: FlowContext, staff: Person, mentee: Person, *, too_long: bool
 ) -> Outcome:
-    data = {"mentee": mentee.id, "name": mentee.display_name, "token": secrets.token_hex(3)}
+    state = CloseState(mentee.id, mentee.display_name, new_token())
     await conversations.save_state(
-        ctx.session, person_id=staff.id, flow=FLOW, step="reason", data=data, now=ctx.now()
+        ctx.session, person_id=staff.id, flow=FLOW, step="reason", data=state.dump(), now=ctx.now()
     )
-    ask = Reply(texts.CLOSE_ASK_REASON.format(name=mentee.display_name))
+    ask = asking.ask(reason_question(state.name), state.token)
     return Outcome([Reply(texts.CLOSE_REASON_TOO_LONG), ask] if too_long else [ask])
 
 

@@ -1,16 +1,18 @@
 """Staff set when they read relayed messages (`/hours`), so a mentee knows when to expect them.
 
 `/hours Mon-Fri 09:00-17:00` sets them at once, `/hours off` clears them, and `/hours` alone
-asks for the days, then from when, then until when (buttons, or typed). Outside these hours a
-message still reaches the mentor at once; only what the mentee is told changes (bot.flows.relay).
+asks for the days, then from when, then until when (buttons, or typed), each question asked and
+read by the question engine; Back goes to the step before, keeping what was chosen. Outside
+these hours a message still reaches the mentor at once; only what the mentee is told changes
+(bot.flows.relay).
 """
 
 from __future__ import annotations
 
-import secrets
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Self
 
-from bot.flows import texts
+from bot.flows import asked, texts
 from bot.flows.context import FlowContext
 from bot.flows.hours_rules import (
     Hours,
@@ -21,6 +23,9 @@ from bot.flows.hours_rules import (
     parse_time,
 )
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
+from bot.questions.state import FlowState, new_token
 from bot.storage import conversations
 from bot.storage.models import Person
 
@@ -29,6 +34,53 @@ OFF_WORDS = {"off", "none", "clear"}
 DAY_CHOICES = (("Mon-Fri", "mon-fri"), ("Mon-Sat", "mon-sat"), (texts.HOURS_EVERY_DAY, "daily"))
 FROM_CHOICES = ("08:00", "09:00", "10:00", "12:00")
 TO_CHOICES = ("13:00", "17:00", "18:00", "20:00")
+DAYS, FROM, TO = "days", "from", "to"
+_BEFORE = {FROM: DAYS, TO: FROM}
+
+
+@dataclass(frozen=True)
+class HoursState(FlowState):
+    """The question being asked and what was chosen before it."""
+
+    step: str
+    token: str
+    days: list[int] | None = None
+    start: str | None = None  # "HH:MM"; stored as "from" by the code before the engine
+
+    @classmethod
+    def load(cls, data: dict[str, Any]) -> Self:
+        if "from" in data:
+            data = {**data, "start": data["from"]}
+        return super().load(data)
+
+
+def _typed_days(text: str) -> str | None:
+    return text if parse_days(text) is not None else None
+
+
+def _typed_time(text: str) -> str | None:
+    return text if parse_time(text) is not None else None
+
+
+def question(step_name: str) -> Question:
+    """Days first; then from and until, each with Back to the one before."""
+    if step_name == DAYS:
+        return Question(
+            texts.HOURS_ASK_DAYS,
+            choices=tuple(Choice(label, value) for label, value in DAY_CHOICES),
+            read_words=_typed_days,
+        )
+    prompt, offered = (
+        (texts.HOURS_ASK_FROM, FROM_CHOICES)
+        if step_name == FROM
+        else (texts.HOURS_ASK_TO, TO_CHOICES)
+    )
+    return Question(
+        prompt,
+        choices=tuple(Choice(at, at) for at in offered),
+        read_words=_typed_time,
+        back=True,
+    )
 
 
 async def start(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
@@ -45,9 +97,7 @@ async def start(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
         return _save(staff, hours)
     current = from_stored(staff.available_hours)
     lead = [Reply(texts.HOURS_NOW.format(hours=current.describe()))] if current else []
-    outcome = await _ask(ctx, staff, "days", {})
-    outcome.replies[:0] = lead
-    return outcome
+    return await _ask(ctx, staff, HoursState(DAYS, ""), lead)
 
 
 def _save(staff: Person, hours: Hours) -> Outcome:
@@ -55,63 +105,45 @@ def _save(staff: Person, hours: Hours) -> Outcome:
     return Outcome([Reply(texts.HOURS_SAVED.format(hours=hours.describe()))])
 
 
-async def _ask(ctx: FlowContext, staff: Person, step_name: str, data: dict[str, Any]) -> Outcome:
-    token = secrets.token_hex(3)
+async def _ask(ctx: FlowContext, staff: Person, state: HoursState, lead: list[Reply]) -> Outcome:
+    state = HoursState(state.step, new_token(), state.days, state.start)
     await conversations.save_state(
         ctx.session,
         person_id=staff.id,
         flow=FLOW,
-        step=step_name,
-        data={**data, "step": step_name, "token": token},
+        step=state.step,
+        data=state.dump(),
         now=ctx.now(),
     )
-    if step_name == "days":
-        choices = tuple(Choice(label, value) for label, value in DAY_CHOICES)
-        return Outcome([Reply(texts.HOURS_ASK_DAYS, choices=choices, token=token)])
-    question, offered = (
-        (texts.HOURS_ASK_FROM, FROM_CHOICES)
-        if step_name == "from"
-        else (texts.HOURS_ASK_TO, TO_CHOICES)
-    )
-    choices = tuple(Choice(at, at) for at in offered)
-    return Outcome([Reply(question, choices=choices, token=token)])
-
-
-def _answer(message: InboundMessage) -> str:
-    return (message.choice or message.text or "").strip()
-
-
-async def _reask(
-    ctx: FlowContext, staff: Person, step_name: str, data: dict[str, Any], said: str
-) -> Outcome:
-    outcome = await _ask(ctx, staff, step_name, data)
-    outcome.replies.insert(0, Reply(said))
-    return outcome
+    return Outcome([*lead, asking.ask(question(state.step), state.token)])
 
 
 async def step(
     ctx: FlowContext, staff: Person, data: dict[str, Any], message: InboundMessage
 ) -> Outcome:
     """Takes the days, then the start, then the end, and saves them."""
-    if message.choice is not None and message.token != data["token"]:
-        return Outcome(stale_tap=True)
-    answer = _answer(message)
-    kept = {key: value for key, value in data.items() if key not in ("step", "token")}
-    if data["step"] == "days":
-        days = parse_days(answer)
-        if days is None:
-            return await _reask(ctx, staff, "days", kept, texts.HOURS_DAYS_REASK)
-        outcome = await _ask(ctx, staff, "from", {"days": list(days)})
+    state = HoursState.load(data)
+    asking_now = question(state.step)
+    got = await asked.answer(ctx, staff, asking_now, message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    label = got.label(asking_now) or (got.value or "")
+    if got.kind is Kind.BACK:
+        earlier = HoursState(_BEFORE[state.step], "", state.days, state.start)
+        return tapped(await _ask(ctx, staff, earlier, []), message, label)
+    if state.step == DAYS:
+        days = parse_days(got.value or "")
+        assert days is not None  # read by _typed_days, or a listed choice
+        outcome = await _ask(ctx, staff, HoursState(FROM, "", list(days)), [])
         return tapped(outcome, message, describe_days(days))
-    at = parse_time(answer)
-    if at is None:
-        return await _reask(ctx, staff, data["step"], kept, texts.HOURS_TIME_REASK)
-    if data["step"] == "from":
-        outcome = await _ask(ctx, staff, "to", {**kept, "from": f"{at:%H:%M}"})
-        return tapped(outcome, message, answer)
-    hours = from_stored({**kept, "to": f"{at:%H:%M}"})
+    at = parse_time(got.value or "")
+    assert at is not None  # read by _typed_time, or a listed choice
+    if state.step == FROM:
+        outcome = await _ask(ctx, staff, HoursState(TO, "", state.days, f"{at:%H:%M}"), [])
+        return tapped(outcome, message, label)
+    hours = from_stored({"days": state.days, "from": state.start, "to": f"{at:%H:%M}"})
     if hours is None:
-        said = texts.HOURS_END_REASK.format(start=kept["from"])
-        return await _reask(ctx, staff, "to", kept, said)
+        said = Reply(texts.HOURS_END_REASK.format(start=state.start))
+        return await _ask(ctx, staff, state, [said])
     await conversations.clear_state(ctx.session, staff.id)
-    return tapped(_save(staff, hours), message, answer)
+    return tapped(_save(staff, hours), message, label)

@@ -1,16 +1,16 @@
 """Booking a meeting (/meet): who, which day, what time, where; then the mentee is asked.
 
 A mentor books from a phone between appointments, so every step offers buttons and also takes
-what a person would type (14/3, 9.30, a place). Each step gets a fresh token so a tap on an
-older question is recognised as stale, and whatever was chosen before a misunderstood answer is
-kept. Times are chosen in local time and stored as UTC, so a meeting after the March clock change
-is at the hour the mentor chose (DESIGN.md §4).
+what a person would type (14/3, 9.30, a place). Each question is asked and read by the question
+engine, with a fresh token so a tap on an older question is recognised as stale; Back goes to
+the step before, keeping what was chosen, and whatever was chosen before a misunderstood answer
+is kept. Times are chosen in local time and stored as UTC, so a meeting after the March clock
+change is at the hour the mentor chose (DESIGN.md §4).
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
+from bot.questions.state import FlowState, new_token
 from bot.questions.vocabulary import read_day, read_time
 from bot.sites import MAX_PLACE, shipped_sites
 from bot.storage import conversations, meetings, outbox, people
@@ -41,9 +44,22 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Phones turn quotes and dashes curly; one such character halves what an SMS can hold.
 _PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-"})
+MENTEE, DAY, TIME, PLACE, PLACE_TEXT = "mentee", "day", "time", "place", "place_text"
+_BEFORE = {DAY: MENTEE, TIME: DAY, PLACE: TIME, PLACE_TEXT: PLACE}
 
-Data = dict[str, Any]
-Handler = Callable[[FlowContext, Person, Data, InboundMessage], Awaitable[Outcome]]
+
+@dataclass(frozen=True)
+class MeetState(FlowState):
+    """The booking so far: the question being asked and what was chosen before it."""
+
+    at: str
+    token: str = ""
+    mentee: int | None = None
+    name: str = ""
+    replaces: int | None = None  # the meeting a move replaces
+    day: str | None = None  # ISO date, local
+    time: str | None = None  # "HH:MM", local
+    asked_who: bool = False  # the mentee was chosen from a list, so Back from the day goes there
 
 
 def day_label(day: date) -> str:
@@ -62,13 +78,17 @@ def parse_day(answer: str, today: date) -> date | None:
     return read_day(answer, today, past_slip=NEXT_YEAR_AFTER)
 
 
-def parse_time(answer: str) -> time | None:
-    """A tapped or typed time in the shared vocabulary (14:00, 9.30, 7pm, evening), within
-    working hours. A bare number is asked about again: by SMS it is the number of a listed
-    time, and typed elsewhere "3" could be that or 3pm."""
+def _clock_time(answer: str) -> time | None:
+    """A time in the shared vocabulary (14:00, 9.30, 7pm, evening), at any hour. A bare number
+    is not read as a time: it is the number of a listed time, by SMS and typed alike."""
     if answer.strip().isdecimal() and len(answer.strip()) <= 2:
         return None
-    chosen = read_time(answer)
+    return read_time(answer)
+
+
+def parse_time(answer: str) -> time | None:
+    """A time as `_clock_time` reads it, within working hours."""
+    chosen = _clock_time(answer)
     return chosen if chosen is not None and EARLIEST <= chosen <= LATEST else None
 
 
@@ -76,9 +96,10 @@ def tidy_place(text: str) -> str:
     return " ".join(text.translate(_PLAIN).split())
 
 
-def _starts_at(data: Data, zone: ZoneInfo) -> datetime:
+def _starts_at(state: MeetState, zone: ZoneInfo) -> datetime:
     # combine() with the zone picks the offset in force on that day, so DST is right.
-    day, at = date.fromisoformat(data["day"]), time.fromisoformat(data["time"])
+    assert state.day is not None and state.time is not None
+    day, at = date.fromisoformat(state.day), time.fromisoformat(state.time)
     return datetime.combine(day, at, tzinfo=zone)
 
 
@@ -97,57 +118,106 @@ async def start(ctx: FlowContext, person: Person, argument: str) -> Outcome:
         else:
             lead.append(Reply(texts.MEET_NO_MATCH.format(name=" ".join(argument.split()))))
     if len(mentees) == 1:
-        data = {"mentee": mentees[0].id, "name": mentees[0].display_name, "replaces": None}
-        return await _advance(ctx, person, data, "day", lead)
-    return await _advance(ctx, person, {"replaces": None}, "mentee", lead)
+        state = MeetState(DAY, mentee=mentees[0].id, name=mentees[0].display_name)
+        return await _advance(ctx, person, state, lead)
+    return await _advance(ctx, person, MeetState(MENTEE, asked_who=True), lead)
 
 
 async def start_move(ctx: FlowContext, person: Person, meeting: Meeting, name: str) -> Outcome:
     """Books a new time for an existing meeting; the old one is cancelled once it is booked."""
-    data = {"mentee": meeting.mentee_id, "name": name, "replaces": meeting.id}
-    return await _advance(ctx, person, data, "day", [])
+    state = MeetState(DAY, mentee=meeting.mentee_id, name=name, replaces=meeting.id)
+    return await _advance(ctx, person, state, [])
 
 
-async def step(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:
-    """Takes the answer to the current booking question, or re-asks kindly."""
-    if message.choice is not None and message.token != data["token"]:
-        return Outcome(stale_tap=True)
-    return await _STEPS[data["at"]](ctx, person, data, message)
+async def step(
+    ctx: FlowContext, person: Person, data: dict[str, Any], message: InboundMessage
+) -> Outcome:
+    """Takes the answer to the current booking question, or asks it again kindly."""
+    from bot.flows import asked  # it leads to bot.flows.results, which imports MONTHS here
+
+    state = MeetState.load(data)
+    question = await _question(ctx, person, state)
+    if state.at == PLACE_TEXT:
+        return await _type_place(ctx, person, state, question, message)
+    got = await asked.answer(ctx, person, question, message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    label = got.label(question)
+    if got.kind is Kind.BACK:
+        outcome = await _advance(ctx, person, replace(state, at=_BEFORE[state.at]), [])
+        return tapped(outcome, message, label)
+    value = got.value or ""
+    if state.at == MENTEE:
+        return tapped(await _chose_mentee(ctx, person, state, value), message, label)
+    if state.at == DAY:
+        return await _chose_day(ctx, person, state, value, message)
+    if state.at == TIME:
+        return await _chose_time(ctx, person, state, value, message)
+    if value == _OTHER:
+        outcome = await _advance(ctx, person, replace(state, at=PLACE_TEXT), [])
+        return tapped(outcome, message, texts.MEET_OTHER)
+    places = await _places(ctx, state.mentee)
+    place = places[int(value.removeprefix("p"))]
+    return tapped(await _book(ctx, person, state, place), message, place)
 
 
 async def _advance(
-    ctx: FlowContext, person: Person, data: Data, at: str, lead: list[Reply]
+    ctx: FlowContext, person: Person, state: MeetState, lead: list[Reply]
 ) -> Outcome:
-    data = {**data, "at": at, "token": secrets.token_hex(3)}
+    state = replace(state, token=new_token())
     await conversations.save_state(
-        ctx.session, person_id=person.id, flow=FLOW, step=at, data=data, now=ctx.now()
+        ctx.session,
+        person_id=person.id,
+        flow=FLOW,
+        step=state.at,
+        data=state.dump(),
+        now=ctx.now(),
     )
-    return Outcome([*lead, await _question(ctx, person, data)])
+    return Outcome([*lead, asking.ask(await _question(ctx, person, state), state.token)])
 
 
-async def _reask(ctx: FlowContext, person: Person, data: Data, why: str) -> Outcome:
-    return Outcome([Reply(why), await _question(ctx, person, data)])
+async def _again(ctx: FlowContext, person: Person, state: MeetState, why: str) -> Outcome:
+    """An answer understood but not usable (a day gone by): why, then the same question."""
+    question = await _question(ctx, person, state)
+    return Outcome([Reply(why), asking.ask(question, state.token)])
 
 
-async def _question(ctx: FlowContext, person: Person, data: Data) -> Reply:
-    at, token = data["at"], data["token"]
-    if at == "mentee":
+async def _question(ctx: FlowContext, person: Person, state: MeetState) -> Question:
+    """The question at this step: Back wherever there is a step before it."""
+    back = state.at != MENTEE and (state.at != DAY or state.asked_who)
+    if state.at == MENTEE:
         mentees = await meetings.mentees_of(ctx.session, person.id)
         choices = tuple(Choice(mentee.display_name, str(mentee.id)) for mentee, _ in mentees)
-        return Reply(texts.MEET_WHO, choices=choices, token=token)
-    if at == "day":
+        return Question(texts.MEET_WHO, choices=choices)
+    if state.at == DAY:
+        today = ctx.today()
         days = tuple(Choice(day_label(day), day.isoformat()) for day in _days_offered(ctx))
-        return Reply(texts.MEET_WHICH_DAY.format(name=data["name"]), choices=days, token=token)
-    if at == "time":
-        day = date.fromisoformat(data["day"])
+
+        def typed_day(text: str) -> str | None:
+            day = parse_day(text, today)
+            return None if day is None else day.isoformat()
+
+        prompt = texts.MEET_WHICH_DAY.format(name=state.name)
+        return Question(prompt, choices=days, read_words=typed_day, back=back)
+    if state.at == TIME:
+        assert state.day is not None
+        day = date.fromisoformat(state.day)
         slots = (at for at in SLOT_TIMES if datetime.combine(day, at, ctx.zone) > ctx.now())
         choices = tuple(Choice(f"{at:%H:%M}", f"{at:%H:%M}") for at in slots)
-        return Reply(texts.MEET_WHAT_TIME.format(day=day_label(day)), choices=choices, token=token)
-    if at == "place":
-        places = enumerate(await _places(ctx, data["mentee"]))
+        prompt = texts.MEET_WHAT_TIME.format(day=day_label(day))
+        return Question(prompt, choices=choices, read_words=_typed_time, back=back)
+    if state.at == PLACE:
+        places = enumerate(await _places(ctx, state.mentee))
         choices = (*(Choice(p, f"p{i}") for i, p in places), Choice(texts.MEET_OTHER, _OTHER))
-        return Reply(texts.MEET_WHERE, choices=choices, token=token)
-    return Reply(texts.MEET_TYPE_PLACE)
+        return Question(texts.MEET_WHERE, choices=choices, back=back)
+    return Question(
+        texts.MEET_TYPE_PLACE, read_words=lambda text: tidy_place(text) or None, back=back
+    )
+
+
+def _typed_time(text: str) -> str | None:
+    at = _clock_time(text)
+    return None if at is None else f"{at:%H:%M}"
 
 
 def _days_offered(ctx: FlowContext) -> list[date]:
@@ -158,92 +228,73 @@ def _days_offered(ctx: FlowContext) -> list[date]:
     return [today + timedelta(days=offset) for offset in range(DAYS_OFFERED)]
 
 
-async def _places(ctx: FlowContext, mentee_id: int) -> tuple[str, ...]:
+async def _places(ctx: FlowContext, mentee_id: int | None) -> tuple[str, ...]:
     """The agreed places at the mentee's clinic; none (only Other) for an unknown site."""
-    episode = await people.active_episode(ctx.session, mentee_id)
+    episode = None if mentee_id is None else await people.active_episode(ctx.session, mentee_id)
     site = shipped_sites().get(episode.site) if episode is not None else None
     return site.places if site is not None else ()
 
 
-async def _choose_mentee(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
-) -> Outcome:
+async def _chose_mentee(ctx: FlowContext, person: Person, state: MeetState, value: str) -> Outcome:
     mentees = [mentee for mentee, _ in await meetings.mentees_of(ctx.session, person.id)]
-    if message.choice is not None:
-        chosen = [mentee for mentee in mentees if str(mentee.id) == message.choice]
-    else:
-        typed = " ".join((message.text or "").split()).casefold()
-        chosen = [mentee for mentee in mentees if mentee.display_name.casefold() == typed]
-    if len(chosen) != 1:
-        return await _reask(ctx, person, data, texts.MEET_WHO_REASK)
-    mentee = chosen[0]
-    outcome = await _advance(
-        ctx, person, {**data, "mentee": mentee.id, "name": mentee.display_name}, "day", []
-    )
-    return tapped(outcome, message, mentee.display_name)
+    mentee = next(mentee for mentee in mentees if str(mentee.id) == value)
+    chosen = replace(state, at=DAY, mentee=mentee.id, name=mentee.display_name)
+    return await _advance(ctx, person, chosen, [])
 
 
-async def _choose_day(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+async def _chose_day(
+    ctx: FlowContext, person: Person, state: MeetState, value: str, message: InboundMessage
 ) -> Outcome:
-    day = parse_day(message.choice or message.text or "", ctx.today())
-    if day is None:
-        return await _reask(ctx, person, data, texts.MEET_DAY_REASK)
+    day = date.fromisoformat(value)
     if day < ctx.today():
-        return await _reask(ctx, person, data, texts.MEET_DAY_PAST)
-    outcome = await _advance(ctx, person, {**data, "day": day.isoformat()}, "time", [])
+        return await _again(ctx, person, state, texts.MEET_DAY_PAST)
+    outcome = await _advance(ctx, person, replace(state, at=TIME, day=value), [])
     return tapped(outcome, message, day_label(day))
 
 
-async def _choose_time(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+async def _chose_time(
+    ctx: FlowContext, person: Person, state: MeetState, value: str, message: InboundMessage
 ) -> Outcome:
-    at = parse_time(message.choice or message.text or "")
-    if at is None:
-        return await _reask(ctx, person, data, texts.MEET_TIME_REASK)
-    chosen = {**data, "time": f"{at:%H:%M}"}
+    at = time.fromisoformat(value)
+    if not EARLIEST <= at <= LATEST:
+        return await _again(ctx, person, state, texts.MEET_TIME_OUTSIDE)
+    chosen = replace(state, at=PLACE, time=value)
     if _starts_at(chosen, ctx.zone) <= ctx.now():
-        return await _reask(ctx, person, data, texts.MEET_TIME_PAST)
-    outcome = await _advance(ctx, person, chosen, "place", [])
-    return tapped(outcome, message, f"{at:%H:%M}")
-
-
-async def _choose_place(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
-) -> Outcome:
-    places = await _places(ctx, data["mentee"])
-    picked = {f"p{number}": place for number, place in enumerate(places)}
-    if message.choice is None:  # typed: the name of a listed place, or "other"
-        picked = {place.casefold(): place for place in places}
-    answer = message.choice or " ".join((message.text or "").split()).casefold()
-    if answer == _OTHER:
-        outcome = await _advance(ctx, person, data, "place_text", [])
-        return tapped(outcome, message, texts.MEET_OTHER)
-    if answer not in picked:
-        return await _reask(ctx, person, data, texts.MEET_PLACE_REASK)
-    return tapped(await _book(ctx, person, data, picked[answer]), message, picked[answer])
+        return await _again(ctx, person, state, texts.MEET_TIME_PAST)
+    return tapped(await _advance(ctx, person, chosen, []), message, value)
 
 
 async def _type_place(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+    ctx: FlowContext,
+    person: Person,
+    state: MeetState,
+    question: Question,
+    message: InboundMessage,
 ) -> Outcome:
-    place = tidy_place(message.text or "")
-    if not place or message.choice is not None:
-        return Outcome([Reply(texts.MEET_TYPE_PLACE)])
-    if len(place) > MAX_PLACE:
+    """The place in the mentor's own words: not a choice, so read as typed, with Back."""
+    got = asking.read(question, message, state.token)
+    if got.kind is Kind.STALE:
+        return Outcome(stale_tap=True)
+    if got.kind is Kind.BACK:
+        outcome = await _advance(ctx, person, replace(state, at=PLACE), [])
+        return tapped(outcome, message, texts.BACK_LABEL)
+    if got.kind is not Kind.ANSWER or got.value is None:  # nothing typed, or a forged tap
+        return Outcome([asking.ask(question, state.token)])
+    if len(got.value) > MAX_PLACE:
         return Outcome([Reply(texts.MEET_PLACE_TOO_LONG)])
-    return await _book(ctx, person, data, place)
+    return await _book(ctx, person, state, got.value)
 
 
-async def _book(ctx: FlowContext, person: Person, data: Data, place: str) -> Outcome:
+async def _book(ctx: FlowContext, person: Person, state: MeetState, place: str) -> Outcome:
     """Creates the meeting, asks the mentee, and cancels the meeting it replaces."""
     await conversations.clear_state(ctx.session, person.id)
-    episode = await people.active_episode(ctx.session, data["mentee"])
+    assert state.mentee is not None
+    episode = await people.active_episode(ctx.session, state.mentee)
     if episode is None or episode.mentor_id != person.id:
-        return Outcome([Reply(texts.MEET_NOT_YOUR_MENTEE.format(name=data["name"]))])
-    starts_at = _starts_at(data, ctx.zone)
+        return Outcome([Reply(texts.MEET_NOT_YOUR_MENTEE.format(name=state.name))])
+    starts_at = _starts_at(state, ctx.zone)
     if starts_at <= ctx.now():  # the time went by while the place was being chosen
-        return await _advance(ctx, person, data, "time", [Reply(texts.MEET_TIME_PAST)])
+        return await _advance(ctx, person, replace(state, at=TIME), [Reply(texts.MEET_TIME_PAST)])
     meeting = await meetings.create_meeting(
         ctx.session,
         episode=episode,
@@ -253,9 +304,9 @@ async def _book(ctx: FlowContext, person: Person, data: Data, place: str) -> Out
         now=ctx.now(),
     )
     when = describe_when(starts_at, ctx.zone)
-    old_when = await _cancel_replaced(ctx, person, data.get("replaces"))
+    old_when = await _cancel_replaced(ctx, person, state.replaces)
     invitation = texts.MEETING_INVITE.format(mentor=person.display_name, when=when, place=place)
-    booked = [texts.MEET_BOOKED.format(name=data["name"], when=when, place=place)]
+    booked = [texts.MEET_BOOKED.format(name=state.name, when=when, place=place)]
     if old_when is not None:
         invitation = texts.MEETING_INVITE_MOVED.format(
             mentor=person.display_name, when=when, place=place, old_when=old_when
@@ -277,7 +328,7 @@ async def _book(ctx: FlowContext, person: Person, data: Data, place: str) -> Out
     )
     mentee = await ctx.session.get(Person, episode.mentee_id)
     if mentee is not None and mentee.opted_out_at is not None:
-        booked.append(texts.MEET_BOOKED_OPTED_OUT.format(name=data["name"]))
+        booked.append(texts.MEET_BOOKED_OPTED_OUT.format(name=state.name))
     return Outcome([Reply(" ".join(booked))])
 
 
@@ -298,12 +349,3 @@ async def withdraw_reminders(ctx: FlowContext, meeting: Meeting, *, reason: str)
     await outbox.skip_pending(
         ctx.session, key_prefix=f"meeting:{meeting.id}:", reason=reason, now=ctx.now()
     )
-
-
-_STEPS: dict[str, Handler] = {
-    "mentee": _choose_mentee,
-    "day": _choose_day,
-    "time": _choose_time,
-    "place": _choose_place,
-    "place_text": _type_place,
-}

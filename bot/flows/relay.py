@@ -6,6 +6,8 @@ text. Each message arrives with a Reply button (token `rl-<relay id>`); only the
 sent to can use it, and only while the episode lasts. The crisis check runs on every mentee
 text before this module sees it, so words of crisis go to the crisis path, not through here.
 The words are kept only while the episode lasts (bot.storage.relays) and are never logged.
+The question for the words is declared for the question engine, but what is typed is sent as
+it stands: a message is not a choice, so no word of it is read as skip or back.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from typing import Any
 from bot.flows import relay_notes, staff_views, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Answered, InboundMessage, Outcome, Reply
+from bot.questions import asking
+from bot.questions.asking import Question
+from bot.questions.state import FlowState, new_token
 from bot.storage import conversations, people, relays
 from bot.storage.models import Episode, Person, Role
 
@@ -27,6 +32,20 @@ FLOW = "relay"
 REPLY = relay_notes.REPLY
 MAX_LENGTH = 500
 _TOKEN = re.compile(r"^rl-(\d{1,18})$")
+
+
+@dataclass(frozen=True)
+class RelayState(FlowState):
+    """Who the words asked for go to, in which episode, and whether they answer a message."""
+
+    to: int
+    episode: int
+    reply: bool = False
+    token: str = ""
+
+
+def words_question(name: str) -> Question:
+    return Question(texts.RELAY_ASK.format(name=name))
 
 
 @dataclass(frozen=True)
@@ -98,20 +117,21 @@ async def _send_or_ask(
 async def _ask(
     ctx: FlowContext, sender: Person, recipient: Person, episode: Episode, *, reply: bool
 ) -> Outcome:
-    data = {"to": recipient.id, "episode": episode.id, "reply": reply}
+    state = RelayState(recipient.id, episode.id, reply, new_token())
     await conversations.save_state(
-        ctx.session, person_id=sender.id, flow=FLOW, step="text", data=data, now=ctx.now()
+        ctx.session, person_id=sender.id, flow=FLOW, step="text", data=state.dump(), now=ctx.now()
     )
-    return Outcome([Reply(texts.RELAY_ASK.format(name=recipient.display_name))])
+    return Outcome([asking.ask(words_question(recipient.display_name), state.token)])
 
 
 async def step(
     ctx: FlowContext, person: Person, data: dict[str, Any], message: InboundMessage
 ) -> Outcome:
     """Takes the words asked for and sends them, if the two may still talk."""
-    if message.choice is not None:
+    if message.choice is not None:  # the question has no buttons: any tap is an old one
         return Outcome(stale_tap=True)
-    route = await _still_allowed(ctx, person, int(data["to"]), int(data["episode"]))
+    state = RelayState.load(data)
+    route = await _still_allowed(ctx, person, state.to, state.episode)
     if route is None:
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(texts.RELAY_CANNOT_SEND)])
@@ -122,9 +142,7 @@ async def step(
     if len(words) > MAX_LENGTH:
         return Outcome([Reply(texts.RELAY_TOO_LONG.format(limit=MAX_LENGTH))])
     await conversations.clear_state(ctx.session, person.id)
-    return await relay_notes.deliver(
-        ctx, person, recipient, episode, words, reply=bool(data.get("reply"))
-    )
+    return await relay_notes.deliver(ctx, person, recipient, episode, words, reply=state.reply)
 
 
 async def handle(ctx: FlowContext, person: Person, tap: RelayTap) -> Outcome:

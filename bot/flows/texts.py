@@ -255,20 +255,12 @@ MEET_WHO = "Who is the meeting with?"
 MEET_WHO_REASK = "Sorry, I did not get that. Please choose a name."
 MEET_NO_MATCH = "None of your mentees is called {name}."
 MEET_WHICH_DAY = "Meeting with {name}. Which day? Choose one, or type a date like 14/3."
-MEET_DAY_REASK = (
-    "Sorry, I did not get that day. Choose one, or type a day like tomorrow, Fri or 14/3."
-)
 MEET_DAY_PAST = "That day has gone by. Please choose today or a later day."
 MEET_WHAT_TIME = "{day}: what time? Choose one, or type it like 9:30 or 14:00."
-MEET_TIME_REASK = (
-    "Sorry, I did not get that time. Please type a time between 07:00 and 21:00, like 2pm, "
-    "9:30 or 14:00."
-)
 MEET_TIME_PAST = "That time has gone by. Please choose a later time."
 MEET_WHERE = "Where? Choose a place, or Other to type one."
 MEET_OTHER = "Other"
-MEET_PLACE_REASK = "Please choose a place, or Other to type one."
-MEET_TYPE_PLACE = "Please type the place (up to 100 characters)."
+MEET_TYPE_PLACE = "Please type the place (up to 100 characters), or back to choose from the list."
 MEET_PLACE_TOO_LONG = "That is a bit long. Please keep the place to 100 characters or fewer."
 MEET_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so I have not booked it."
 MEET_BOOKED = "Booked: {name}, {when}, {place}. {name} has been asked to confirm."
@@ -589,7 +581,6 @@ PRIORITIES_ASK = (
 )
 PRIORITIES_NEXT = "Thanks: {area}. Is there another one? Pick it, or choose Done."
 PRIORITIES_ALREADY = "You have picked {area} already. Pick another one, or choose Done."
-PRIORITIES_REASK = "Sorry, I did not get that. Choose an area, or type its name or number."
 PRIORITIES_PICK_ONE = "Please pick one area first. Choose it, or type its name or number."
 PRIORITIES_SAVED = "Thank you. What matters most to you now: {areas}. Your mentor will see this."
 PRIORITIES_DONE = "Done"
@@ -963,8 +954,6 @@ HOURS_CLEARED = "Hours cleared. Mentees will be told you reply when you can."
 HOURS_ASK_DAYS = "Which days do you read messages? Choose one, or type days like Mon, Wed, Fri."
 HOURS_ASK_FROM = "From what time? Choose one, or type a time like 09:30."
 HOURS_ASK_TO = "Until what time? Choose one, or type a time like 17:30."
-HOURS_DAYS_REASK = "Sorry, I did not get those days. Try Mon-Fri, or Mon, Wed, Fri."
-HOURS_TIME_REASK = "Sorry, I did not get that time. Try 09:00 or 5pm."
 HOURS_END_REASK = "The end must be after {start} (hours cannot cross midnight)."
 
 # To a mentor when Telegram keeps failing for their mentee and texts take over.
@@ -1099,3 +1088,8 @@ PICTURE_SCALE_EACH_AREA = "Each area, {scale}"
 PICTURE_SCALE_EACH_ANSWER = "Each answer, {scale}"
 PICTURE_SCALE_EACH = "Score, {scale}"
 PICTURE_LATEST = "Latest ({date})"
+# Flows on the question engine (issue 14, point 1: meetings, priorities, /hours, /close, /msg).
+# Mentee-facing.
+PRIORITIES_UNPICKED = "OK, {area} is off your list. Pick another one, or choose Done."
+# Staff-facing.
+MEET_TIME_OUTSIDE = "Please choose a time between 07:00 and 21:00, like 2pm, 9:30 or 14:00."

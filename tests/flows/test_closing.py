@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.battery import FULL_BATTERY
-from bot.flows.types import Channel, Sender
+from bot.flows.types import Channel, InboundMessage, Sender
 from bot.handlers.sms_text import BUDGET, length, render
 from bot.instruments import Instrument
 from bot.reports.charts import _build_figure
@@ -261,6 +261,10 @@ async def test_a_missing_or_long_reason_is_asked_for(
     assert (await mentor_chat.send("/close"))[0].text == texts.ARG_ASK_MENTEE
     replies = await mentor_chat.send("/close sam")
     assert replies[0].text == texts.CLOSE_ASK_REASON.format(name="Sam")
+    assert replies[0].token is not None and not replies[0].choices  # typed, never tapped
+    forged = InboundMessage(sender=mentor_chat.sender, choice="moving", token=replies[0].token)
+    await mentor_chat._deliver(forged)
+    assert mentor_chat.stale and (await episode_of(session_factory, "Sam")).end_reason is None
     replies = await mentor_chat.send("x" * 201)
     assert [r.text for r in replies] == [
         texts.CLOSE_REASON_TOO_LONG,

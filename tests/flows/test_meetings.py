@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.meetings import describe_when, parse_day, parse_time
-from bot.flows.types import Channel, InboundMessage, Reply, Sender
+from bot.flows.types import Channel, Choice, InboundMessage, Reply, Sender
+from bot.questions import asking
+from bot.questions.asking import Question
 from bot.service import MentorService
-from bot.storage import outbox
+from bot.storage import conversations, outbox
 from bot.storage.models import (
     ConversationState,
     Episode,
@@ -25,6 +27,8 @@ from bot.storage.models import (
     MeetingStatus,
     OutboxMessage,
     OutboxStatus,
+    Person,
+    Role,
 )
 from bot.storage.outbox import Queued
 from tests.conftest import LONDON, FakeClock
@@ -69,6 +73,13 @@ async def outbox_rows(sessions: Sessions) -> dict[str, OutboxMessage]:
 
 def labels(reply: Reply) -> list[str]:
     return [choice.label for choice in reply.choices]
+
+
+def question_of(reply: Reply) -> Question:
+    """The question a reply asked, as far as the re-ask's words depend on it."""
+    return Question(
+        reply.text, choices=reply.choices, skip=any(c.value == asking.SKIP for c in reply.controls)
+    )
 
 
 async def test_booking_by_buttons_asks_the_mentee(
@@ -138,6 +149,66 @@ async def test_booking_by_typing_with_a_place_of_their_own(
     assert meeting.place == 'The bench by the "park" gate'
 
 
+async def test_back_goes_to_the_step_before_keeping_what_was_chosen(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    mentor_person = await add_staff(session_factory, service)
+    await joined_mentee(service, session_factory, mentor_person, name="Sam")
+    await joined_mentee(
+        service, session_factory, mentor_person, name="jo", phone=OTHER_MENTEE_PHONE
+    )
+    mentor = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
+    await mentor.send("/meet Sam")
+    assert mentor.question.controls == ()  # named at once: nothing to go back to
+    await mentor.send("/meet")
+    assert mentor.question.controls == ()  # who: the first question
+    await mentor.tap("Sam")
+    assert mentor.last[-1].controls == (Choice(texts.BACK_LABEL, asking.BACK),)
+    await mentor.send("back")
+    assert mentor.question.text == texts.MEET_WHO
+    await mentor.tap("jo")
+    await mentor.tap("Wed 4 Mar")
+    await mentor.send("2")  # a bare number is the second listed time, not 2am or 2pm
+    assert mentor.question.text == texts.MEET_WHERE
+    await mentor.tap(texts.BACK_LABEL)
+    assert mentor.question.text.startswith("Wed 4 Mar: what time?")  # the day is kept
+    await mentor.tap("15:00")
+    await mentor.tap(texts.MEET_OTHER)
+    [type_place] = mentor.last
+    assert [choice.label for choice in type_place.controls] == [texts.BACK_LABEL]
+    await mentor.send("go back")
+    assert mentor.question.text == texts.MEET_WHERE
+    await mentor.tap(texts.MEET_OTHER)
+    await mentor.send("Back garden of the hub")  # a place, not the word back
+    (meeting,) = await all_meetings(session_factory)
+    assert meeting.starts_at == datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
+    assert meeting.place == "Back garden of the hub"
+    assert mentor.texts[0].startswith("Booked: jo, Wed 4 Mar at 15:00")
+
+
+async def test_a_booking_asked_before_the_engine_still_resumes(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    mentor, _ = await mentor_and_mentee(service, session_factory)
+    async with session_factory() as session, session.begin():
+        sam = (await session.scalars(select(Person).where(Person.display_name == "Sam"))).one()
+        staff = (await session.scalars(select(Person).where(Person.role != Role.MENTEE))).one()
+        old = {"mentee": sam.id, "name": "Sam", "replaces": None, "day": "2026-03-04"}
+        await conversations.save_state(
+            session,
+            person_id=staff.id,
+            flow="meet",
+            step="time",
+            data={**old, "at": "time", "token": "abc123"},
+            now=service.clock(),
+        )
+    await mentor.send("15:00")
+    assert mentor.question.text == texts.MEET_WHERE
+    await mentor.tap("Local library")
+    (meeting,) = await all_meetings(session_factory)
+    assert meeting.starts_at == datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
+
+
 async def test_places_are_those_of_the_mentees_clinic(
     service: MentorService, session_factory: Sessions
 ) -> None:
@@ -161,7 +232,8 @@ async def test_a_place_over_100_characters_is_asked_for_again(
     await mentor.tap("12:00")
     await mentor.tap(texts.MEET_OTHER)
     assert await mentor.send("x" * 101) == [Reply(texts.MEET_PLACE_TOO_LONG)]
-    assert await mentor.send("   ") == [Reply(texts.MEET_TYPE_PLACE)]
+    await mentor.send("   ")
+    assert mentor.texts == [texts.MEET_TYPE_PLACE]
     await mentor.send("y" * 100)
     assert mentor.texts[0].startswith("Booked: Sam, Wed 4 Mar at 12:00, yyyy")
     assert len(await all_meetings(session_factory)) == 1
@@ -175,15 +247,21 @@ async def test_past_days_and_times_are_refused_and_choices_kept(
     day_question = mentor.question
     replies = await mentor.send("1/3")
     assert replies[0].text == texts.MEET_DAY_PAST and replies[1] == day_question
-    assert (await mentor.send("someday"))[0].text == texts.MEET_DAY_REASK
+    replies = await mentor.send("someday")
+    assert replies[0].text == asking.reask(question_of(day_question), Channel.CONSOLE)
+    assert replies[1] == day_question
     await mentor.tap("Mon 2 Mar")  # today, 10:00 local: 10:00 itself has gone
     assert labels(mentor.question) == ["11:00", "12:00", "14:00", "15:00", "16:00"]
     time_question = mentor.question
     replies = await mentor.send("9:30")
     assert replies[0].text == texts.MEET_TIME_PAST and replies[1] == time_question
-    for bad in ("soon", "3:00", "25:00", "2", "10pm", None):
-        replies = await mentor.send(bad)
-        assert replies[0].text == texts.MEET_TIME_REASK and replies[1] == time_question
+    for unread in ("soon", "25:00", None):
+        replies = await mentor.send(unread)
+        assert replies[0].text == asking.reask(question_of(time_question), Channel.CONSOLE)
+        assert replies[1] == time_question
+    for at_night in ("3:00", "10pm"):  # read, but outside working hours: a slip
+        replies = await mentor.send(at_night)
+        assert replies[0].text == texts.MEET_TIME_OUTSIDE and replies[1] == time_question
     await mentor.send("2pm")
     await mentor.tap("Local library")
     (meeting,) = await all_meetings(session_factory)

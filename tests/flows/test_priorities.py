@@ -6,12 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
-from bot.flows.types import Channel, Sender
+from bot.flows.types import Channel, Reply, Sender
 from bot.handlers.sms_text import length, render
 from bot.instruments import Instrument
 from bot.service import MentorService
 from bot.storage import goals
-from bot.storage.models import Assessment, OutboxMessage, Timepoint
+from bot.storage.models import Assessment, ConversationState, OutboxMessage, Timepoint
 from tests.conftest import FakeClock
 from tests.readability import is_gsm7
 from tests.utils import MENTEE_PHONE, Chat, add_staff, carry_on_at_break, joined_mentee
@@ -136,11 +136,54 @@ async def test_picks_by_numbers_a_repeat_is_not_counted_and_done_stops_early(
     await chat.send("7")
     [again] = await chat.send("7")
     assert again.text == texts.PRIORITIES_ALREADY.format(area="Home")
-    [unclear] = await chat.send("the weather")
-    assert unclear.text == texts.PRIORITIES_REASK
+    unclear = await chat.send("the weather")
+    assert [reply.text for reply in unclear] == [
+        f"{texts.REASK_SORRY} {texts.REASK_CHAT_MANY.format(last=11)}",  # ten areas and Done
+        texts.PRIORITIES_ALREADY.format(area="Home"),
+    ]
     await chat.send("2")
     replies = await chat.send("Done")
     assert replies[0].text == texts.PRIORITIES_SAVED.format(areas="Home and Mood")
+    assert await chosen(session_factory) == ["housing_safety", "psychological_health"]
+
+
+async def test_back_takes_the_last_pick_off_and_no_says_done(
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    instruments: dict[str, Instrument],
+) -> None:
+    chat = await after_baseline(service, session_factory, instruments)
+    assert chat.question.controls == ()  # nothing picked: nothing to take back
+    assert await chat.send("back") == [Reply(texts.NOTHING_BEFORE), chat.last[-1]]
+    await chat.send("home")
+    await chat.tap("Mood")
+    controls = chat.question.controls
+    assert len(controls) == 1 and controls[0].label == texts.BACK_LABEL
+    await chat.send("go back")
+    assert chat.question.text == texts.PRIORITIES_UNPICKED.format(area="Mood")
+    assert chat.question.choices[-1].label == texts.PRIORITIES_DONE
+    await chat.tap(texts.BACK_LABEL)
+    assert chat.question.text == texts.PRIORITIES_ASK and chat.question.controls == ()
+    assert len(chat.question.choices) == 10  # no Done with nothing picked
+    await chat.send("drugs")
+    replies = await chat.send("nope")
+    assert replies[0].text == texts.PRIORITIES_SAVED.format(areas="Drink and drugs")
+    assert await chosen(session_factory) == ["substance_use"]
+
+
+async def test_a_pick_asked_before_the_engine_still_resumes(
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    instruments: dict[str, Instrument],
+) -> None:
+    chat = await after_baseline(service, session_factory, instruments)
+    await chat.send("home")
+    async with session_factory() as session, session.begin():
+        [state] = await session.scalars(select(ConversationState))
+        state.data = {key: value for key, value in state.data.items() if key != "prompt"}
+    await chat.send("mood")
+    assert chat.question.text == texts.PRIORITIES_NEXT.format(area="Mood")
+    await chat.send("done")
     assert await chosen(session_factory) == ["housing_safety", "psychological_health"]
 
 
@@ -209,4 +252,5 @@ async def test_by_sms_the_ten_areas_fit_one_text_of_two_segments(
     for question in (sms.question, (await sms.send("home"))[0]):
         [text] = render(question)
         assert is_gsm7(text) and length(text) <= 306, text
-        assert text.endswith("Reply 1-10" if question.text == texts.PRIORITIES_ASK else "1-11")
+        first = question.text == texts.PRIORITIES_ASK
+        assert text.endswith("Reply 1-10" if first else "Reply 1-11, BACK")

@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.flows import texts
+from bot.flows import hours, texts
 from bot.flows.closing import end_episode
 from bot.flows.hours_rules import parse_hours
-from bot.flows.types import Channel, Sender
+from bot.flows.types import Channel, InboundMessage, Sender
 from bot.handlers.sms import translate
+from bot.questions import asking
 from bot.service import MentorService
-from bot.storage import people, relays
+from bot.storage import conversations, people, relays
 from bot.storage.models import (
     ConversationState,
     CrisisAlert,
@@ -103,6 +104,10 @@ async def test_typed_messages_both_ways(service: MentorService, session_factory:
     alex, sam = await alex_and_sam(service, session_factory)
     await sam.send("/msg")
     assert sam.texts == [texts.RELAY_ASK.format(name="Alex")]
+    asked = sam.last[0]
+    assert asked.token is not None and not asked.choices  # typed, never tapped
+    await sam._deliver(InboundMessage(sender=sam.sender, choice="hi", token=asked.token))
+    assert sam.stale and await count_rows(session_factory, RelayMessage) == 0
     await sam.send(None)  # a sticker
     assert sam.texts == [texts.RELAY_ASK_AGAIN.format(name="Alex")]
     await sam.send("x" * 501)
@@ -240,7 +245,10 @@ async def test_hours_by_command_and_step_by_step(
     await alex.send("/hours")
     await alex.tap("Mon-Fri")
     await alex.send("half nine")
-    assert alex.texts[0] == texts.HOURS_TIME_REASK
+    assert alex.texts == [
+        asking.reask(hours.question(hours.FROM), Channel.CONSOLE),
+        texts.HOURS_ASK_FROM,
+    ]
     await alex.tap("09:00")
     await alex.send("8am")
     assert alex.texts[0] == texts.HOURS_END_REASK.format(start="09:00")
@@ -252,7 +260,7 @@ async def test_hours_by_command_and_step_by_step(
     assert alex.texts[0] == "Your hours now: Mon-Fri 9:00-17:00."
     await alex.send("Monday, wed")
     await alex.send("nonsense")
-    assert alex.texts[0] == texts.HOURS_TIME_REASK
+    assert alex.texts[0] == asking.reask(hours.question(hours.FROM), Channel.CONSOLE)
     await alex.send("10")
     await alex.send("12:30")
     stored = (await person_named(session_factory, "Alex")).available_hours
@@ -262,6 +270,70 @@ async def test_hours_by_command_and_step_by_step(
     assert (await person_named(session_factory, "Alex")).available_hours is None
     await sam.send("/hours Mon-Fri 09:00-17:00")
     assert sam.texts[0] == texts.COMMAND_NOT_ALLOWED
+
+
+async def test_hours_back_goes_to_the_step_before_keeping_what_was_chosen(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex, _ = await alex_and_sam(service, session_factory)
+    await alex.send("/hours")
+    assert alex.question.controls == ()  # the first question: nothing to go back to
+    await alex.send("back")
+    assert alex.texts == [texts.NOTHING_BEFORE, texts.HOURS_ASK_DAYS]
+    await alex.tap("Mon-Sat")
+    await alex.tap("10:00")
+    assert alex.texts == [texts.HOURS_ASK_TO]
+    await alex.send("go back")
+    assert alex.texts == [texts.HOURS_ASK_FROM]
+    await alex.tap(texts.BACK_LABEL)
+    assert alex.texts == [texts.HOURS_ASK_DAYS]
+    await alex.send("weekends")
+    await alex.send("12")
+    await alex.tap(texts.BACK_LABEL)
+    await alex.tap("09:00")
+    await alex.send("1pm")
+    stored = (await person_named(session_factory, "Alex")).available_hours
+    assert stored == {"days": [6, 7], "from": "09:00", "to": "13:00"}
+
+
+async def test_hours_asked_before_the_engine_still_resume(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex, _ = await alex_and_sam(service, session_factory)
+    staff = await person_named(session_factory, "Alex")
+    old = {"step": "to", "token": "abc123", "days": [1, 2], "from": "08:00"}
+    async with session_factory() as session, session.begin():
+        await conversations.save_state(
+            session, person_id=staff.id, flow=hours.FLOW, step="to", data=old, now=service.clock()
+        )
+    await alex.send("4pm")
+    stored = (await person_named(session_factory, "Alex")).available_hours
+    assert stored == {"days": [1, 2], "from": "08:00", "to": "16:00"}
+
+
+async def test_words_asked_for_before_the_engine_are_still_sent(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    _, sam = await alex_and_sam(service, session_factory)
+    mentee = await person_named(session_factory, "Sam")
+    mentor = await person_named(session_factory, "Alex")
+    async with session_factory() as session, session.begin():
+        episode = await people.active_episode(session, mentee.id)
+        assert episode is not None
+        old = {"to": mentor.id, "episode": episode.id, "reply": False}
+        await conversations.save_state(
+            session,
+            person_id=episode.mentee_id,
+            flow="relay",
+            step="text",
+            data=old,
+            now=service.clock(),
+        )
+    await sam.send("Running late, sorry")
+    assert sam.texts == [texts.RELAY_SENT_NO_HOURS.format(name="Alex")]
+    assert [row.text for row in await relay_rows(session_factory)] == [
+        "Message from Sam: Running late, sorry"
+    ]
 
 
 async def test_staff_cannot_message_another_mentors_mentee(

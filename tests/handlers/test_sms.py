@@ -148,7 +148,7 @@ async def test_sms_only_mentee_joins_and_does_the_baseline_by_text(
     assert sms.inbox()[-1].startswith(texts.PRIORITIES_ASK)
     assert sms.inbox()[-1].endswith("\n10 Recovery (to work on)\nReply 1-10")
     await sms.text("7")
-    assert sms.inbox()[-1].endswith("11 Done\nReply 1-11")
+    assert sms.inbox()[-1].endswith("11 Done\nReply 1-11, BACK")  # Back takes Home off
     await sms.text("mood")
     await sms.text("11")
     assert sms.inbox()[-2] == texts.PRIORITIES_SAVED.format(areas="Home and Mood")

@@ -10,7 +10,7 @@ a word that works at one question works at all of them.
 
 from __future__ import annotations
 
-from bot.flows import free_text, texts
+from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Channel, InboundMessage, Outcome, Reply
 from bot.questions import asking
@@ -33,6 +33,10 @@ async def answer(
     ask_again = asking.ask(question, token)
     if got.kind is Kind.NO_WAY_BACK:
         return Outcome([Reply(texts.NOTHING_BEFORE), ask_again])
+    # Imported here: the kind reply can relay to the mentor, and relaying reaches most flows,
+    # which themselves ask their questions through this module.
+    from bot.flows import free_text
+
     if person.role is Role.MENTEE and free_text.is_own_words(message.text):
         return Outcome([*await free_text.aside(ctx, person, message), ask_again])
     return Outcome([Reply(asking.reask(question, ctx.channel or Channel.TELEGRAM)), ask_again])

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from bot.flows import goal_rhythm, texts
 from bot.flows.context import FlowContext
+from bot.flows.dates import day_label
 from bot.flows.goal_parts import (
     MENTEE_FLOW,
     SKIP,
@@ -24,7 +25,7 @@ from bot.flows.goal_parts import (
     save,
     typed_words,
 )
-from bot.flows.meetings import day_label, parse_day
+from bot.flows.meetings import parse_day
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
 from bot.storage import conversations, goals, people
 from bot.storage.models import Person, Role

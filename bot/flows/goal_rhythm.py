@@ -12,8 +12,9 @@ from datetime import date, datetime, time, timedelta
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
+from bot.flows.dates import day_label
 from bot.flows.goal_parts import MENTEE_FLOW, Data, picked, save
-from bot.flows.meetings import day_label, parse_day
+from bot.flows.meetings import parse_day
 from bot.flows.preferences import DAY_NAMES, EARLIEST, LATEST, TIME_CHOICES
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
 from bot.questions.vocabulary import read_time, read_weekday

@@ -15,8 +15,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.flows import texts
+from bot.flows import asked, texts
 from bot.flows.context import FlowContext
+from bot.flows.dates import day_label
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
@@ -40,8 +41,6 @@ ANSWER_CHOICES = (
     (texts.MEETING_MOVE, "move"),
 )
 _OTHER = "other"
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Phones turn quotes and dashes curly; one such character halves what an SMS can hold.
 _PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-"})
 MENTEE, DAY, TIME, PLACE, PLACE_TEXT = "mentee", "day", "time", "place", "place_text"
@@ -60,11 +59,6 @@ class MeetState(FlowState):
     day: str | None = None  # ISO date, local
     time: str | None = None  # "HH:MM", local
     asked_who: bool = False  # the mentee was chosen from a list, so Back from the day goes there
-
-
-def day_label(day: date) -> str:
-    """'Mon 2 Mar': English whatever the server's locale, no leading zero on the day."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
 
 
 def describe_when(starts_at: datetime, zone: ZoneInfo) -> str:
@@ -133,8 +127,6 @@ async def step(
     ctx: FlowContext, person: Person, data: dict[str, Any], message: InboundMessage
 ) -> Outcome:
     """Takes the answer to the current booking question, or asks it again kindly."""
-    from bot.flows import asked  # it leads to bot.flows.results, which imports MONTHS here
-
     state = MeetState.load(data)
     question = await _question(ctx, person, state)
     if state.at == PLACE_TEXT:

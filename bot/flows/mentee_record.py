@@ -16,7 +16,8 @@ from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.caseload import MenteeStatus, statuses
 from bot.flows.context import FlowContext
-from bot.flows.meetings import day_label, describe_when
+from bot.flows.dates import day_label
+from bot.flows.meetings import describe_when
 from bot.flows.plan import gather
 from bot.flows.results import Earlier, Look, Scores, day, full_picture
 from bot.flows.signpost_answers import list_sent

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS, battery
 from bot.flows.context import FlowContext
-from bot.flows.meetings import MONTHS
+from bot.flows.dates import short_date
 from bot.flows.types import Reply
 from bot.instruments import Domain, Instrument, score
 from bot.instruments.glossary import area_name, scale_words, score_name
@@ -129,8 +129,7 @@ def _domain_lines(instrument: Instrument, scores: Mapping[str, float]) -> list[s
 
 def day(moment: datetime, zone: ZoneInfo) -> str:
     """'3 Nov': the date of a sitting as the pictures and summaries give it."""
-    local = moment.astimezone(zone)
-    return f"{local.day} {MONTHS[local.month - 1]}"
+    return short_date(moment.astimezone(zone).date())
 
 
 def _marks(instrument: Instrument, scores: Mapping[str, float]) -> tuple[str, ...]:

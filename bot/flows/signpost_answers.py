@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.flows import signposting, staff_views, texts
 from bot.flows.context import FlowContext
-from bot.flows.meetings import day_label
+from bot.flows.dates import day_label
 from bot.flows.types import Answered, InboundMessage, Outcome, Reply
 from bot.scheduling.followups import FOLLOWUP_CHOICES, followup_due
 from bot.scheduling.policy import ReminderPolicy, load_policy

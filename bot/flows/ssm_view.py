@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.context import FlowContext
-from bot.flows.meetings import day_label
+from bot.flows.dates import day_label
 from bot.instruments.glossary import area_name
 from bot.instruments.model import DOMAIN_PREFIX, MEAN_KEY
 from bot.instruments.ssm import shipped_matrix

@@ -47,9 +47,9 @@ async def test_the_whole_add_flow_by_numbered_replies(
     await sms.text("Go to the walking group " * 9)  # 215 once tidied
     assert sms.inbox()[-2] == texts.GOAL_TOO_LONG.format(count=215)
     await sms.text("Go to the walking group")
-    assert sms.inbox()[-1].endswith("1 Skip\nReply 1-1")
+    assert sms.inbox()[-1].endswith("1 Skip\nReply 1-1, BACK")
     await sms.text("Ask Jo when it meets")
-    assert sms.inbox()[-1].endswith("1 In a week\n2 In a month\n3 No date\nReply 1-3")
+    assert sms.inbox()[-1].endswith("1 In a week\n2 In a month\n3 No date\nReply 1-3, BACK")
     await sms.text("1")
     assert sms.inbox()[-2].startswith("Your goal is saved: Go to the walking group")
     await sms.text("3")  # once a week

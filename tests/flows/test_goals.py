@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import texts
 from bot.flows.types import Channel, Reply, Sender
 from bot.service import MentorService
+from bot.storage import conversations
 from bot.storage.models import (
     ConversationState,
     Goal,
@@ -631,3 +632,44 @@ async def test_a_goal_named_with_the_command_has_no_way_back_from_its_area(
     await alex.tap("Health")
     (goal,) = await all_goals(session_factory)
     assert goal.title == "Walk to the shop"
+
+
+async def saved_as_before(
+    sessions: Sessions, name: str, flow: str, data: dict[str, object]
+) -> None:
+    """A conversation as the code before the question engine stored it."""
+    async with sessions() as session, session.begin():
+        person = (await session.scalars(select(Person).where(Person.display_name == name))).one()
+        await conversations.save_state(
+            session,
+            person_id=person.id,
+            flow=flow,
+            step=str(data["at"]),
+            data={**data, "token": "a1b2c3"},
+            now=datetime(2026, 3, 2, 10, tzinfo=UTC),
+        )
+
+
+async def test_a_goal_conversation_saved_before_the_engine_carries_on(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex, sam = await alex_and_sam(service, session_factory)
+    old: dict[str, object] = {
+        "area": "housing_safety",
+        "title": "Get a flat",
+        "step": None,
+        "at": "when",
+    }
+    await saved_as_before(session_factory, "Sam", "goals", old)
+    await sam.send("in a week")
+    assert sam.texts[0] == "Your goal is saved: Get a flat. You aim to reach it by Mon 9 Mar."
+    async with session_factory() as session:
+        sam_id = (
+            await session.scalars(select(Person.id).where(Person.display_name == "Sam"))
+        ).one()
+    old = {"mentee": sam_id, "name": "Sam", "title": "Walk to the shop", "at": "area"}
+    await saved_as_before(session_factory, "Alex", "goal", old)
+    await alex.send("health")  # words that came with the command: suggested at once
+    assert alex.texts[0].startswith("Suggested to Sam: Walk to the shop.")
+    titles = [goal.title for goal in await all_goals(session_factory)]
+    assert titles == ["Get a flat", "Walk to the shop"]

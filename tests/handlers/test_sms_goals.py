@@ -101,3 +101,31 @@ async def test_a_suggested_goal_is_accepted_by_replying_1(
         goal = (await session.scalars(select(Goal))).one()
     assert goal.status is GoalStatus.ACTIVE
     assert sms.twilio.to(MENTOR_PHONE)[-1] == "Sam accepted the goal: Cut down to one drink a day"
+
+
+async def test_back_by_text_returns_to_the_step_before(
+    sms: SmsWorld,  # noqa: F811
+    service: MentorService,
+    session_factory: Sessions,
+) -> None:
+    await joined_by_text(sms, service, session_factory)
+    await sms.text("GOALS")
+    await sms.text("7")  # home
+    await sms.text("Get a flat")
+    await sms.text("1")  # skip the step
+    assert sms.inbox()[-1].endswith("3 No date\nReply 1-3, BACK")
+    await sms.text("BACK")
+    assert sms.inbox()[-1].endswith("1 Skip\nReply 1-1, BACK")
+    await sms.text("back")
+    assert sms.inbox()[-1] == texts.GOAL_ASK_WHAT
+    await sms.text("Get a flat of my own")
+    await sms.text("Ring the council")
+    await sms.text("3")  # no date
+    async with session_factory() as session:
+        goal = (await session.scalars(select(Goal))).one()
+        steps = list(await session.scalars(select(GoalStep.text)))
+    assert (goal.domain, goal.title, steps) == (
+        "housing_safety",
+        "Get a flat of my own",
+        ["Ring the council"],
+    )

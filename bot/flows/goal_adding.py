@@ -20,8 +20,10 @@ from bot.flows.goal_parts import (
     SKIP,
     GoalsState,
     TooLong,
+    Words,
     area_choices,
     area_words,
+    in_own_words,
     move,
     synonyms,
     words_answer,
@@ -68,9 +70,9 @@ def question(ctx: FlowContext, state: GoalsState) -> Question:
     if state.at == "area":
         return Question(texts.GOAL_ASK_AREA, area_choices(ctx), read_words=area_words(ctx))
     if state.at == "what":
-        return Question(texts.GOAL_ASK_WHAT, back=True)
+        return in_own_words(texts.GOAL_ASK_WHAT, state.title)
     if state.at == "first_step":
-        return Question(texts.GOAL_ASK_STEP, SKIP_CHOICE, read_words=read_skip, back=True)
+        return in_own_words(texts.GOAL_ASK_STEP, state.step, SKIP_CHOICE, read_skip)
     # The date is asked just after the first step, so it is that step's date when there is one.
     prompt = texts.GOAL_ASK_WHEN if state.step else texts.GOAL_ASK_WHEN_GOAL
     return Question(prompt, WHEN_CHOICES, read_words=_when_words(ctx), back=True)
@@ -120,8 +122,8 @@ async def _area(
 
 async def _typed(
     ctx: FlowContext, state: GoalsState, message: InboundMessage, unclear: str
-) -> Read | Outcome:
-    """Own words at this step, or the reply when they are too long or missing."""
+) -> Read | Words | Outcome:
+    """Own words at this step, a choice, or the reply when the words are too long or missing."""
     try:
         got = words_answer(question(ctx, state), message, state.token)
     except TooLong as long:
@@ -137,10 +139,12 @@ async def _what(
     got = await _typed(ctx, state, message, texts.GOAL_WHAT_REASK)
     if isinstance(got, Outcome):
         return got
+    if isinstance(got, Words):
+        return await _advance(ctx, person, replace(state, title=got.text), "first_step", [])
     if got.kind is Kind.BACK:
         return await _back(ctx, person, state, message)
-    state = replace(state, title=got.value)
-    return await _advance(ctx, person, state, "first_step", [])
+    outcome = await _advance(ctx, person, state, "first_step", [])  # the words kept
+    return tapped(outcome, message, texts.GOAL_KEEP)
 
 
 async def _first_step(
@@ -149,12 +153,15 @@ async def _first_step(
     got = await _typed(ctx, state, message, texts.GOAL_STEP_REASK)
     if isinstance(got, Outcome):
         return got
+    if isinstance(got, Words):
+        return await _advance(ctx, person, replace(state, step=got.text), "when", [])
     if got.kind is Kind.BACK:
         return await _back(ctx, person, state, message)
     skipped = got.value == SKIP
-    state = replace(state, step=None if skipped else got.value)
+    if skipped:
+        state = replace(state, step=None)
     outcome = await _advance(ctx, person, state, "when", [])
-    return tapped(outcome, message, texts.GOAL_SKIP) if skipped else outcome
+    return tapped(outcome, message, texts.GOAL_SKIP if skipped else texts.GOAL_KEEP)
 
 
 def _target(ctx: FlowContext, value: str) -> date | None:

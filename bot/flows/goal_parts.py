@@ -27,6 +27,7 @@ from bot.storage.models import Goal, Person
 MENTEE_FLOW = "goals"
 STAFF_FLOW = "goal"
 SKIP = "skip"
+KEEP = "keep"
 # Titles shown inside a longer line (a list, a button) are cut to this many characters.
 SHORT = 40
 BUTTON = 30
@@ -98,11 +99,32 @@ async def move(ctx: FlowContext, person: Person, flow: str, state: S, at: str) -
     return state
 
 
-def words_answer(question: Question, message: InboundMessage, token: str) -> Read | Outcome:
-    """A question answered in own words: skip or back where offered, or the words themselves.
+def in_own_words(
+    prompt: str,
+    given: str | None,
+    choices: tuple[Choice, ...] = (),
+    read_words: Callable[[str], str | None] | None = None,
+) -> Question:
+    """A question answered in own words; back at it, what was written before may be kept."""
+    if given:
+        prompt = f"{prompt}\n{texts.GOAL_YOU_WROTE.format(words=given)}"
+        choices = (*choices, Choice(texts.GOAL_KEEP, KEEP))
+    return Question(prompt, choices, read_words=read_words, back=True)
 
-    The words are the answer's value (UNCLEAR when there are none, or a tap that is not one of
-    the question's). Raises TooLong, so the flow can say how long they were.
+
+@dataclass(frozen=True)
+class Words:
+    """Words typed as the answer, told apart from a choice that happens to read the same."""
+
+    text: str
+
+
+def words_answer(
+    question: Question, message: InboundMessage, token: str
+) -> Read | Words | Outcome:
+    """A question answered in own words: one of its choices, skip or back where offered, or
+    the words themselves (UNCLEAR when there are none, or a tap that is not one of the
+    question's). Raises TooLong, so the flow can say how long they were.
     """
     got = asking.read(question, message, token)
     if got.kind is Kind.STALE:
@@ -112,7 +134,7 @@ def words_answer(question: Question, message: InboundMessage, token: str) -> Rea
     if got.kind is Kind.NO_WAY_BACK:
         return Outcome([Reply(texts.NOTHING_BEFORE), asking.ask(question, token)])
     words = typed_words(message)
-    return Read(Kind.UNCLEAR) if words is None else Read(Kind.ANSWER, words)
+    return Read(Kind.UNCLEAR) if words is None else Words(words)
 
 
 def after_choices(

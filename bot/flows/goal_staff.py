@@ -17,13 +17,16 @@ from bot.flows import asked, goal_proposals, goal_staff_edit, staff_views, texts
 from bot.flows.context import FlowContext
 from bot.flows.goal_adding import SKIP_CHOICE, read_skip
 from bot.flows.goal_parts import (
+    KEEP,
     SKIP,
     STAFF_FLOW,
     Data,
     StaffGoalState,
     TooLong,
+    Words,
     area_choices,
     area_words,
+    in_own_words,
     move,
     synonyms,
     tidy,
@@ -113,9 +116,9 @@ async def _question(ctx: FlowContext, staff: Person, state: StaffGoalState) -> Q
         prompt = texts.GOAL_STAFF_AREA.format(name=name)
         return Question(prompt, area_choices(ctx), read_words=area_words(ctx), back=state.listed)
     if at == "what":
-        return Question(texts.GOAL_STAFF_WHAT.format(name=name), back=True)
+        return in_own_words(texts.GOAL_STAFF_WHAT.format(name=name), state.title)
     if at == "first_step":
-        return Question(texts.GOAL_STAFF_STEP, SKIP_CHOICE, read_words=read_skip, back=True)
+        return in_own_words(texts.GOAL_STAFF_STEP, state.step, SKIP_CHOICE, read_skip)
     return await goal_staff_edit.question(ctx, state)
 
 
@@ -181,13 +184,15 @@ async def _typed(
         got = words_answer(ask, message, state.token)
     except TooLong as long:
         return await _again(ctx, staff, state, texts.GOAL_STAFF_TOO_LONG.format(count=long.count))
-    if isinstance(got, Outcome):
-        return got
+    if isinstance(got, Outcome | Words):
+        return got if isinstance(got, Outcome) else got.text
     if got.kind is Kind.BACK:
         return await _back(ctx, staff, state, message)
-    if got.kind is not Kind.ANSWER or got.value is None:
-        return await _again(ctx, staff, state, unclear)
-    return None if got.value == SKIP and ask.choices else got.value
+    if got.value == KEEP:
+        return state.title if state.at == "what" else state.step
+    if got.value == SKIP:
+        return None
+    return await _again(ctx, staff, state, unclear)
 
 
 async def _what(

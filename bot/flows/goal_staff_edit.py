@@ -17,6 +17,7 @@ from bot.flows.goal_parts import (
     STAFF_FLOW,
     StaffGoalState,
     TooLong,
+    Words,
     clip,
     move,
     status_name,
@@ -139,10 +140,10 @@ async def _words(
         return await _again(ctx, state, texts.GOAL_STAFF_TOO_LONG.format(count=long.count))
     if isinstance(got, Outcome):
         return got
-    if got.kind is Kind.BACK:
-        return await _advance(ctx, staff, state, "edit")
-    if got.kind is not Kind.ANSWER or got.value is None:  # asked again, as nothing was said
-        return Outcome([asking.ask(await question(ctx, state), state.token)])
+    if not isinstance(got, Words):
+        if got.kind is Kind.BACK:
+            return await _advance(ctx, staff, state, "edit")
+        return Outcome([asking.ask(await question(ctx, state), state.token)])  # nothing said
     mentee = await visible(ctx, staff, state)
     goal = await goals.goal_of(ctx.session, state.mentee or 0, state.goal or 0)
     if mentee is None:
@@ -150,7 +151,7 @@ async def _words(
     await conversations.clear_state(ctx.session, staff.id)
     if goal is None or goal.status not in goals.LIVE_GOALS:
         return Outcome([Reply(texts.GOAL_STAFF_GONE)])
-    goals.set_title(goal, got.value, now=ctx.now())
+    goals.set_title(goal, got.text, now=ctx.now())
     await goal_proposals.send(ctx, goal, staff, reworded=goal.status is not GoalStatus.PROPOSED)
     return Outcome([Reply(texts.GOAL_STAFF_EDITED.format(name=mentee.display_name))])
 

@@ -17,6 +17,7 @@ from bot.flows.goal_parts import (
     Data,
     GoalsState,
     TooLong,
+    Words,
     clip,
     move,
     status_name,
@@ -207,18 +208,18 @@ async def _new_step(
         return _again(ask, state, texts.GOAL_TOO_LONG.format(count=long.count))
     if isinstance(got, Outcome):
         return got
-    if got.kind is Kind.BACK:
-        return await _advance(ctx, person, state, "goal")
-    if got.kind is not Kind.ANSWER or got.value is None:
+    if not isinstance(got, Words):
+        if got.kind is Kind.BACK:
+            return await _advance(ctx, person, state, "goal")
         return _again(ask, state, texts.GOAL_STEP_REASK)
     await conversations.clear_state(ctx.session, person.id)
     goal = await goals.goal_of(ctx.session, person.id, state.goal or 0)
     if goal is None or goal.status not in goals.LIVE_GOALS:
         return Outcome([Reply(texts.GOAL_GONE)])
-    await goals.add_step(ctx.session, goal.id, got.value)
+    await goals.add_step(ctx.session, goal.id, got.text)
     upcoming = await goals.next_step(ctx.session, goal.id)
     return Outcome(
-        [Reply(texts.GOAL_STEP_ADDED.format(step=upcoming.text if upcoming else got.value))]
+        [Reply(texts.GOAL_STEP_ADDED.format(step=upcoming.text if upcoming else got.text))]
     )
 
 

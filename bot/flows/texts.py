@@ -1084,3 +1084,7 @@ PICTURE_SCALE_EACH_AREA = "Each area, {scale}"
 PICTURE_SCALE_EACH_ANSWER = "Each answer, {scale}"
 PICTURE_SCALE_EACH = "Score, {scale}"
 PICTURE_LATEST = "Latest ({date})"
+# Goals on the question engine (bot/flows/goal_adding.py, goal_staff.py): back at a question
+# answered in own words, what was written before is offered to keep.
+GOAL_YOU_WROTE = "You wrote: {words}"
+GOAL_KEEP = "Keep it"

@@ -510,12 +510,19 @@ async def test_back_from_each_step_of_adding_a_goal_keeps_what_was_given(
     await sam.send("Get my own flat")
     assert labels(sam.question) == [texts.GOAL_SKIP] and sam.question.controls[0].label == "Back"
     await sam.tap(texts.BACK_LABEL)
-    assert sam.texts == [texts.GOAL_ASK_WHAT]
+    assert sam.question.text == texts.GOAL_ASK_WHAT + "\nYou wrote: Get my own flat"
+    assert labels(sam.question) == [texts.GOAL_KEEP]
     await sam.send("Get a flat of my own")
     await sam.send("Ring the council")
     assert sam.question.text == texts.GOAL_ASK_WHEN
     await sam.tap(texts.BACK_LABEL)
-    assert sam.question.text == texts.GOAL_ASK_STEP
+    assert sam.question.text == texts.GOAL_ASK_STEP + "\nYou wrote: Ring the council"
+    assert labels(sam.question) == [texts.GOAL_SKIP, texts.GOAL_KEEP]
+    await sam.tap(texts.BACK_LABEL)
+    await sam.send("back")
+    await sam.tap("Home")  # back at the area: what was written is still there to keep
+    await sam.tap(texts.GOAL_KEEP)
+    assert sam.question.text == texts.GOAL_ASK_STEP + "\nYou wrote: Ring the council"
     await sam.send("Ring the housing office")
     await sam.tap(texts.GOAL_IN_A_WEEK)
     assert sam.texts[0] == (
@@ -540,6 +547,7 @@ async def test_the_first_step_skips_by_word_and_back_undoes_a_skip(
     await sam.send("no")
     assert sam.question.text == texts.GOAL_ASK_WHEN_GOAL
     await sam.send("go back")
+    assert labels(sam.question) == [texts.GOAL_SKIP]  # skipped: nothing to keep
     await sam.send("Buy a dehumidifier")
     assert sam.question.text == texts.GOAL_ASK_WHEN  # now the step's date
     await sam.tap(texts.GOAL_NO_DATE)
@@ -604,7 +612,9 @@ async def test_staff_go_back_through_a_new_goal_to_the_list(
     await alex.send("Walk to the shop")
     assert alex.question.text == texts.GOAL_STAFF_STEP
     await alex.send("back")
-    assert alex.texts == [texts.GOAL_STAFF_WHAT.format(name="Sam")]
+    assert alex.question.text == texts.GOAL_STAFF_WHAT.format(name="Sam") + (
+        "\nYou wrote: Walk to the shop"
+    )
     await alex.send("back")
     await alex.tap(texts.BACK_LABEL)
     assert alex.question.text.startswith("Goals for Sam.")
@@ -616,10 +626,16 @@ async def test_staff_go_back_through_a_new_goal_to_the_list(
     await alex.tap(texts.GOAL_STAFF_NEW)
     await alex.tap("Health")
     await alex.send("Walk to the shop")
+    await alex.send("Buy shoes")
+    await alex.send("/goal Sam")
+    await alex.tap(texts.GOAL_STAFF_NEW)
+    await alex.tap("Health")
+    await alex.send("keep")  # a goal in one word is its words, not "keep what was written"
     await alex.send("skip")
-    (_, suggested) = await all_goals(session_factory)
+    (_, suggested, one_word) = await all_goals(session_factory)
     assert (suggested.title, suggested.status) == ("Walk to the shop", GoalStatus.PROPOSED)
-    assert await steps(session_factory, suggested.id) == []
+    assert await steps(session_factory, suggested.id) == ["Buy shoes"]
+    assert one_word.title == "keep" and await steps(session_factory, one_word.id) == []
 
 
 async def test_a_goal_named_with_the_command_has_no_way_back_from_its_area(

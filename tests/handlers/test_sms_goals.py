@@ -117,7 +117,9 @@ async def test_back_by_text_returns_to_the_step_before(
     await sms.text("BACK")
     assert sms.inbox()[-1].endswith("1 Skip\nReply 1-1, BACK")
     await sms.text("back")
-    assert sms.inbox()[-1] == texts.GOAL_ASK_WHAT
+    assert sms.inbox()[-1] == (
+        f"{texts.GOAL_ASK_WHAT}\nYou wrote: Get a flat\n1 Keep it\nReply 1-1, BACK"
+    )
     await sms.text("Get a flat of my own")
     await sms.text("Ring the council")
     await sms.text("3")  # no date

@@ -2,22 +2,28 @@
 
 Asked as the last step of adding a goal (and after accepting one a mentor suggested), and again
 from /goals with "Change reminder". Only the rule is stored on the goal; the scheduler turns it
-into messages. Times are local and kept outside quiet hours, as for the check-in prompt.
+into messages. Times are local and kept outside quiet hours, as for the check-in prompt. The
+day and the time offer Back to the question before; how often does not, as it is reached from
+several places and the goal is already saved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from bot.flows import texts
+from bot.flows import asked, texts
 from bot.flows.context import FlowContext
 from bot.flows.dates import day_label
-from bot.flows.goal_parts import MENTEE_FLOW, Data, picked, save
+from bot.flows.goal_parts import MENTEE_FLOW, GoalsState, after_choices, move, synonyms
 from bot.flows.meetings import parse_day
 from bot.flows.preferences import DAY_NAMES, EARLIEST, LATEST, TIME_CHOICES
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
-from bot.questions.vocabulary import read_time, read_weekday
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
+from bot.questions.state import new_token
+from bot.questions.vocabulary import fold, read_time, read_weekday
 from bot.storage import conversations, goals
 from bot.storage.models import GoalRhythm, Person
 
@@ -41,27 +47,33 @@ RHYTHM_WORDS = {
 }
 DAY_CHOICES = tuple(Choice(name[:3], str(n)) for n, name in enumerate(DAY_NAMES, start=1))
 TIME_CHOICE_LIST = tuple(Choice(label, f"{at:%H:%M}") for label, at in TIME_CHOICES)
-_TIME_WORDS = {label.split()[0].casefold(): f"{at:%H:%M}" for label, at in TIME_CHOICES}
 _PARTS_OF_DAY = {label.split()[0]: at for label, at in TIME_CHOICES}  # as the buttons say
+_AFTER_RHYTHM = {
+    GoalRhythm.DAILY: "time",
+    GoalRhythm.WEEKLY: "weekday",
+    GoalRhythm.ONCE: "remind_on",
+}
 
-Handler = Callable[[FlowContext, Person, Data, InboundMessage], Awaitable[Outcome]]
+Handler = Callable[[FlowContext, Person, GoalsState, InboundMessage], Awaitable[Outcome]]
 
 
 async def ask(ctx: FlowContext, person: Person, goal_id: int, lead: list[Reply]) -> Outcome:
     """Asks how often to bring this goal up; the goal itself is already saved."""
-    data = await save(ctx, person, MENTEE_FLOW, {"goal": goal_id}, "rhythm")
-    return Outcome([*lead, question(ctx, data)])
+    state = GoalsState(at="rhythm", token=new_token(), goal=goal_id)
+    return await _advance(ctx, person, state, "rhythm", lead)
 
 
-def question(ctx: FlowContext, data: Data) -> Reply:
-    at, token = data["at"], data["token"]
-    if at == "rhythm":
-        return Reply(texts.GOAL_ASK_RHYTHM, choices=RHYTHM_CHOICES, token=token)
-    if at == "weekday":
-        return Reply(texts.GOAL_ASK_WEEKDAY, choices=DAY_CHOICES, token=token)
-    if at == "remind_on":
-        return Reply(texts.GOAL_ASK_REMIND_DATE, choices=_date_choices(ctx), token=token)
-    return Reply(texts.GOAL_ASK_REMIND_TIME, choices=TIME_CHOICE_LIST, token=token)
+def question(ctx: FlowContext, state: GoalsState) -> Question:
+    if state.at == "rhythm":
+        return Question(texts.GOAL_ASK_RHYTHM, RHYTHM_CHOICES, read_words=synonyms(RHYTHM_WORDS))
+    if state.at == "weekday":
+        return Question(texts.GOAL_ASK_WEEKDAY, DAY_CHOICES, read_words=_weekday_words, back=True)
+    if state.at == "remind_on":
+        choices = _date_choices(ctx)
+        reader = after_choices(choices, lambda text: _iso(parse_day(text, ctx.today())))
+        return Question(texts.GOAL_ASK_REMIND_DATE, choices, read_words=reader, back=True)
+    reader = after_choices(TIME_CHOICE_LIST, _time_words)
+    return Question(texts.GOAL_ASK_REMIND_TIME, TIME_CHOICE_LIST, read_words=reader, back=True)
 
 
 def _date_choices(ctx: FlowContext) -> tuple[Choice, ...]:
@@ -72,83 +84,118 @@ def _date_choices(ctx: FlowContext) -> tuple[Choice, ...]:
     )
 
 
-async def _reask(ctx: FlowContext, data: Data, why: str) -> Outcome:
-    return Outcome([Reply(why), question(ctx, data)])
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _weekday_words(text: str) -> str | None:
+    """A day by the start of its name ("thu") or in the shared vocabulary ("weds")."""
+    typed = fold(text)
+    days = [n for n, name in enumerate(DAY_NAMES, start=1) if name.casefold().startswith(typed)]
+    weekday = read_weekday(typed)
+    if len(days) != 1 and weekday is not None:
+        days = [weekday + 1]
+    return str(days[0]) if len(typed) >= 2 and len(days) == 1 else None
+
+
+def _time_words(text: str) -> str | None:
+    """A time in the shared vocabulary (7pm, 9.30, morning), even in quiet hours: the step
+    says which hours it may be, rather than not understanding."""
+    chosen = read_time(text, _PARTS_OF_DAY)
+    return None if chosen is None else f"{chosen:%H:%M}"
+
+
+async def _advance(
+    ctx: FlowContext, person: Person, state: GoalsState, at: str, lead: list[Reply]
+) -> Outcome:
+    state = await move(ctx, person, MENTEE_FLOW, state, at)
+    return Outcome([*lead, asking.ask(question(ctx, state), state.token)])
+
+
+def _reask(ctx: FlowContext, state: GoalsState, why: str) -> Outcome:
+    return Outcome([Reply(why), asking.ask(question(ctx, state), state.token)])
 
 
 async def _rhythm(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+    ctx: FlowContext, person: Person, state: GoalsState, message: InboundMessage
 ) -> Outcome:
-    value = picked(message, RHYTHM_CHOICES, RHYTHM_WORDS)
-    if value is None:
-        return await _reask(ctx, data, texts.GOAL_RHYTHM_REASK)
-    label = next(choice.label for choice in RHYTHM_CHOICES if choice.value == value)
-    rhythm = GoalRhythm(value)
+    ask = question(ctx, state)
+    got = await asked.answer(ctx, person, ask, message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    rhythm = GoalRhythm(got.value or GoalRhythm.NONE.value)
+    state = replace(state, rhythm=rhythm.value, weekday=None, on=None)
     if rhythm is GoalRhythm.NONE:
-        return tapped(await _store(ctx, person, {**data, "rhythm": value}, None), message, label)
-    at = {GoalRhythm.DAILY: "time", GoalRhythm.WEEKLY: "weekday", GoalRhythm.ONCE: "remind_on"}
-    data = await save(ctx, person, MENTEE_FLOW, {**data, "rhythm": value}, at[rhythm])
-    return tapped(Outcome([question(ctx, data)]), message, label)
+        outcome = await _store(ctx, person, state, None)
+    else:
+        outcome = await _advance(ctx, person, state, _AFTER_RHYTHM[rhythm], [])
+    return tapped(outcome, message, got.label(ask))
+
+
+async def _back(
+    ctx: FlowContext, person: Person, state: GoalsState, message: InboundMessage
+) -> Outcome:
+    before = "rhythm"
+    if state.at == "time" and state.rhythm != GoalRhythm.DAILY.value:
+        before = "weekday" if state.rhythm == GoalRhythm.WEEKLY.value else "remind_on"
+    outcome = await _advance(ctx, person, state, before, [])
+    return tapped(outcome, message, texts.BACK_LABEL)
 
 
 async def _weekday(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+    ctx: FlowContext, person: Person, state: GoalsState, message: InboundMessage
 ) -> Outcome:
-    value = picked(message, DAY_CHOICES)
-    typed = (message.text or "").strip().casefold()
-    if value is None and len(typed) >= 2 and message.choice is None:
-        days = [
-            n for n, name in enumerate(DAY_NAMES, start=1) if name.casefold().startswith(typed)
-        ]
-        weekday = read_weekday(typed)
-        if len(days) != 1 and weekday is not None:
-            days = [weekday + 1]
-        value = str(days[0]) if len(days) == 1 else None
-    if value is None:
-        return await _reask(ctx, data, texts.GOAL_WEEKDAY_REASK)
-    data = await save(ctx, person, MENTEE_FLOW, {**data, "weekday": int(value)}, "time")
-    return tapped(Outcome([question(ctx, data)]), message, DAY_NAMES[int(value) - 1])
+    got = await asked.answer(ctx, person, question(ctx, state), message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    if got.kind is Kind.BACK:
+        return await _back(ctx, person, state, message)
+    day = int(got.value or 1)
+    outcome = await _advance(ctx, person, replace(state, weekday=day), "time", [])
+    return tapped(outcome, message, DAY_NAMES[day - 1])
 
 
 async def _remind_on(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+    ctx: FlowContext, person: Person, state: GoalsState, message: InboundMessage
 ) -> Outcome:
-    day = parse_day(message.choice or message.text or "", ctx.today())
-    if day is None:
-        return await _reask(ctx, data, texts.GOAL_REMIND_DATE_REASK)
+    got = await asked.answer(ctx, person, question(ctx, state), message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    if got.kind is Kind.BACK:
+        return await _back(ctx, person, state, message)
+    day = date.fromisoformat(got.value or "")
     if day < ctx.today():
-        return await _reask(ctx, data, texts.GOAL_DATE_PAST)
-    data = await save(ctx, person, MENTEE_FLOW, {**data, "on": day.isoformat()}, "time")
-    return tapped(Outcome([question(ctx, data)]), message, day_label(day))
+        return _reask(ctx, state, texts.GOAL_DATE_PAST)
+    outcome = await _advance(ctx, person, replace(state, on=day.isoformat()), "time", [])
+    return tapped(outcome, message, day_label(day))
 
 
-def parse_time(message: InboundMessage) -> time | None:
-    """A tapped time, its number, or a time in the shared vocabulary (7pm, 9.30, morning),
-    outside quiet hours."""
-    value = picked(message, TIME_CHOICE_LIST, _TIME_WORDS)
-    chosen = read_time(value or message.text or "", _PARTS_OF_DAY)
-    return chosen if chosen is not None and EARLIEST <= chosen <= LATEST else None
-
-
-async def _time(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:
-    at = parse_time(message)
-    if at is None:
-        return await _reask(ctx, data, texts.GOAL_TIME_REASK)
-    on = data.get("on")
+async def _time(
+    ctx: FlowContext, person: Person, state: GoalsState, message: InboundMessage
+) -> Outcome:
+    got = await asked.answer(ctx, person, question(ctx, state), message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    if got.kind is Kind.BACK:
+        return await _back(ctx, person, state, message)
+    at = time.fromisoformat(got.value or "")
+    if not EARLIEST <= at <= LATEST:
+        return _reask(ctx, state, texts.GOAL_TIME_REASK)
+    on = state.on
     if on is not None and datetime.combine(date.fromisoformat(on), at, ctx.zone) <= ctx.now():
-        return await _reask(ctx, data, texts.GOAL_TIME_PAST)
-    return tapped(await _store(ctx, person, data, at), message, f"{at:%H:%M}")
+        return _reask(ctx, state, texts.GOAL_TIME_PAST)
+    return tapped(await _store(ctx, person, state, at), message, f"{at:%H:%M}")
 
 
-async def _store(ctx: FlowContext, person: Person, data: Data, at: time | None) -> Outcome:
+async def _store(ctx: FlowContext, person: Person, state: GoalsState, at: time | None) -> Outcome:
     """Saves the rule on the goal (if it is still the person's) and says what will happen."""
     await conversations.clear_state(ctx.session, person.id)
-    goal = await goals.goal_of(ctx.session, person.id, data["goal"])
+    goal = await goals.goal_of(ctx.session, person.id, state.goal or 0)
     if goal is None:
         return Outcome([Reply(texts.GOAL_GONE)])
-    rhythm = GoalRhythm(data["rhythm"])
-    on = date.fromisoformat(data["on"]) if data.get("on") else None
-    weekday: int | None = data.get("weekday")
+    rhythm = GoalRhythm(state.rhythm or GoalRhythm.NONE.value)
+    on = date.fromisoformat(state.on) if state.on else None
+    weekday = state.weekday
     goals.set_rhythm(goal, rhythm, now=ctx.now(), weekday=weekday, on=on, at=at)
     if at is None:
         return Outcome([Reply(texts.GOAL_REMIND_NONE_SAVED)])

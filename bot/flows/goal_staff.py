@@ -4,41 +4,44 @@
 edit (`goal_staff_edit`) or starts a new one; `/goal` asks whose. A mentor reaches only their
 own mentees and a supervisor everyone; a name outside that gets the same "can't find" as a name
 nobody has, and ownership is checked again before anything is written. A suggested goal waits
-for the mentee to accept it or put it in their own words.
+for the mentee to accept it or put it in their own words. Back goes from the first step to the
+goal's words, from there to the area, and from the area to the list it was reached from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
-from bot.flows import goal_proposals, goal_staff_edit, staff_views, texts
+from bot.flows import asked, goal_proposals, goal_staff_edit, staff_views, texts
 from bot.flows.context import FlowContext
+from bot.flows.goal_adding import SKIP_CHOICE, read_skip
 from bot.flows.goal_parts import (
-    BUTTON,
+    KEEP,
     SKIP,
-    SKIP_WORDS,
     STAFF_FLOW,
     Data,
+    StaffGoalState,
     TooLong,
+    Words,
     area_choices,
-    area_name,
-    clip,
-    picked,
-    picked_area,
-    save,
-    stale,
-    status_name,
+    area_words,
+    in_own_words,
+    move,
+    synonyms,
     tidy,
-    typed_words,
+    words_answer,
 )
-from bot.flows.goal_staff_edit import not_visible, visible
+from bot.flows.goal_staff_edit import NEW, not_visible, visible
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
+from bot.questions.state import new_token
 from bot.storage import conversations, goals, people
 from bot.storage.models import GoalStatus, Person
 
 FLOW = STAFF_FLOW
-NEW = "new"
-Handler = Callable[[FlowContext, Person, Data, InboundMessage], Awaitable[Outcome]]
+Handler = Callable[[FlowContext, Person, StaffGoalState, InboundMessage], Awaitable[Outcome]]
 
 
 def _split(mentees: list[Person], argument: str) -> tuple[Person | None, str]:
@@ -59,7 +62,7 @@ async def start(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
             await conversations.clear_state(ctx.session, staff.id)
             return Outcome([Reply(texts.GOAL_STAFF_NO_MENTEES)])
         if len(mentees) > 1:
-            return await _advance(ctx, staff, {}, "mentee", [])
+            return await _advance(ctx, staff, StaffGoalState("mentee", new_token()), "mentee", [])
         return await _chosen(ctx, staff, mentees[0], "", [])
     mentee, rest = _split(mentees, argument)
     if mentee is None:
@@ -71,145 +74,162 @@ async def start(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
 async def _chosen(
     ctx: FlowContext, staff: Person, mentee: Person, title: str, lead: list[Reply]
 ) -> Outcome:
-    data: Data = {"mentee": mentee.id, "name": mentee.display_name}
+    state = StaffGoalState("area", new_token(), mentee=mentee.id, name=mentee.display_name)
+    state = replace(state, from_command=bool(title))
     if title:
         try:
-            data["title"] = tidy(title)
+            state = replace(state, title=tidy(title))
         except TooLong as long:
             lead = [*lead, Reply(texts.GOAL_STAFF_TOO_LONG.format(count=long.count))]
-        return await _advance(ctx, staff, data, "area", lead)
+        return await _advance(ctx, staff, state, "area", lead)
     if await goals.goals_for(ctx.session, mentee.id):
-        return await _advance(ctx, staff, data, "pick", lead)
+        return await _advance(ctx, staff, state, "pick", lead)
     lead = [*lead, Reply(texts.GOAL_STAFF_NONE.format(name=mentee.display_name))]
-    return await _advance(ctx, staff, data, "area", lead)
+    return await _advance(ctx, staff, state, "area", lead)
 
 
 async def step(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
     """Takes the answer to the current question, or re-asks."""
-    if stale(data, message):
-        return Outcome(stale_tap=True)
-    return await _STEPS[data["at"]](ctx, staff, data, message)
+    state = StaffGoalState.load(data)
+    return await _STEPS[state.at](ctx, staff, state, message)
 
 
 async def _advance(
-    ctx: FlowContext, staff: Person, data: Data, at: str, lead: list[Reply]
+    ctx: FlowContext, staff: Person, state: StaffGoalState, at: str, lead: list[Reply]
 ) -> Outcome:
-    data = await save(ctx, staff, FLOW, data, at)
-    return Outcome([*lead, await _question(ctx, staff, data)])
+    state = await move(ctx, staff, FLOW, state, at)
+    return Outcome([*lead, asking.ask(await _question(ctx, staff, state), state.token)])
 
 
-async def _reask(ctx: FlowContext, staff: Person, data: Data, why: str) -> Outcome:
-    return Outcome([Reply(why), await _question(ctx, staff, data)])
+async def _again(ctx: FlowContext, staff: Person, state: StaffGoalState, why: str) -> Outcome:
+    return Outcome([Reply(why), asking.ask(await _question(ctx, staff, state), state.token)])
 
 
-async def _question(ctx: FlowContext, staff: Person, data: Data) -> Reply:
-    at, token, name = data["at"], data["token"], data.get("name", "")
+async def _question(ctx: FlowContext, staff: Person, state: StaffGoalState) -> Question:
+    at, name = state.at, state.name
     if at == "mentee":
-        return Reply(texts.GOAL_STAFF_WHO, await _mentee_choices(ctx, staff), token)
-    if at == "pick":
-        return await _listing(ctx, data)
+        mentees = await staff_views.visible_mentees(ctx, staff)
+        names = {mentee.display_name.casefold(): str(mentee.id) for mentee in mentees}
+        choices = tuple(Choice(mentee.display_name, str(mentee.id)) for mentee in mentees)
+        return Question(texts.GOAL_STAFF_WHO, choices, read_words=synonyms(names))
     if at == "area":
-        return Reply(texts.GOAL_STAFF_AREA.format(name=name), area_choices(ctx), token)
+        prompt = texts.GOAL_STAFF_AREA.format(name=name)
+        return Question(prompt, area_choices(ctx), read_words=area_words(ctx), back=state.listed)
     if at == "what":
-        return Reply(texts.GOAL_STAFF_WHAT.format(name=name))
+        return in_own_words(texts.GOAL_STAFF_WHAT.format(name=name), state.title)
     if at == "first_step":
-        return Reply(texts.GOAL_STAFF_STEP, (Choice(texts.GOAL_SKIP, SKIP),), token)
-    return await goal_staff_edit.question(ctx, data)
+        return in_own_words(texts.GOAL_STAFF_STEP, state.step, SKIP_CHOICE, read_skip)
+    return await goal_staff_edit.question(ctx, state)
 
 
-async def _mentee_choices(ctx: FlowContext, staff: Person) -> tuple[Choice, ...]:
+async def _mentee(
+    ctx: FlowContext, staff: Person, state: StaffGoalState, message: InboundMessage
+) -> Outcome:
+    ask = await _question(ctx, staff, state)
+    got = await asked.answer(ctx, staff, ask, message, state.token)
+    if isinstance(got, Outcome):
+        return got
     mentees = await staff_views.visible_mentees(ctx, staff)
-    return tuple(Choice(mentee.display_name, str(mentee.id)) for mentee in mentees)
-
-
-async def _listing(ctx: FlowContext, data: Data) -> Reply:
-    live = await goals.goals_for(ctx.session, data["mentee"])
-    lines = [texts.GOAL_STAFF_LIST.format(name=data["name"])]
-    lines += [
-        f"{number}. {goal.title} ({status_name(goal)})"
-        for number, goal in enumerate(live, start=1)
-    ]
-    # The list above numbers the goals; the buttons, numbered lines by text, do not again.
-    choices = tuple(Choice(clip(goal.title, BUTTON), f"g{goal.id}") for goal in live)
-    return Reply("\n".join(lines), (*choices, Choice(texts.GOAL_STAFF_NEW, NEW)), data["token"])
-
-
-async def _mentee(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
-    mentees = await staff_views.visible_mentees(ctx, staff)
-    words = {mentee.display_name.casefold(): str(mentee.id) for mentee in mentees}
-    value = picked(message, await _mentee_choices(ctx, staff), words)
-    mentee = next((m for m in mentees if str(m.id) == value), None)
-    if mentee is None:
-        return await _reask(ctx, staff, data, texts.GOAL_STAFF_WHO_REASK)
+    mentee = next((m for m in mentees if str(m.id) == got.value), None)
+    if mentee is None:  # no longer visible since the question was asked
+        return Outcome([asking.ask(await _question(ctx, staff, state), state.token)])
     return tapped(await _chosen(ctx, staff, mentee, "", []), message, mentee.display_name)
 
 
-async def _pick(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
-    reply = await _listing(ctx, data)
-    value = picked(message, reply.choices, {"new": NEW})
-    if value is None:
-        return await _reask(ctx, staff, data, texts.GOAL_STAFF_PICK_REASK)
-    label = next(choice.label for choice in reply.choices if choice.value == value)
+async def _pick(
+    ctx: FlowContext, staff: Person, state: StaffGoalState, message: InboundMessage
+) -> Outcome:
+    ask = await goal_staff_edit.question(ctx, state)
+    got = await asked.answer(ctx, staff, ask, message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    value, label = got.value or NEW, got.label(ask)
     if value == NEW:
-        return tapped(await _advance(ctx, staff, data, "area", []), message, label)
-    outcome = await goal_staff_edit.begin(ctx, staff, {**data, "goal": int(value[1:])})
+        outcome = await _advance(ctx, staff, replace(state, listed=True), "area", [])
+        return tapped(outcome, message, label)
+    outcome = await goal_staff_edit.begin(ctx, staff, replace(state, goal=int(value[1:])))
     return tapped(outcome, message, label)
 
 
-async def _area(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
-    domain = picked_area(ctx, message)
-    if domain is None:
-        return await _reask(ctx, staff, data, texts.GOAL_STAFF_AREA_REASK)
-    data = {**data, "area": domain}
-    if data.get("title"):
-        outcome = await _propose(ctx, staff, data)
+async def _back(
+    ctx: FlowContext, staff: Person, state: StaffGoalState, message: InboundMessage
+) -> Outcome:
+    before = {"area": "pick", "what": "area", "first_step": "what"}[state.at]
+    return tapped(await _advance(ctx, staff, state, before, []), message, texts.BACK_LABEL)
+
+
+async def _area(
+    ctx: FlowContext, staff: Person, state: StaffGoalState, message: InboundMessage
+) -> Outcome:
+    ask = await _question(ctx, staff, state)
+    got = await asked.answer(ctx, staff, ask, message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    if got.kind is Kind.BACK:
+        return await _back(ctx, staff, state, message)
+    state = replace(state, area=got.value)
+    if state.title and state.from_command is not False:
+        outcome = await _propose(ctx, staff, state)
     else:
-        outcome = await _advance(ctx, staff, data, "what", [])
-    return tapped(outcome, message, area_name(ctx, domain))
+        outcome = await _advance(ctx, staff, state, "what", [])
+    return tapped(outcome, message, got.label(ask))
 
 
-async def _what(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
+async def _typed(
+    ctx: FlowContext, staff: Person, state: StaffGoalState, message: InboundMessage, unclear: str
+) -> Outcome | str | None:
+    """The words typed at this step; None for skip; else the reply to send (back included)."""
+    ask = await _question(ctx, staff, state)
     try:
-        title = typed_words(message)
+        got = words_answer(ask, message, state.token)
     except TooLong as long:
-        return await _reask(ctx, staff, data, texts.GOAL_STAFF_TOO_LONG.format(count=long.count))
-    if title is None:
-        return await _reask(ctx, staff, data, texts.GOAL_STAFF_WHAT.format(name=data["name"]))
-    return await _advance(ctx, staff, {**data, "title": title}, "first_step", [])
+        return await _again(ctx, staff, state, texts.GOAL_STAFF_TOO_LONG.format(count=long.count))
+    if isinstance(got, Outcome | Words):
+        return got if isinstance(got, Outcome) else got.text
+    if got.kind is Kind.BACK:
+        return await _back(ctx, staff, state, message)
+    if got.value == KEEP:
+        return state.title if state.at == "what" else state.step
+    if got.value == SKIP:
+        return None
+    return await _again(ctx, staff, state, unclear)
+
+
+async def _what(
+    ctx: FlowContext, staff: Person, state: StaffGoalState, message: InboundMessage
+) -> Outcome:
+    title = await _typed(ctx, staff, state, message, texts.GOAL_STAFF_WHAT.format(name=state.name))
+    if isinstance(title, Outcome):
+        return title
+    return await _advance(ctx, staff, replace(state, title=title), "first_step", [])
 
 
 async def _first_step(
-    ctx: FlowContext, staff: Person, data: Data, message: InboundMessage
+    ctx: FlowContext, staff: Person, state: StaffGoalState, message: InboundMessage
 ) -> Outcome:
-    typed = (message.text or "").strip().casefold().rstrip(".!")
-    skip = picked(message, (Choice(texts.GOAL_SKIP, SKIP),)) == SKIP or typed in SKIP_WORDS
-    if skip and (message.choice is not None or typed):
-        return tapped(await _propose(ctx, staff, data), message, texts.GOAL_SKIP)
-    try:
-        words = typed_words(message)
-    except TooLong as long:
-        return await _reask(ctx, staff, data, texts.GOAL_STAFF_TOO_LONG.format(count=long.count))
-    if words is None:
-        return await _reask(ctx, staff, data, texts.GOAL_STAFF_STEP)
-    return await _propose(ctx, staff, {**data, "step": words})
+    words = await _typed(ctx, staff, state, message, texts.GOAL_STAFF_STEP)
+    if isinstance(words, Outcome):
+        return words
+    outcome = await _propose(ctx, staff, replace(state, step=words))
+    return outcome if words else tapped(outcome, message, texts.GOAL_SKIP)
 
 
-async def _propose(ctx: FlowContext, staff: Person, data: Data) -> Outcome:
+async def _propose(ctx: FlowContext, staff: Person, state: StaffGoalState) -> Outcome:
     """Saves the goal as suggested and asks the mentee about it."""
-    mentee = await visible(ctx, staff, data)
-    episode = await people.active_episode(ctx.session, data["mentee"])
+    mentee = await visible(ctx, staff, state)
+    episode = await people.active_episode(ctx.session, state.mentee or 0)
     if mentee is None or episode is None:
-        return await not_visible(ctx, staff, data)
+        return await not_visible(ctx, staff, state)
     await conversations.clear_state(ctx.session, staff.id)
     goal = await goals.add_goal(
         ctx.session,
         person_id=mentee.id,
         episode_id=episode.id,
-        domain=data["area"],
-        title=data["title"],
+        domain=state.area or "",
+        title=state.title or "",
         set_by=(staff.id, staff.role),
         now=ctx.now(),
-        steps=[data["step"]] if data.get("step") else [],
+        steps=[state.step] if state.step else [],
         status=GoalStatus.PROPOSED,
     )
     await goal_proposals.send(ctx, goal, staff)

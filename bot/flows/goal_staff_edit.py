@@ -2,6 +2,7 @@
 
 New words go to the mentee with Accept and Change it, as a suggestion does: a goal stays in the
 mentee's words unless they agree. Ownership is checked again before anything is written.
+Back goes from the choice of change to the list of goals, and from the new words to the choice.
 """
 
 from __future__ import annotations
@@ -9,14 +10,28 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 
-from bot.flows import goal_proposals, staff_views, texts
+from bot.flows import asked, goal_proposals, staff_views, texts
 from bot.flows.context import FlowContext
-from bot.flows.goal_parts import STAFF_FLOW, Data, TooLong, picked, save, status_name, typed_words
+from bot.flows.goal_parts import (
+    BUTTON,
+    STAFF_FLOW,
+    StaffGoalState,
+    TooLong,
+    Words,
+    clip,
+    move,
+    status_name,
+    synonyms,
+    words_answer,
+)
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
 from bot.storage import conversations, goals
 from bot.storage.models import Goal, GoalStatus, Person
 from bot.storage.outbox import Queued
 
+NEW = "new"
 _EDITS = {
     "words": texts.GOAL_STAFF_WORDS,
     "pause": texts.GOAL_PAUSE,
@@ -29,31 +44,46 @@ _MENTEE_TOLD = {
     "drop": (GoalStatus.DROPPED, texts.GOAL_DROPPED_BY_MENTOR),
 }
 
-Handler = Callable[[FlowContext, Person, Data, InboundMessage], Awaitable[Outcome]]
+Handler = Callable[[FlowContext, Person, StaffGoalState, InboundMessage], Awaitable[Outcome]]
 
 
-async def begin(ctx: FlowContext, staff: Person, data: Data) -> Outcome:
+async def begin(ctx: FlowContext, staff: Person, state: StaffGoalState) -> Outcome:
     """Asks what to change about the chosen goal."""
-    return await _advance(ctx, staff, data, "edit")
+    return await _advance(ctx, staff, state, "edit")
 
 
-async def question(ctx: FlowContext, data: Data) -> Reply:
-    if data["at"] == "words":
-        return Reply(texts.GOAL_STAFF_ASK_WORDS)
-    goal = await goals.goal_of(ctx.session, data["mentee"], data["goal"])
+async def question(ctx: FlowContext, state: StaffGoalState) -> Question:
+    if state.at == "pick":
+        return await _listing(ctx, state)
+    if state.at == "words":
+        return Question(texts.GOAL_STAFF_ASK_WORDS, back=True)
+    goal = await goals.goal_of(ctx.session, state.mentee or 0, state.goal or 0)
     text = texts.GOAL_STAFF_EDIT.format(
         title=goal.title if goal else "", status=status_name(goal) if goal else ""
     )
-    return Reply(text, _edit_choices(goal), data["token"])
+    return Question(text, _edit_choices(goal), back=True)
 
 
-async def _advance(ctx: FlowContext, staff: Person, data: Data, at: str) -> Outcome:
-    data = await save(ctx, staff, STAFF_FLOW, data, at)
-    return Outcome([await question(ctx, data)])
+async def _listing(ctx: FlowContext, state: StaffGoalState) -> Question:
+    live = await goals.goals_for(ctx.session, state.mentee or 0)
+    lines = [texts.GOAL_STAFF_LIST.format(name=state.name)]
+    lines += [
+        f"{number}. {goal.title} ({status_name(goal)})"
+        for number, goal in enumerate(live, start=1)
+    ]
+    # The list above numbers the goals; the buttons, numbered lines by text, do not again.
+    choices = tuple(Choice(clip(goal.title, BUTTON), f"g{goal.id}") for goal in live)
+    new = Choice(texts.GOAL_STAFF_NEW, NEW)
+    return Question("\n".join(lines), (*choices, new), read_words=synonyms({"new": NEW}))
 
 
-async def _reask(ctx: FlowContext, data: Data, why: str) -> Outcome:
-    return Outcome([Reply(why), await question(ctx, data)])
+async def _advance(ctx: FlowContext, staff: Person, state: StaffGoalState, at: str) -> Outcome:
+    state = await move(ctx, staff, STAFF_FLOW, state, at)
+    return Outcome([asking.ask(await question(ctx, state), state.token)])
+
+
+async def _again(ctx: FlowContext, state: StaffGoalState, why: str) -> Outcome:
+    return Outcome([Reply(why), asking.ask(await question(ctx, state), state.token)])
 
 
 def _edit_choices(goal: Goal | None) -> tuple[Choice, ...]:
@@ -63,30 +93,36 @@ def _edit_choices(goal: Goal | None) -> tuple[Choice, ...]:
     return tuple(Choice(_EDITS[value], value) for value in ("words", pause, "drop"))
 
 
-async def visible(ctx: FlowContext, staff: Person, data: Data) -> Person | None:
+async def visible(ctx: FlowContext, staff: Person, state: StaffGoalState) -> Person | None:
     """The mentee, if this person may still act for them."""
     mentees = await staff_views.visible_mentees(ctx, staff)
-    return next((mentee for mentee in mentees if mentee.id == data["mentee"]), None)
+    return next((mentee for mentee in mentees if mentee.id == state.mentee), None)
 
 
-async def not_visible(ctx: FlowContext, staff: Person, data: Data) -> Outcome:
+async def not_visible(ctx: FlowContext, staff: Person, state: StaffGoalState) -> Outcome:
     await conversations.clear_state(ctx.session, staff.id)
-    return Outcome([Reply(texts.GOAL_STAFF_NOT_VISIBLE.format(name=data["name"]))])
+    return Outcome([Reply(texts.GOAL_STAFF_NOT_VISIBLE.format(name=state.name))])
 
 
-async def _edit(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
-    mentee = await visible(ctx, staff, data)
-    goal = await goals.goal_of(ctx.session, data["mentee"], data["goal"])
+async def _edit(
+    ctx: FlowContext, staff: Person, state: StaffGoalState, message: InboundMessage
+) -> Outcome:
+    mentee = await visible(ctx, staff, state)
+    goal = await goals.goal_of(ctx.session, state.mentee or 0, state.goal or 0)
     if mentee is None:
-        return await not_visible(ctx, staff, data)
+        return await not_visible(ctx, staff, state)
     if goal is None or goal.status not in goals.LIVE_GOALS:
         await conversations.clear_state(ctx.session, staff.id)
         return Outcome([Reply(texts.GOAL_STAFF_GONE)])
-    value = picked(message, _edit_choices(goal))
-    if value is None:
-        return await _reask(ctx, data, texts.GOAL_STAFF_EDIT_REASK)
+    ask = await question(ctx, state)
+    got = await asked.answer(ctx, staff, ask, message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    if got.kind is Kind.BACK:
+        return tapped(await _advance(ctx, staff, state, "pick"), message, texts.BACK_LABEL)
+    value = got.value or ""
     if value == "words":
-        return tapped(await _advance(ctx, staff, data, "words"), message, _EDITS[value])
+        return tapped(await _advance(ctx, staff, state, "words"), message, _EDITS[value])
     await conversations.clear_state(ctx.session, staff.id)
     status, told = _MENTEE_TOLD[value]
     goals.set_status(goal, status, now=ctx.now())
@@ -95,21 +131,27 @@ async def _edit(ctx: FlowContext, staff: Person, data: Data, message: InboundMes
     return tapped(Outcome([done]), message, _EDITS[value])
 
 
-async def _words(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
+async def _words(
+    ctx: FlowContext, staff: Person, state: StaffGoalState, message: InboundMessage
+) -> Outcome:
     try:
-        title = typed_words(message)
+        got = words_answer(await question(ctx, state), message, state.token)
     except TooLong as long:
-        return await _reask(ctx, data, texts.GOAL_STAFF_TOO_LONG.format(count=long.count))
-    if title is None:
-        return Outcome([Reply(texts.GOAL_STAFF_ASK_WORDS)])
-    mentee = await visible(ctx, staff, data)
-    goal = await goals.goal_of(ctx.session, data["mentee"], data["goal"])
+        return await _again(ctx, state, texts.GOAL_STAFF_TOO_LONG.format(count=long.count))
+    if isinstance(got, Outcome):
+        return got
+    if not isinstance(got, Words):
+        if got.kind is Kind.BACK:
+            return await _advance(ctx, staff, state, "edit")
+        return Outcome([asking.ask(await question(ctx, state), state.token)])  # nothing said
+    mentee = await visible(ctx, staff, state)
+    goal = await goals.goal_of(ctx.session, state.mentee or 0, state.goal or 0)
     if mentee is None:
-        return await not_visible(ctx, staff, data)
+        return await not_visible(ctx, staff, state)
     await conversations.clear_state(ctx.session, staff.id)
     if goal is None or goal.status not in goals.LIVE_GOALS:
         return Outcome([Reply(texts.GOAL_STAFF_GONE)])
-    goals.set_title(goal, title, now=ctx.now())
+    goals.set_title(goal, got.text, now=ctx.now())
     await goal_proposals.send(ctx, goal, staff, reworded=goal.status is not GoalStatus.PROPOSED)
     return Outcome([Reply(texts.GOAL_STAFF_EDITED.format(name=mentee.display_name))])
 

@@ -9,26 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.flows import goal_adding, goal_proposals, goal_rhythm, texts
+from bot.flows import asked, goal_adding, goal_proposals, goal_rhythm, texts
 from bot.flows.context import FlowContext
 from bot.flows.goal_parts import (
     BUTTON,
     MENTEE_FLOW,
     Data,
+    GoalsState,
     TooLong,
+    Words,
     clip,
-    picked,
-    save,
-    stale,
+    move,
     status_name,
-    typed_words,
+    synonyms,
+    words_answer,
 )
 from bot.flows.types import Channel, Choice, InboundMessage, Outcome, Reply, tapped
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
+from bot.questions.state import new_token
 from bot.storage import conversations, goals, people
 from bot.storage.models import Goal, GoalAnswer, GoalStatus, Person
 
 FLOW = MENTEE_FLOW
 ADD = "add"
+_ADD_WORDS = {"add": ADD, "new": ADD, "new goal": ADD}
 _UPDATES = {
     "some": texts.GOAL_SOME,
     "done": texts.GOAL_DONE,
@@ -45,7 +50,7 @@ _NEW_STATUS = {
     "drop": (GoalStatus.DROPPED, texts.GOAL_DROPPED),
 }
 
-Handler = Callable[[FlowContext, Person, Data, InboundMessage], Awaitable[Outcome]]
+Handler = Callable[[FlowContext, Person, GoalsState, InboundMessage], Awaitable[Outcome]]
 
 
 async def start(ctx: FlowContext, person: Person) -> Outcome:
@@ -55,38 +60,32 @@ async def start(ctx: FlowContext, person: Person) -> Outcome:
         return Outcome([Reply(texts.NO_EPISODE)])
     if not await goals.goals_for(ctx.session, person.id):
         return await goal_adding.begin(ctx, person, [Reply(texts.GOALS_NONE)])
-    return await _advance(ctx, person, {}, "pick", [])
+    return await _advance(ctx, person, GoalsState(at="pick", token=new_token()), "pick")
 
 
 async def step(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:
     """Takes the answer to the current goal question, or re-asks kindly."""
-    if stale(data, message):
-        return Outcome(stale_tap=True)
-    return await STEPS[data["at"]](ctx, person, data, message)
+    state = GoalsState.load(data)
+    if state.at == "own_words":  # a suggested goal in the mentee's words (goal_proposals)
+        if message.choice is not None and message.token != state.token:
+            return Outcome(stale_tap=True)
+        return await goal_proposals.own_words(ctx, person, data, message)
+    return await STEPS[state.at](ctx, person, state, message)
 
 
-async def _advance(
-    ctx: FlowContext, person: Person, data: Data, at: str, lead: list[Reply]
-) -> Outcome:
-    data = await save(ctx, person, FLOW, data, at)
-    return Outcome([*lead, await _question(ctx, person, data)])
+async def _advance(ctx: FlowContext, person: Person, state: GoalsState, at: str) -> Outcome:
+    state = await move(ctx, person, FLOW, state, at)
+    return Outcome([asking.ask(await _question(ctx, person, state), state.token)])
 
 
-async def _reask(ctx: FlowContext, person: Person, data: Data, why: str) -> Outcome:
-    return Outcome([Reply(why), await _question(ctx, person, data)])
-
-
-async def _question(ctx: FlowContext, person: Person, data: Data) -> Reply:
-    at, token = data["at"], data["token"]
-    if at == "pick":
-        return await _listing(ctx, person, token)
-    if at == "goal":
-        goal = await goals.goal_of(ctx.session, person.id, data["goal"])
-        title = goal.title if goal is not None else ""
-        return Reply(texts.GOAL_WHAT_NOW.format(title=title), _update_choices(goal), token)
-    if at == "new_step":
-        return Reply(texts.GOAL_ASK_NEW_STEP)
-    return goal_adding.question(ctx, data)
+async def _question(ctx: FlowContext, person: Person, state: GoalsState) -> Question:
+    if state.at == "pick":
+        return await _listing(ctx, person)
+    goal = await goals.goal_of(ctx.session, person.id, state.goal or 0)
+    if state.at == "new_step":
+        return Question(texts.GOAL_ASK_NEW_STEP, back=True)
+    title = goal.title if goal is not None else ""
+    return Question(texts.GOAL_WHAT_NOW.format(title=title), _update_choices(goal), back=True)
 
 
 async def _pick_choices(ctx: FlowContext, person: Person) -> list[tuple[Goal, Choice]]:
@@ -104,11 +103,12 @@ async def _pick_choices(ctx: FlowContext, person: Person) -> list[tuple[Goal, Ch
     return rows
 
 
-async def _listing(ctx: FlowContext, person: Person, token: str) -> Reply:
+async def _listing(ctx: FlowContext, person: Person) -> Question:
     rows = await _pick_choices(ctx, person)
     choices = (*(choice for _, choice in rows), Choice(texts.GOAL_ADD, ADD))
+    words = synonyms(_ADD_WORDS)
     if ctx.channel is Channel.SMS:
-        return Reply(texts.GOALS_PICK_SMS, choices=choices, token=token)
+        return Question(texts.GOALS_PICK_SMS, choices, read_words=words)
     lines = [texts.GOALS_HEADER]
     for number, (goal, _) in enumerate(rows, start=1):
         lines.append(
@@ -118,7 +118,7 @@ async def _listing(ctx: FlowContext, person: Person, token: str) -> Reply:
         if upcoming is not None:
             lines.append(texts.GOALS_NEXT_STEP.format(step=upcoming.text))
     lines.append(texts.GOALS_PICK)
-    return Reply("\n".join(lines), choices=choices, token=token)
+    return Question("\n".join(lines), choices, read_words=words)
 
 
 def _update_choices(goal: Goal | None) -> tuple[Choice, ...]:
@@ -133,31 +133,36 @@ def _update_choices(goal: Goal | None) -> tuple[Choice, ...]:
     return tuple(Choice(_UPDATES[value], value) for value in (*first, *rest))
 
 
-async def _pick(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:
-    rows = await _pick_choices(ctx, person)
-    choices = (*(choice for _, choice in rows), Choice(texts.GOAL_ADD, ADD))
-    value = picked(message, choices, {"add": ADD, "new": ADD, "new goal": ADD})
-    if value is None:
-        return await _reask(ctx, person, data, texts.GOAL_PICK_REASK)
-    if value == ADD:
+async def _pick(
+    ctx: FlowContext, person: Person, state: GoalsState, message: InboundMessage
+) -> Outcome:
+    ask = await _listing(ctx, person)
+    got = await asked.answer(ctx, person, ask, message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    if got.value == ADD:
         return tapped(await goal_adding.begin(ctx, person, []), message, texts.GOAL_ADD)
-    goal = next(goal for goal, choice in rows if choice.value == value)
-    outcome = await _advance(ctx, person, {"goal": goal.id}, "goal", [])
+    goal = next(
+        goal for goal, choice in await _pick_choices(ctx, person) if choice.value == got.value
+    )
+    outcome = await _advance(ctx, person, GoalsState("goal", state.token, goal=goal.id), "goal")
     return tapped(outcome, message, clip(goal.title, BUTTON))
 
 
 async def _update(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+    ctx: FlowContext, person: Person, state: GoalsState, message: InboundMessage
 ) -> Outcome:
-    goal = await goals.goal_of(ctx.session, person.id, data["goal"])
+    goal = await goals.goal_of(ctx.session, person.id, state.goal or 0)
     if goal is None or goal.status not in goals.LIVE_GOALS:
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(texts.GOAL_GONE)])
-    value = picked(message, _update_choices(goal))
-    if value is None:
-        return await _reask(ctx, person, data, texts.GOAL_UPDATE_REASK)
-    label = next(choice.label for choice in _update_choices(goal) if choice.value == value)
-    return tapped(await _act(ctx, person, goal, value), message, label)
+    ask = await _question(ctx, person, state)
+    got = await asked.answer(ctx, person, ask, message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    if got.kind is Kind.BACK:
+        return tapped(await _advance(ctx, person, state, "pick"), message, texts.BACK_LABEL)
+    return tapped(await _act(ctx, person, goal, got.value or ""), message, got.label(ask))
 
 
 async def _act(ctx: FlowContext, person: Person, goal: Goal, value: str) -> Outcome:
@@ -165,7 +170,8 @@ async def _act(ctx: FlowContext, person: Person, goal: Goal, value: str) -> Outc
     if value in (goal_proposals.ACCEPT, goal_proposals.CHANGE):
         return await goal_proposals.answer(ctx, person, goal, value)
     if value == "step":
-        return await _advance(ctx, person, {"goal": goal.id}, "new_step", [])
+        state = GoalsState("new_step", new_token(), goal=goal.id)
+        return await _advance(ctx, person, state, "new_step")
     if value == "remind":
         return await goal_rhythm.ask(ctx, person, goal.id, [])
     await conversations.clear_state(ctx.session, person.id)
@@ -193,23 +199,32 @@ async def _tell_mentor_done(ctx: FlowContext, person: Person, goal: Goal) -> Non
 
 
 async def _new_step(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+    ctx: FlowContext, person: Person, state: GoalsState, message: InboundMessage
 ) -> Outcome:
+    ask = await _question(ctx, person, state)
     try:
-        words = typed_words(message)
+        got = words_answer(ask, message, state.token)
     except TooLong as long:
-        return await _reask(ctx, person, data, texts.GOAL_TOO_LONG.format(count=long.count))
-    if words is None:
-        return await _reask(ctx, person, data, texts.GOAL_STEP_REASK)
+        return _again(ask, state, texts.GOAL_TOO_LONG.format(count=long.count))
+    if isinstance(got, Outcome):
+        return got
+    if not isinstance(got, Words):
+        if got.kind is Kind.BACK:
+            return await _advance(ctx, person, state, "goal")
+        return _again(ask, state, texts.GOAL_STEP_REASK)
     await conversations.clear_state(ctx.session, person.id)
-    goal = await goals.goal_of(ctx.session, person.id, data["goal"])
+    goal = await goals.goal_of(ctx.session, person.id, state.goal or 0)
     if goal is None or goal.status not in goals.LIVE_GOALS:
         return Outcome([Reply(texts.GOAL_GONE)])
-    await goals.add_step(ctx.session, goal.id, words)
+    await goals.add_step(ctx.session, goal.id, got.text)
     upcoming = await goals.next_step(ctx.session, goal.id)
     return Outcome(
-        [Reply(texts.GOAL_STEP_ADDED.format(step=upcoming.text if upcoming else words))]
+        [Reply(texts.GOAL_STEP_ADDED.format(step=upcoming.text if upcoming else got.text))]
     )
+
+
+def _again(ask: Question, state: GoalsState, why: str) -> Outcome:
+    return Outcome([Reply(why), asking.ask(ask, state.token)])
 
 
 STEPS: dict[str, Handler] = {
@@ -217,6 +232,5 @@ STEPS: dict[str, Handler] = {
     "goal": _update,
     **goal_adding.STEPS,
     "new_step": _new_step,
-    "own_words": goal_proposals.own_words,
     **goal_rhythm.STEPS,
 }

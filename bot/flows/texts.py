@@ -655,7 +655,6 @@ GOALS_NEXT_STEP = "   Next step: {step}"
 GOALS_NEXT_SHORT = ", next: {step}"
 GOALS_PICK = "Choose a goal to update it, or add a new one."
 GOALS_PICK_SMS = "Your goals. Pick one to update it, or add a new one."
-GOAL_PICK_REASK = "Sorry, I did not get that. Please choose a goal, or type its number."
 GOAL_ADD = "Add a goal"
 GOAL_STATUS_NAMES = {
     "proposed": "new, from your mentor",
@@ -665,9 +664,6 @@ GOAL_STATUS_NAMES = {
     "dropped": "dropped",
 }
 GOAL_ASK_AREA = "Which part of your life is this goal about? Choose one, or type its number."
-GOAL_AREA_REASK = (
-    "Sorry, I did not get that. Please choose a part of your life, or type its number."
-)
 GOAL_ASK_WHAT = "What is your goal? Put it in your own words, in a line or two."
 GOAL_WHAT_REASK = "Please type your goal in a few words."
 GOAL_TOO_LONG = (
@@ -683,7 +679,6 @@ GOAL_ASK_WHEN = (
 GOAL_IN_A_WEEK = "In a week"
 GOAL_IN_A_MONTH = "In a month"
 GOAL_NO_DATE = "No date"
-GOAL_WHEN_REASK = "Sorry, I did not get that. Choose one, or type a day like Friday or 14/3."
 GOAL_DATE_PAST = "That day has gone by. Please pick today or a day after it."
 GOAL_SAVED = "Your goal is saved: {title}"
 GOAL_SAVED_BY = "You aim to reach it by {day}."
@@ -692,13 +687,8 @@ GOAL_RHYTHM_NONE = "No reminders"
 GOAL_RHYTHM_DAILY = "Every day"
 GOAL_RHYTHM_WEEKLY = "Once a week"
 GOAL_RHYTHM_ONCE = "Once, on a day I pick"
-GOAL_RHYTHM_REASK = "Sorry, I did not get that. Please choose one, or type its number."
 GOAL_ASK_WEEKDAY = "Which day of the week?"
-GOAL_WEEKDAY_REASK = "Please choose a day, or type one, like Monday or Tue."
 GOAL_ASK_REMIND_DATE = "Which day? Choose one, or type a date like 14/3."
-GOAL_REMIND_DATE_REASK = (
-    "Sorry, I did not get that day. Choose one, or type one like Friday or 14/3."
-)
 GOAL_TOMORROW = "Tomorrow"
 GOAL_ASK_REMIND_TIME = "What time of day?"
 GOAL_TIME_REASK = "Please choose a time. Or type one from 08:00 to 20:59, like 7pm or morning."
@@ -710,7 +700,6 @@ GOAL_REMIND_WEEKLY_SAVED = (
 )
 GOAL_REMIND_ONCE_SAVED = "Done. I will remind you on {day} at {time}. Send /goals to change it."
 GOAL_WHAT_NOW = "{title}\nWhat would you like to do?"
-GOAL_UPDATE_REASK = "Sorry, I did not get that. Please choose one, or type its number."
 GOAL_SOME = "Some progress"
 GOAL_DONE = "Done"
 GOAL_PAUSE = "Pause"
@@ -744,13 +733,10 @@ GOAL_DROPPED_BY_MENTOR = (
 # Staff-facing.
 GOAL_STAFF_NO_MENTEES = "You have no mentees yet. Use /invite NAME first."
 GOAL_STAFF_WHO = "Whose goal? Choose a mentee."
-GOAL_STAFF_WHO_REASK = "Sorry, I did not get that. Please choose a name."
 GOAL_STAFF_NONE = "{name} has no goals yet."
 GOAL_STAFF_LIST = "Goals for {name}. Choose one to edit it, or set a new one."
-GOAL_STAFF_PICK_REASK = "Sorry, I did not get that. Choose a goal, or Set a new goal."
 GOAL_STAFF_NEW = "Set a new goal"
 GOAL_STAFF_AREA = "Which area is the goal for {name} about?"
-GOAL_STAFF_AREA_REASK = "Sorry, I did not get that. Please choose an area."
 GOAL_STAFF_WHAT = "Type the goal for {name}, in words they would use (up to 200 characters)."
 GOAL_STAFF_TOO_LONG = "That goal has {count} characters; please keep it to 200 or fewer."
 GOAL_STAFF_STEP = "A first small step? Type it, or choose Skip."
@@ -759,7 +745,6 @@ GOAL_STAFF_SENT = (
     "you will be told which."
 )
 GOAL_STAFF_EDIT = "{title} ({status}). What would you like to change?"
-GOAL_STAFF_EDIT_REASK = "Sorry, I did not get that. Please choose one."
 GOAL_STAFF_WORDS = "Change the words"
 GOAL_STAFF_ASK_WORDS = "Type the new words (up to 200 characters)."
 GOAL_STAFF_EDITED = "Changed. {name} has been told."
@@ -1093,3 +1078,7 @@ PICTURE_LATEST = "Latest ({date})"
 PRIORITIES_UNPICKED = "OK, {area} is off your list. Pick another one, or choose Done."
 # Staff-facing.
 MEET_TIME_OUTSIDE = "Please choose a time between 07:00 and 21:00, like 2pm, 9:30 or 14:00."
+# Goals on the question engine (bot/flows/goal_adding.py, goal_staff.py): back at a question
+# answered in own words, what was written before is offered to keep.
+GOAL_YOU_WROTE = "You wrote: {words}"
+GOAL_KEEP = "Keep it"

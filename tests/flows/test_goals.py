@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import texts
 from bot.flows.types import Channel, Reply, Sender
 from bot.service import MentorService
+from bot.storage import conversations
 from bot.storage.models import (
     ConversationState,
     Goal,
@@ -156,12 +157,18 @@ async def test_mentee_adds_a_goal_by_typing_words_and_numbers(
     _, sam = await alex_and_sam(service, session_factory)
     await sam.send("/goals")
     await sam.send("a garden")
-    assert sam.texts[0] == texts.GOAL_AREA_REASK and sam.question.text == texts.GOAL_ASK_AREA
+    assert (
+        sam.texts[0]
+        == "Sorry, I did not get that. Please choose an answer, or type its number, 1 to 10."
+    )
+    assert sam.question.text == texts.GOAL_ASK_AREA
     await sam.send("home")
     await sam.send("Sort out the damp in the kitchen")
     await sam.send("skip")
     await sam.send("32/3")
-    assert sam.texts[0] == texts.GOAL_WHEN_REASK
+    assert sam.texts[0] == (
+        "Sorry, I did not get that. Please choose In a week or In a month or No date, or type it."
+    )
     await sam.send("1/3")
     assert sam.texts[0] == texts.GOAL_DATE_PAST
     await sam.send("20/3")
@@ -487,3 +494,198 @@ async def test_the_menu_offers_goals(service: MentorService, session_factory: Se
     await sam.tap(texts.MENU_GOALS)
     assert sam.texts[0] == texts.GOALS_NONE
     assert datetime(2026, 3, 2, 10, tzinfo=UTC) == service.clock()
+
+
+async def test_back_from_each_step_of_adding_a_goal_keeps_what_was_given(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    _, sam = await alex_and_sam(service, session_factory)
+    await sam.send("/goals")
+    await sam.send("back")  # nothing before the first question: said so, asked again
+    assert sam.texts == [texts.NOTHING_BEFORE, texts.GOAL_ASK_AREA]
+    await sam.tap("Mood")
+    await sam.send("back")
+    assert sam.question.text == texts.GOAL_ASK_AREA
+    await sam.tap("Home")
+    await sam.send("Get my own flat")
+    assert labels(sam.question) == [texts.GOAL_SKIP] and sam.question.controls[0].label == "Back"
+    await sam.tap(texts.BACK_LABEL)
+    assert sam.question.text == texts.GOAL_ASK_WHAT + "\nYou wrote: Get my own flat"
+    assert labels(sam.question) == [texts.GOAL_KEEP]
+    await sam.send("Get a flat of my own")
+    await sam.send("Ring the council")
+    assert sam.question.text == texts.GOAL_ASK_WHEN
+    await sam.tap(texts.BACK_LABEL)
+    assert sam.question.text == texts.GOAL_ASK_STEP + "\nYou wrote: Ring the council"
+    assert labels(sam.question) == [texts.GOAL_SKIP, texts.GOAL_KEEP]
+    await sam.tap(texts.BACK_LABEL)
+    await sam.send("back")
+    await sam.tap("Home")  # back at the area: what was written is still there to keep
+    await sam.tap(texts.GOAL_KEEP)
+    assert sam.question.text == texts.GOAL_ASK_STEP + "\nYou wrote: Ring the council"
+    await sam.send("Ring the housing office")
+    await sam.tap(texts.GOAL_IN_A_WEEK)
+    assert sam.texts[0] == (
+        "Your goal is saved: Get a flat of my own. "
+        "Your first step: Ring the housing office. You aim to do it by Mon 9 Mar."
+    )
+    (goal,) = await all_goals(session_factory)
+    assert (goal.domain, goal.title) == ("housing_safety", "Get a flat of my own")
+    assert await steps(session_factory, goal.id) == ["Ring the housing office"]
+
+
+async def test_the_first_step_skips_by_word_and_back_undoes_a_skip(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    _, sam = await alex_and_sam(service, session_factory)
+    await sam.send("/goals")
+    await sam.send("home")
+    await sam.send("Sort out the damp")
+    await sam.send("not now")
+    assert sam.question.text == texts.GOAL_ASK_WHEN_GOAL  # no step, so the goal's own date
+    await sam.send("back")
+    await sam.send("no")
+    assert sam.question.text == texts.GOAL_ASK_WHEN_GOAL
+    await sam.send("go back")
+    assert labels(sam.question) == [texts.GOAL_SKIP]  # skipped: nothing to keep
+    await sam.send("Buy a dehumidifier")
+    assert sam.question.text == texts.GOAL_ASK_WHEN  # now the step's date
+    await sam.tap(texts.GOAL_NO_DATE)
+    (goal,) = await all_goals(session_factory)
+    assert await steps(session_factory, goal.id) == ["Buy a dehumidifier"]
+
+
+async def test_back_in_the_reminder_questions_goes_to_the_one_before(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    _, sam = await alex_and_sam(service, session_factory)
+    await sam.send("/goals")
+    await sam.tap("Home")
+    await sam.send("Sort out the damp")
+    await sam.tap(texts.GOAL_SKIP)
+    await sam.tap(texts.GOAL_NO_DATE)
+    assert sam.question.controls == ()  # the goal is saved: no going back past it
+    await sam.tap(texts.GOAL_RHYTHM_ONCE)
+    await sam.send("back")
+    assert sam.question.text == texts.GOAL_ASK_RHYTHM
+    await sam.tap(texts.GOAL_RHYTHM_WEEKLY)
+    await sam.tap("Fri")
+    assert sam.question.text == texts.GOAL_ASK_REMIND_TIME
+    await sam.tap(texts.BACK_LABEL)
+    assert sam.question.text == texts.GOAL_ASK_WEEKDAY
+    await sam.send("weds")
+    await sam.send("7pm")
+    assert sam.texts == [
+        "Done. I will remind you each Wednesday at 19:00. Send /goals to change it."
+    ]
+    (goal,) = await all_goals(session_factory)
+    assert (goal.rhythm, goal.remind_weekday, goal.remind_on) == (GoalRhythm.WEEKLY, 3, None)
+
+
+async def test_back_from_a_goal_goes_to_the_list_and_from_a_new_step_to_the_goal(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    _, sam = await alex_and_sam(service, session_factory)
+    await add_by_buttons(sam)
+    await pick_first_goal(sam)
+    await sam.tap(texts.BACK_LABEL)
+    assert sam.question.text.startswith(texts.GOALS_HEADER)
+    await sam.send("1")
+    await sam.tap(texts.GOAL_ADD_STEP)
+    assert sam.texts == [texts.GOAL_ASK_NEW_STEP]
+    await sam.send("back")
+    assert texts.GOAL_ADD_STEP in labels(sam.question)
+    await sam.tap("Some progress")
+    assert sam.texts == [texts.GOAL_SOME_THANKS]
+    (goal,) = await all_goals(session_factory)
+    assert await steps(session_factory, goal.id) == ["Ask Jo when it meets"]
+
+
+async def test_staff_go_back_through_a_new_goal_to_the_list(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex, sam = await alex_and_sam(service, session_factory)
+    await add_by_buttons(sam)
+    await alex.send("/goal Sam")
+    await alex.tap(texts.GOAL_STAFF_NEW)
+    await alex.tap("Health")
+    await alex.send("Walk to the shop")
+    assert alex.question.text == texts.GOAL_STAFF_STEP
+    await alex.send("back")
+    assert alex.question.text == texts.GOAL_STAFF_WHAT.format(name="Sam") + (
+        "\nYou wrote: Walk to the shop"
+    )
+    await alex.send("back")
+    await alex.tap(texts.BACK_LABEL)
+    assert alex.question.text.startswith("Goals for Sam.")
+    await alex.tap("Go to the walking group on...")
+    await alex.tap(texts.GOAL_STAFF_WORDS)
+    await alex.send("back")
+    assert labels(alex.question) == [texts.GOAL_STAFF_WORDS, texts.GOAL_PAUSE, texts.GOAL_DROP]
+    await alex.tap(texts.BACK_LABEL)
+    await alex.tap(texts.GOAL_STAFF_NEW)
+    await alex.tap("Health")
+    await alex.send("Walk to the shop")
+    await alex.send("Buy shoes")
+    await alex.send("/goal Sam")
+    await alex.tap(texts.GOAL_STAFF_NEW)
+    await alex.tap("Health")
+    await alex.send("keep")  # a goal in one word is its words, not "keep what was written"
+    await alex.send("skip")
+    (_, suggested, one_word) = await all_goals(session_factory)
+    assert (suggested.title, suggested.status) == ("Walk to the shop", GoalStatus.PROPOSED)
+    assert await steps(session_factory, suggested.id) == ["Buy shoes"]
+    assert one_word.title == "keep" and await steps(session_factory, one_word.id) == []
+
+
+async def test_a_goal_named_with_the_command_has_no_way_back_from_its_area(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex, _ = await alex_and_sam(service, session_factory)
+    await alex.send("/goal Sam Walk to the shop")
+    await alex.send("back")
+    assert alex.texts == [texts.NOTHING_BEFORE, "Which area is the goal for Sam about?"]
+    await alex.tap("Health")
+    (goal,) = await all_goals(session_factory)
+    assert goal.title == "Walk to the shop"
+
+
+async def saved_as_before(
+    sessions: Sessions, name: str, flow: str, data: dict[str, object]
+) -> None:
+    """A conversation as the code before the question engine stored it."""
+    async with sessions() as session, session.begin():
+        person = (await session.scalars(select(Person).where(Person.display_name == name))).one()
+        await conversations.save_state(
+            session,
+            person_id=person.id,
+            flow=flow,
+            step=str(data["at"]),
+            data={**data, "token": "a1b2c3"},
+            now=datetime(2026, 3, 2, 10, tzinfo=UTC),
+        )
+
+
+async def test_a_goal_conversation_saved_before_the_engine_carries_on(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex, sam = await alex_and_sam(service, session_factory)
+    old: dict[str, object] = {
+        "area": "housing_safety",
+        "title": "Get a flat",
+        "step": None,
+        "at": "when",
+    }
+    await saved_as_before(session_factory, "Sam", "goals", old)
+    await sam.send("in a week")
+    assert sam.texts[0] == "Your goal is saved: Get a flat. You aim to reach it by Mon 9 Mar."
+    async with session_factory() as session:
+        sam_id = (
+            await session.scalars(select(Person.id).where(Person.display_name == "Sam"))
+        ).one()
+    old = {"mentee": sam_id, "name": "Sam", "title": "Walk to the shop", "at": "area"}
+    await saved_as_before(session_factory, "Alex", "goal", old)
+    await alex.send("health")  # words that came with the command: suggested at once
+    assert alex.texts[0].startswith("Suggested to Sam: Walk to the shop.")
+    titles = [goal.title for goal in await all_goals(session_factory)]
+    assert titles == ["Get a flat", "Walk to the shop"]

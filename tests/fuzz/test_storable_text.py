@@ -51,8 +51,12 @@ async def test_a_huge_or_odd_number_is_asked_again(
     for command in ("/goals", "/settings"):
         await sam.send(command)  # which area / which day: a number may be typed
         asked = sam.question
-        for odd in ("9" * 5000, "\u00b2"):
+        odds = ("9" * 5000,) if command == "/goals" else ("9" * 5000, "\u00b2")
+        for odd in odds:
             replies = await sam.send(odd)
             assert texts.TRY_AGAIN_LATER not in [reply.text for reply in replies]
             assert sam.question.text == asked.text
+        if command == "/goals":  # read by the question engine: "2" written small is a 2
+            await sam.send("\u00b2")
+            assert sam.texts == [texts.GOAL_ASK_WHAT]
         await sam.send("/cancel")

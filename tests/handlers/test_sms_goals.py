@@ -47,9 +47,9 @@ async def test_the_whole_add_flow_by_numbered_replies(
     await sms.text("Go to the walking group " * 9)  # 215 once tidied
     assert sms.inbox()[-2] == texts.GOAL_TOO_LONG.format(count=215)
     await sms.text("Go to the walking group")
-    assert sms.inbox()[-1].endswith("1 Skip\nReply 1-1")
+    assert sms.inbox()[-1].endswith("1 Skip\nReply 1-1, BACK")
     await sms.text("Ask Jo when it meets")
-    assert sms.inbox()[-1].endswith("1 In a week\n2 In a month\n3 No date\nReply 1-3")
+    assert sms.inbox()[-1].endswith("1 In a week\n2 In a month\n3 No date\nReply 1-3, BACK")
     await sms.text("1")
     assert sms.inbox()[-2].startswith("Your goal is saved: Go to the walking group")
     await sms.text("3")  # once a week
@@ -101,3 +101,33 @@ async def test_a_suggested_goal_is_accepted_by_replying_1(
         goal = (await session.scalars(select(Goal))).one()
     assert goal.status is GoalStatus.ACTIVE
     assert sms.twilio.to(MENTOR_PHONE)[-1] == "Sam accepted the goal: Cut down to one drink a day"
+
+
+async def test_back_by_text_returns_to_the_step_before(
+    sms: SmsWorld,  # noqa: F811
+    service: MentorService,
+    session_factory: Sessions,
+) -> None:
+    await joined_by_text(sms, service, session_factory)
+    await sms.text("GOALS")
+    await sms.text("7")  # home
+    await sms.text("Get a flat")
+    await sms.text("1")  # skip the step
+    assert sms.inbox()[-1].endswith("3 No date\nReply 1-3, BACK")
+    await sms.text("BACK")
+    assert sms.inbox()[-1].endswith("1 Skip\nReply 1-1, BACK")
+    await sms.text("back")
+    assert sms.inbox()[-1] == (
+        f"{texts.GOAL_ASK_WHAT}\nYou wrote: Get a flat\n1 Keep it\nReply 1-1, BACK"
+    )
+    await sms.text("Get a flat of my own")
+    await sms.text("Ring the council")
+    await sms.text("3")  # no date
+    async with session_factory() as session:
+        goal = (await session.scalars(select(Goal))).one()
+        steps = list(await session.scalars(select(GoalStep.text)))
+    assert (goal.domain, goal.title, steps) == (
+        "housing_safety",
+        "Get a flat of my own",
+        ["Ring the council"],
+    )

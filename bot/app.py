@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,11 +19,15 @@ from bot.instruments.ssm import shipped_matrix
 from bot.safety import CrisisDetector, relapse
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import SmsSender
+from bot.scheduling.senders import SmsSender, TelegramSender
+from bot.scheduling.watchman import Watchman
 from bot.service import MentorService, utc_now
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.migrate import current_head
 from config.settings import Settings, SettingsError, TelegramMode, require_telegram_token
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -67,6 +72,7 @@ async def ensure_schema_current(engine: AsyncEngine) -> None:
 def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -> Starlette:
     """The Telegram Application inside the ASGI app, started and stopped by its lifespan."""
     from bot.delivery.twilio_gateway import TwilioGateway
+    from bot.handlers.health import HealthCheck
     from bot.handlers.telegram import build_application, learn_bot_username
     from bot.handlers.web import TelegramWebhook, create_web_app
 
@@ -83,6 +89,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
         fallback_senders=[sms_sender] if sms_sender else None,
     )
     sms = _sms_webhook(settings, service, sms_sender)
+    watchman = _watchman(settings, service, application, sms_sender)
     webhook: TelegramWebhook | None = None
     if webhook_mode:
         assert settings.telegram_webhook_secret is not None
@@ -111,9 +118,13 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
                 assert application.updater is not None
                 await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
             logger.info("Telegram %s mode started", settings.telegram_mode.value)
+            stop_watching = asyncio.Event()
+            watching = asyncio.create_task(watchman.run(stop_watching), name="mentorbot:watchman")
             try:
                 yield
             finally:
+                stop_watching.set()
+                await watching
                 if application.updater is not None and application.updater.running:
                     await application.updater.stop()
                 await application.stop()
@@ -123,7 +134,33 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
             await sms_sender.gateway.close()
         await engine.dispose()
 
-    return create_web_app(webhook=webhook, sms=sms, lifespan=lifespan)
+    health = HealthCheck(service.session_factory, service.clock)
+    web = create_web_app(webhook=webhook, sms=sms, lifespan=lifespan, health=health)
+    web.state.watchman = watchman  # tests run its check at the moment they choose
+    return web
+
+
+def _watchman(
+    settings: Settings,
+    service: MentorService,
+    application: Application[Any, Any, Any, Any, Any, Any],
+    sms_sender: SmsSender | None,
+) -> Watchman:
+    """Sends crisis re-alerts from serve while the scheduler is silent (scheduling.watchman)."""
+    dispatcher = Dispatcher(
+        session_factory=service.session_factory,
+        senders=[TelegramSender(application.bot), *([sms_sender] if sms_sender else [])],
+        clock=service.clock,
+        quiet=QuietHours.from_settings(settings),
+        rate_per_second=None,  # the Application's own rate limiter paces this bot
+        writing=service.writing,
+    )
+    return Watchman(
+        session_factory=service.session_factory,
+        dispatcher=dispatcher,
+        clock=service.clock,
+        writing=service.writing,
+    )
 
 
 def _sms_webhook(

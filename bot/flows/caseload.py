@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.flows import texts
+from bot.flows import crisis_ack, texts
 from bot.flows.context import FlowContext
 from bot.flows.meetings import describe_when
 from bot.flows.staff_views import FAILED_WINDOW, NOT_DELIVERED
@@ -237,15 +237,18 @@ async def list_mentees(ctx: FlowContext, staff: Person, _argument: str = "") -> 
 
 
 async def attention(ctx: FlowContext, staff: Person, _argument: str = "") -> Outcome:
+    """Open crisis alerts first, each with its age and a button to pick it up; then the rest."""
+    found = await statuses(ctx, staff)
+    alerts = await crisis_ack.open_alert_replies(ctx, [s.mentee for s in found])
     flagged = sorted(
-        (s for s in await statuses(ctx, staff) if s.flags),
+        (s for s in found if s.flags),
         key=lambda s: (s.urgency, s.mentee.display_name.casefold()),
     )
     if not flagged:
-        return Outcome([Reply(texts.ATTENTION_NONE)])
+        return Outcome(alerts or [Reply(texts.ATTENTION_NONE)])
     lines = [texts.ATTENTION_HEADER]
     lines += [
         f"{n}. {s.mentee.display_name}: " + "; ".join(f.text for f in s.flags)
         for n, s in enumerate(flagged, start=1)
     ]
-    return Outcome([Reply("\n".join(lines))])
+    return Outcome([*alerts, Reply("\n".join(lines))])

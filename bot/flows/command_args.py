@@ -70,6 +70,7 @@ ARGUMENTS: dict[str, tuple[Part, ...]] = {
     "msg": (_MENTEE,),  # /msg then asks for the message itself
     "close": (_MENTEE,),  # /close then asks for the reason itself
     "audit": (_MENTEE,),
+    "ack": (_MENTEE,),
     "note": (_MENTEE, Part(Kind.NOTE, texts.ARG_ASK_NOTE)),
     "site": (_MENTEE, Part(Kind.SITE, texts.ARG_ASK_SITE)),
     "assign": (_MENTEE, Part(Kind.MENTOR, texts.ARG_ASK_NEW_MENTOR)),

@@ -2,8 +2,9 @@
 
 The check runs before anything else, so "I want to end it all" typed halfway through a
 questionnaire is answered with the crisis lines, never with "please answer 1-5". The mentor
-and the supervisors are alerted whatever the hour; if nobody taps "I'm on it" within 30
-minutes, the scheduler sends the alert to the supervisors again (see scheduling.materialiser).
+and the supervisors are alerted whatever the hour; until somebody picks it up (its "I'm on
+it" button, /ack NAME or /attention: flows.crisis_ack), it is sent again every 30 minutes
+(scheduling.realerts).
 The message itself is not stored: the alert names the kind of risk, and staff call the person.
 """
 
@@ -113,24 +114,3 @@ async def staff_to_alert(ctx: FlowContext, person: Person) -> list[int]:
     mentor = [episode.mentor_id] if episode is not None and episode.mentor_id else []
     supervisors = await people.ids_with_role(ctx.session, Role.SUPERVISOR)
     return mentor + [s for s in supervisors if s not in mentor]
-
-
-async def acknowledge(ctx: FlowContext, person: Person, alert_id: int) -> Outcome:
-    """Records who picked the alert up: only staff it was sent to (mentor, supervisors).
-
-    Anyone else's tap (forged, or from a mentor of another caseload) would stop the escalation
-    to supervisors, so it is treated like a button that is no longer there.
-    """
-    alert = await ctx.session.get(CrisisAlert, alert_id)
-    if alert is None or person.role is Role.MENTEE:
-        return Outcome(stale_tap=True)
-    mentee = await ctx.session.get(Person, alert.person_id)
-    if mentee is None or person.id not in await staff_to_alert(ctx, mentee):
-        return Outcome(stale_tap=True)
-    if alert.acknowledged_by_id is not None and alert.acknowledged_by_id != person.id:
-        other = await ctx.session.get(Person, alert.acknowledged_by_id)
-        name = other.display_name if other is not None else "Someone"
-        return Outcome([Reply(texts.CRISIS_ALREADY_ACKED.format(name=name))])
-    alert.acknowledged_at = alert.acknowledged_at or ctx.now()
-    alert.acknowledged_by_id = person.id
-    return Outcome([Reply(texts.CRISIS_ACKED)])

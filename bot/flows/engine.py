@@ -19,6 +19,7 @@ from bot.flows import (
     command_args,
     concern,
     crisis,
+    crisis_ack,
     directory_admin,
     free_text,
     goal_answers,
@@ -112,6 +113,7 @@ COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     "export": (SUPERVISOR, staff_reports.export),
     "mentees": (STAFF, caseload.list_mentees),
     "attention": (STAFF, caseload.attention),
+    "ack": (STAFF, crisis_ack.ack_command),  # picks up a crisis alert (flows.crisis_ack)
     "note": (STAFF, staff_records.note),
     "site": (STAFF, staff_records.move_site),
     "assign": (SUPERVISOR, staff_records.assign),
@@ -213,7 +215,7 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
         return await onboarding.step(ctx, person, state.data, blank if command else message)
     alert_id = crisis.parse_ack(message)
     if alert_id is not None:
-        return await crisis.acknowledge(ctx, person, alert_id)
+        return await crisis_ack.acknowledge(ctx, person, alert_id)
     meeting_tap = meeting_actions.parse_action(message)
     if meeting_tap is not None:
         # A meeting button may be tapped mid-check-in: answer it and leave the flow as it was.

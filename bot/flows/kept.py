@@ -54,6 +54,7 @@ NOT_ABOUT_A_MENTEE = {
     "lookup_counts": "how often each kind of help was looked up, per site and day",
     "supervisions": "staff supervision sessions",
     "erased_counts": "anonymous counts left by people who were forgotten",
+    "scheduler_heartbeats": "when the scheduler last ran",
 }
 
 # Telegram allows far more, but the same words go by text, where two parts is the most we send.

@@ -142,6 +142,7 @@ STAFF_HELP = "Your commands (the bot only lets you use these):"
 STAFF_COMMAND_HELP = {
     "mentees": "/mentees - your mentees at a glance",
     "attention": "/attention - who needs you now, most urgent first",
+    "ack": "/ack NAME - you are on a mentee's crisis alert (e.g. /ack Sam)",
     "mentee": "/mentee NAME - one mentee's record (e.g. /mentee Sam)",
     "plan": "/plan NAME - a mentee's plan and your rating (e.g. /plan Sam)",
     "invite": "/invite NAME - invite a new mentee (e.g. /invite Sam)",
@@ -308,7 +309,7 @@ CRISIS_ALERT = (
     "Please contact them now, or follow the safety procedure. Say so below when you are on it."
 )
 CRISIS_ALERT_ESCALATED = (
-    "URGENT, not picked up after 30 minutes: {name} may be at risk ({what}). "
+    "URGENT, not picked up after {minutes} minutes: {name} may be at risk ({what}). "
     "Please act now, and say so below."
 )
 CRISIS_ACK = "I'm on it"
@@ -461,6 +462,7 @@ COMMAND_DESCRIPTIONS = {
     "phone": "Get texts too",
     "mentees": "Your mentees",
     "attention": "Who needs you now",
+    "ack": "You are on a crisis alert",
     "mentee": "One mentee's record",
     "invite": "Invite a mentee",
     "addmentee": "Invite by text message",
@@ -1082,3 +1084,16 @@ MEET_TIME_OUTSIDE = "Please choose a time between 07:00 and 21:00, like 2pm, 9:3
 # answered in own words, what was written before is offered to keep.
 GOAL_YOU_WROTE = "You wrote: {words}"
 GOAL_KEEP = "Keep it"
+
+# Alerts that get picked up (issue 15, points 4 and 5): /ack NAME, /attention's open alerts,
+# and who picked an alert up. Staff-facing.
+ACK_NEEDS_NAME = "Please add the mentee's name: /ack Sam"
+ACK_NONE_OPEN = "{name} has no crisis alert waiting to be picked up."
+ACK_DONE = "Thank you. It is noted that you are on {name}'s crisis alert."
+CRISIS_PICKED_UP = "{staff} is on {name}'s crisis alert. Thank you."
+ATTENTION_OPEN_ALERT = (
+    "Crisis alert NOT picked up: {name} ({what}), {age} ago. Say so below when you are on it."
+)
+AGE_MINUTES = "{count} min"
+AGE_HOURS = "{count} hours"
+AGE_DAYS = "{count} days"

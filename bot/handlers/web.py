@@ -1,4 +1,5 @@
-"""The one ASGI app: Telegram webhook, Twilio's SMS and status webhooks, health check.
+"""The one ASGI app: Telegram webhook, Twilio's SMS and status webhooks, health check
+(bot/handlers/health.py: serve's own state and the scheduler's heartbeat).
 
 The webhook stores each raw update and commits before answering 200, because Telegram forgets
 an update once it has been acknowledged: a crash after the 200 must not lose it.
@@ -20,6 +21,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot.handlers.health import HealthCheck
 from bot.handlers.sms import SmsWebhook
 from bot.service import MentorService
 
@@ -82,6 +84,7 @@ class TelegramWebhook:
 
 
 async def healthz(_request: Request) -> Response:
+    """Without a database to read (tests of the webhook alone): up is all there is to say."""
     return JSONResponse({"status": "ok"})
 
 
@@ -90,8 +93,10 @@ def create_web_app(
     webhook: TelegramWebhook | None = None,
     sms: SmsWebhook | None = None,
     lifespan: Lifespan | None = None,
+    health: HealthCheck | None = None,
 ) -> Starlette:
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    check = health.handle if health is not None else healthz
+    routes = [Route("/healthz", check, methods=["GET"])]
     if webhook is not None:
         routes.append(Route("/telegram/webhook", webhook.handle, methods=["POST"]))
     if sms is not None:

@@ -20,27 +20,24 @@ from sqlalchemy.orm import aliased
 
 from bot.flows import texts
 from bot.flows.checkin import due_timepoint
-from bot.flows.crisis import ACK, ESCALATE_AFTER, alert_token, describe
 from bot.instruments import Instrument, load_instruments
-from bot.scheduling import goal_plans
+from bot.scheduling import goal_plans, realerts
 from bot.scheduling.endings import end_due_episodes
 from bot.scheduling.followups import followup_plans
 from bot.scheduling.plans import LIVE, local_at, meeting_plans
 from bot.scheduling.policy import ReminderPolicy
-from bot.storage import erasure, outbox, people
+from bot.storage import erasure, outbox
 from bot.storage.assessments import SELF_REPORT
 from bot.storage.models import (
     Answer,
     Assessment,
     AssessmentStatus,
-    CrisisAlert,
     Episode,
     EpisodeStatus,
     Meeting,
     OutboxMessage,
     OutboxStatus,
     Person,
-    Role,
     Timepoint,
 )
 from bot.storage.outbox import Queued
@@ -117,41 +114,9 @@ class Materialiser:
             return await erasure.purge_expired(session, before=before)
 
     async def crisis_escalations(self, now: datetime) -> int:
-        """Send alerts nobody picked up within 30 minutes to the supervisors again."""
+        """Send alerts nobody picked up again, every 30 minutes (scheduling.realerts)."""
         async with self.session_factory() as session, session.begin():
-            overdue = await session.execute(
-                select(CrisisAlert, Person.display_name)
-                .join(Person, Person.id == CrisisAlert.person_id)
-                .where(
-                    CrisisAlert.acknowledged_at.is_(None),
-                    CrisisAlert.escalated_at.is_(None),
-                    CrisisAlert.created_at <= now - ESCALATE_AFTER,
-                )
-                .with_for_update(skip_locked=True)
-            )
-            supervisors = await people.ids_with_role(session, Role.SUPERVISOR)
-            escalated = 0
-            for alert, name in overdue.tuples():
-                text = texts.CRISIS_ALERT_ESCALATED.format(
-                    name=name, what=describe(alert.categories)
-                )
-                episode = await people.active_episode(session, alert.person_id)
-                mentor = [episode.mentor_id] if episode and episode.mentor_id else []
-                for recipient in supervisors or mentor:  # no supervisor: the mentor again
-                    message = Queued(
-                        person_id=recipient,
-                        key=f"crisis:{alert.id}:escalated:{recipient}",
-                        kind="crisis_alert",
-                        text=text,
-                        not_before=now,
-                        choices=((texts.CRISIS_ACK, ACK),),
-                        token=alert_token(alert.id),
-                        respect_quiet_hours=False,
-                    )
-                    await outbox.enqueue(session, message, now=now)
-                alert.escalated_at = now
-                escalated += 1
-            return escalated
+            return await realerts.queue_due(session, now)
 
     async def _meeting_plans(self, session: AsyncSession, now: datetime) -> list[Queued]:
         mentee, mentor = aliased(Person), aliased(Person)

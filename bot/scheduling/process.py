@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -28,12 +28,16 @@ from bot.scheduling.policy import load_policy
 from bot.scheduling.quiet import QuietHours
 from bot.scheduling.senders import Sender, SmsSender, TelegramSender
 from bot.service import utc_now
+from bot.storage import heartbeat
 from bot.storage.db import make_engine, make_session_factory
 from config.settings import Settings, SettingsError, require_telegram_token
 
 logger = logging.getLogger(__name__)
 
 STANDBY_POLL_SECONDS = 5.0  # a standby takes over well within 30 s of the leader dying
+# The jobs' heartbeat is written at most this often: the dispatch job runs every second, and
+# on SQLite each write waits its turn with the bot's.
+BEAT_EVERY = timedelta(seconds=10)
 Clock = Callable[[], datetime]
 
 
@@ -45,6 +49,17 @@ class SchedulerJobs:
     dispatcher: Dispatcher
     clock: Clock
     retention_days: int = 365
+    last_beat: datetime | None = None
+
+    async def beat(self) -> None:
+        """Says the jobs are running (serve's /healthz and watchman read it)."""
+        now = self.clock()
+        if self.last_beat is not None and now - self.last_beat < BEAT_EVERY:
+            return
+        with contextlib.suppress(SQLAlchemyError, OSError):  # the next run tries again
+            async with self.materialiser.session_factory() as session, session.begin():
+                await heartbeat.beat(session, now)
+            self.last_beat = now
 
     async def materialise_meetings(self) -> None:
         result = await self.materialiser.meetings(self.clock())
@@ -81,7 +96,7 @@ class SchedulerJobs:
     async def escalate_crises(self) -> None:
         escalated = await self.materialiser.crisis_escalations(self.clock())
         if escalated:
-            logger.warning("Escalated %d unacknowledged crisis alerts to supervisors", escalated)
+            logger.warning("Sent again %d crisis alerts nobody has picked up", escalated)
 
     async def dispatch(self) -> None:
         """Drain everything due at the configured rate (run_once claims batch after batch)."""
@@ -118,29 +133,37 @@ def build_jobs(
     )
 
 
+def beating(jobs: SchedulerJobs, job: Callable[[], Awaitable[object]]) -> Callable[[], Any]:
+    """The job, then a heartbeat: a beat says a job ran to its end, not just that the process
+    is alive."""
+
+    async def run() -> None:
+        await job()
+        await jobs.beat()
+
+    run.__name__ = getattr(job, "__name__", "job")
+    return run
+
+
 def schedule(jobs: SchedulerJobs, settings: Settings) -> AsyncIOScheduler:
-    """The intervals, each named after its subject; never two runs of one job at once."""
+    """The intervals, each named after its subject; never two runs of one job at once. Each
+    run ends with a heartbeat (see `beating`)."""
     scheduler = AsyncIOScheduler(timezone=settings.zone)
     common: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
-    scheduler.add_job(jobs.recover, "interval", minutes=1, id="recover-claims", **common)
-    scheduler.add_job(
-        jobs.materialise_meetings, "interval", seconds=20, id="materialise-meetings", **common
-    )
-    scheduler.add_job(
-        jobs.materialise_nudges, "interval", minutes=5, id="materialise-nudges", **common
-    )
-    scheduler.add_job(
-        jobs.materialise_followups, "interval", minutes=5, id="materialise-followups", **common
-    )
-    scheduler.add_job(  # every minute: goal reminders go at the minute the mentee chose
-        jobs.materialise_goal_reminders, "interval", minutes=1, id="materialise-goals", **common
-    )
-    scheduler.add_job(jobs.end_episodes, "interval", minutes=5, id="end-episodes", **common)
-    scheduler.add_job(jobs.purge_expired, "interval", hours=1, id="purge-expired", **common)
-    scheduler.add_job(
-        jobs.escalate_crises, "interval", seconds=30, id="escalate-crisis-alerts", **common
-    )
-    scheduler.add_job(jobs.dispatch, "interval", seconds=1, id="dispatch-outbox", **common)
+    intervals: list[tuple[Callable[[], Awaitable[object]], str, dict[str, int]]] = [
+        (jobs.recover, "recover-claims", {"minutes": 1}),
+        (jobs.materialise_meetings, "materialise-meetings", {"seconds": 20}),
+        (jobs.materialise_nudges, "materialise-nudges", {"minutes": 5}),
+        (jobs.materialise_followups, "materialise-followups", {"minutes": 5}),
+        # every minute: goal reminders go at the minute the mentee chose
+        (jobs.materialise_goal_reminders, "materialise-goals", {"minutes": 1}),
+        (jobs.end_episodes, "end-episodes", {"minutes": 5}),
+        (jobs.purge_expired, "purge-expired", {"hours": 1}),
+        (jobs.escalate_crises, "escalate-crisis-alerts", {"seconds": 30}),
+        (jobs.dispatch, "dispatch-outbox", {"seconds": 1}),
+    ]
+    for job, name, every in intervals:
+        scheduler.add_job(beating(jobs, job), "interval", id=name, **every, **common)
     return scheduler
 
 

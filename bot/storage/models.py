@@ -617,3 +617,14 @@ class RelayMessage(Base):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime]
+
+
+class SchedulerHeartbeat(Base):
+    """When the scheduler last ran its jobs: /healthz reports it, and serve takes over the
+    crisis re-alerts when it falls silent (bot/scheduling/watchman.py). One row per process
+    kind; only "scheduler" is written today."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    beat_at: Mapped[datetime]

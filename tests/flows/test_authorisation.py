@@ -35,6 +35,7 @@ EXTRA = {
 }
 NAMED = sorted(
     {
+        "ack",
         "addphone",
         "meet",
         "upcoming",

@@ -142,7 +142,12 @@ async def test_attention_orders_the_caseload_by_urgency(
     service: MentorService, session_factory: Sessions, clock: FakeClock
 ) -> None:
     chat = await _crafted(service, session_factory, clock)
-    (reply,) = await chat.send("/attention")
+    alert, reply = await chat.send("/attention")
+    # The open alert first, on its own with its age and a button to pick it up.
+    assert alert.text == texts.ATTENTION_OPEN_ALERT.format(
+        name="Ann", what="self-harm", age="2 hours"
+    )
+    assert [choice.label for choice in alert.choices] == [texts.CRISIS_ACK]
     lines = reply.text.splitlines()
     assert lines[0] == texts.ATTENTION_HEADER
     assert [line.split(":")[0] for line in lines[1:]] == [
@@ -180,7 +185,8 @@ async def test_a_supervisor_sees_every_caseload_and_a_mentee_sees_none(
         session_factory, service, name="Pat", role=Role.SUPERVISOR, phone="+447700900003"
     )
     supervisor = Chat(service, sender=Sender(Channel.CONSOLE, "+447700900003"))
-    (reply,) = await supervisor.send("/attention")
+    alert, reply = await supervisor.send("/attention")
+    assert alert.text.startswith("Crisis alert NOT picked up: Ann")
     assert "Zed" in reply.text
     async with session_factory() as session:
         ann = (

@@ -67,6 +67,7 @@ CASES: dict[str, tuple[Role, list[str], str | None, dict[str, str]]] = {
         {"name": "Sam", "site": "camberwell"},
     ),
     "audit": (Role.SUPERVISOR, ["sam"], texts.AUDIT_HEADER, {"name": "Sam"}),
+    "ack": (Role.MENTOR, ["sam"], SAME_AS_TYPED, {}),
     "assign": (Role.SUPERVISOR, ["sam", "jo"], texts.ASSIGN_DONE, {"name": "Sam", "mentor": "Jo"}),
     "supervision": (Role.SUPERVISOR, ["alex"], texts.SUPERVISION_SAVED, {"name": "Alex"}),
     "retire": (Role.SUPERVISOR, ["streetlink"], texts.RETIRE_DONE, {}),

@@ -329,7 +329,10 @@ async def test_serve_app_starts_in_both_modes(
         async with web.router.lifespan_context(web):
             transport = httpx.ASGITransport(app=web)
             async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
-                assert (await client.get("/healthz")).json() == {"status": "ok"}
+                health = await client.get("/healthz")  # no scheduler has run yet
+                assert health.status_code == 503
+                assert health.json()["database"] == "ok"
+                assert health.json()["scheduler_heartbeat"] is None
             if mode == "webhook":
                 assert fake.webhook is not None
                 assert fake.webhook["url"] == "https://bot.example.org/telegram/webhook"

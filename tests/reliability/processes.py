@@ -101,7 +101,8 @@ class BotProcess:
                     raise AssertionError(f"`{self.command}` exited:\n{self.log_tail()}")
                 with contextlib.suppress(httpx.HTTPError):
                     response = await client.get(f"http://127.0.0.1:{self.port}/healthz")
-                    if response.status_code == 200:
+                    # 503 is an answer too: serve is up and says the scheduler is not yet.
+                    if response.status_code in (200, 503):
                         return
                 await asyncio.sleep(0.2)
         raise AssertionError(f"`{self.command}` did not start:\n{self.log_tail()}")

@@ -81,6 +81,21 @@ async def test_relapse_and_no_tells_nobody(
     assert await notices_to_alex(session_factory) == []
 
 
+@pytest.mark.parametrize(
+    ("typed", "told"), [("nah mate", False), ("yeah go on", True), ("yse", True)]
+)
+async def test_an_offer_takes_yes_and_no_as_every_question_does(
+    service: MentorService, session_factory: Sessions, typed: str, told: bool
+) -> None:
+    """The shared vocabulary (docs/vocabulary.md), slips included, answers an offer too."""
+    sam = await sam_with_nothing_open(service, session_factory)
+    await sam.send("had a slip")
+    await sam.send(typed)
+    expected = texts.RELAPSE_TOLD.format(name="Alex") if told else texts.RELAPSE_NOT_TOLD
+    assert sam.texts == [expected]
+    assert len(await notices_to_alex(session_factory)) == int(told)
+
+
 async def test_own_words_are_shown_back_and_relayed_only_when_confirmed(
     service: MentorService, session_factory: Sessions
 ) -> None:

@@ -36,3 +36,19 @@ async def answer(
     if free_text.is_own_words(message.text):
         return Outcome([*await free_text.aside(ctx, person, message), ask_again])
     return Outcome([Reply(asking.reask(question, ctx.channel or Channel.TELEGRAM)), ask_again])
+
+
+async def answer_staff(
+    ctx: FlowContext, question: Question, message: InboundMessage, token: str
+) -> Read | Outcome:
+    """As `answer`, for staff questions: a sentence typed there is not a mentee's own words, so
+    it gets no kind reply (offers to tell a mentor would make no sense), only the re-ask."""
+    got = asking.read(question, message, token)
+    if got.kind in ACTED_ON:
+        return got
+    if got.kind is Kind.STALE:
+        return Outcome(stale_tap=True)
+    ask_again = asking.ask(question, token)
+    if got.kind is Kind.NO_WAY_BACK:
+        return Outcome([Reply(texts.NOTHING_BEFORE), ask_again])
+    return Outcome([Reply(asking.reask(question, ctx.channel or Channel.TELEGRAM)), ask_again])

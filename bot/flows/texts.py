@@ -363,10 +363,8 @@ SIGNPOST_WHO = "Who would you like to send a service to?"
 SIGNPOST_WHICH_KIND = (
     "What kind of help for {name}? Choose one, or type a word like debt or a service's name."
 )
-SIGNPOST_KIND_REASK = "Sorry, I did not find that. Choose a kind of help, or type another word."
 SIGNPOST_EMPTY = 'Nothing is listed under "{category}" yet. Please pick another kind of help.'
 SIGNPOST_WHICH_SERVICE = "{category} for {name}, nearest first. Which one?"
-SIGNPOST_SERVICE_REASK = "Sorry, I did not find that. Choose a service, or type another word."
 SIGNPOST_GONE = "That service has just been retired, so it was not sent. Please pick another."
 SIGNPOST_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so nothing was sent."
 SIGNPOST_SENT = (

@@ -89,8 +89,14 @@ async def test_signpost_by_typing_a_service_name_with_a_slip(
     await mentor.send("/signpost")  # the only mentee is chosen at once
     [which] = await mentor.send("samaritens")
     assert labels(which)[0] == "Samaritans"
-    [sorry, kind] = await mentor.send("nothing like this")
-    assert sorry.text == texts.SIGNPOST_SERVICE_REASK and kind.choices
+    [sorry, again] = await mentor.send("nothing like this")
+    assert sorry.text.startswith(texts.REASK_SORRY) and "1 to 6" in sorry.text
+    assert again.text == which.text and labels(again) == labels(which)  # the same question
+    [kind] = await mentor.tap(texts.BACK_LABEL)
+    assert kind.text == texts.SIGNPOST_WHICH_KIND.format(name="Sam") and not kind.controls
+    await mentor.send("samaritens")
+    [kind] = await mentor.send("back")  # typed, as tapped
+    assert kind.text == texts.SIGNPOST_WHICH_KIND.format(name="Sam")
     [which] = await mentor.send("rent arrears")
     assert which.text.startswith("Money and debt for Sam")
     await mentor.send("national debtline")

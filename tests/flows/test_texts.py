@@ -146,10 +146,8 @@ STAFF_FACING = {
     # Signposting for staff (bot/flows/signpost_send.py, signpost_answers.py, directory_admin.py).
     "SIGNPOST_WHO",
     "SIGNPOST_WHICH_KIND",
-    "SIGNPOST_KIND_REASK",
     "SIGNPOST_EMPTY",
     "SIGNPOST_WHICH_SERVICE",
-    "SIGNPOST_SERVICE_REASK",
     "SIGNPOST_GONE",
     "SIGNPOST_NOT_YOUR_MENTEE",
     "SIGNPOST_SENT",

@@ -122,7 +122,7 @@ async def step(
         return await _own_words(ctx, person, message, typed)
     if words is None and got.kind is Kind.ANSWER:
         return await _answered(ctx, person, live, state, got.value or "")
-    if words is None and state.at == CATEGORY:
+    if words is None and typed and state.at == CATEGORY:  # a blank asks afresh, as before
         site = await site_of(ctx, person)
         if search(live.directory, typed, site=site).category is None:
             await _count(ctx, person, site, UNMATCHED)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import free_text, texts
 from bot.flows.types import Channel, Sender
 from bot.service import MentorService
-from bot.storage.models import ConversationState, OutboxMessage, RelayMessage
+from bot.storage.models import ConversationState, LookupCount, OutboxMessage, RelayMessage
 from tests.utils import MENTOR_PHONE, Chat, add_staff, count_rows, joined_mentee, question_number
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -171,6 +171,9 @@ async def test_own_words_in_find_that_find_nothing_get_the_kind_reply_then_the_q
     assert sam.texts[-1] == texts.FIND_WHICH
     await sam.tap(texts.FREE_CARRY_ON, reply=sam.last[0])
     assert sam.texts == [texts.FIND_WHICH]
+    async with session_factory() as session:  # asked again, not looked up again
+        [unmatched] = (await session.execute(select(LookupCount))).scalars()
+    assert unmatched.category == "unmatched" and unmatched.count == 1
 
 
 async def test_crisis_words_still_get_the_crisis_reply(

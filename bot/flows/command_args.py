@@ -147,13 +147,17 @@ async def step(
         if value is None:
             return await _ask(ctx, person, state, [Reply(problem)] if problem else [])
         return await _given(ctx, person, state, value, allowed[1], message)
-    answered = await asked.answer_staff(ctx, question, message, state.token)
-    if isinstance(answered, Outcome):
-        return answered
-    if answered.kind is asking.Kind.BACK:
-        outcome = await _ask(ctx, person, replace(state, given=given[:-1]), [])
-        return tapped(outcome, message, answered.label(question))
-    value, problem = await _accept(ctx, person, part, "", answered.value)
+    if message.choice is not None and got.kind is asking.Kind.UNCLEAR:
+        chosen = message.choice  # not one of its buttons (forged): judged as the name typed
+    else:
+        answered = await asked.answer_staff(ctx, question, message, state.token)
+        if isinstance(answered, Outcome):
+            return answered
+        if answered.kind is asking.Kind.BACK:
+            outcome = await _ask(ctx, person, replace(state, given=given[:-1]), [])
+            return tapped(outcome, message, answered.label(question))
+        chosen = answered.value or ""
+    value, problem = await _accept(ctx, person, part, "", chosen)
     if value is None:
         return await _ask(ctx, person, state, [Reply(problem)] if problem else [])
     return await _given(ctx, person, state, value, allowed[1], message)

@@ -190,7 +190,7 @@ async def _question(ctx: FlowContext, staff: Person, state: SsmState) -> Questio
 
 
 def _choices(matrix: Matrix) -> tuple[Choice, ...]:
-    # Numbered in level order, so "3" typed, tapped or texted means level 3 (Skip is the 6th).
+    # Numbered in level order, so "3" typed, tapped or texted means level 3; Skip is a control.
     return tuple(
         Choice(texts.SSM_LEVEL_CHOICE.format(level=n, level_name=matrix.level_name(n)), str(n))
         for n in range(1, LEVELS + 1)

@@ -21,7 +21,7 @@ from bot.flows.types import Channel, Sender
 from bot.instruments import Instrument
 from bot.instruments.ssm import shipped_matrix
 from bot.service import MentorService
-from bot.storage import people
+from bot.storage import conversations, people
 from bot.storage.models import (
     Answer,
     Assessment,
@@ -401,3 +401,28 @@ async def test_a_rating_is_not_the_mentees_check_in(
             await session.scalars(select(Assessment).where(Assessment.rated_by_id.is_(None)))
         ).one()
     assert own.timepoint is Timepoint.BASELINE and own.status is AssessmentStatus.IN_PROGRESS
+
+
+async def test_a_paused_rating_saved_before_the_question_engine_still_carries_on(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    """Drafts are kept for weeks; the typed state reads the dict the old code stored."""
+    mentor, _ = await mentor_and_mentee(service, session_factory)
+    sam = await person_named(session_factory, "Sam")
+    alex = await person_named(session_factory, "Alex")
+    draft = {"name": "Sam", "started": service.clock().isoformat(), "ratings": {DOMAINS[0]: 2}}
+    async with session_factory() as session, session.begin():
+        await conversations.save_state(
+            session,
+            person_id=alex.id,
+            flow="ssm",
+            step="paused",
+            data={"at": "paused", "drafts": {str(sam.id): draft}},
+            now=service.clock(),
+        )
+    [resumed, question] = await mentor.send("/rate Sam")
+    assert resumed.text == "Carrying on with Sam: 1 of 12 areas done."
+    assert domain_number(mentor) == 2 and question.token
+    await rate_by_taps(mentor, [3] * 11)
+    (rating,) = await rated(session_factory)
+    assert (await answers_of(session_factory, rating.id))[DOMAINS[0]] == 2

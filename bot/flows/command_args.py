@@ -11,18 +11,20 @@ ask for what is missing (/meet, /rate, /close's reason ...) are not in the table
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.flows import texts
+from bot.flows import asked, texts
 from bot.flows.context import FlowContext
 from bot.flows.staff import MAX_NAME, STAFF_ROLES, parse_mobile
 from bot.flows.staff_views import visible_mentee, visible_mentees
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.questions import asking
+from bot.questions.asking import Question
+from bot.questions.state import FlowState, new_token
 from bot.sites import shipped_sites
 from bot.storage import conversations, people
 from bot.storage.goals import TITLE_LIMIT
@@ -80,6 +82,16 @@ ARGUMENTS: dict[str, tuple[Part, ...]] = {
 NEEDS_SMS = frozenset({"addmentee", "addphone"})
 
 
+@dataclass(frozen=True)
+class Waiting(FlowState):
+    """The command waiting, the parts given so far, and when its question was asked."""
+
+    command: str
+    given: list[str] = field(default_factory=list)
+    token: str = ""
+    asked_at: str = ""
+
+
 async def start(ctx: FlowContext, person: Person, name: str, argument: str) -> Outcome | None:
     """Asks for what the command lacks, or None when it should simply run.
 
@@ -100,7 +112,7 @@ async def start(ctx: FlowContext, person: Person, name: str, argument: str) -> O
         given.append(value)
     if name in NEEDS_SMS and not ctx.sms_enabled:  # no use asking for what cannot be sent
         return Outcome([Reply(texts.ADDMENTEE_NO_SMS)])
-    return await _ask(ctx, person, {"command": name, "given": given}, [])
+    return await _ask(ctx, person, Waiting(name, given), [])
 
 
 async def step(
@@ -110,29 +122,62 @@ async def step(
     message: InboundMessage,
     commands: Commands,
 ) -> Outcome:
-    """Takes the next part, asks for the one after, or runs the command with them all."""
-    name, given = data["command"], list(data["given"])
+    """Takes the next part (typed, or a tapped choice), or Back to the part before; asks for
+    the one after, or runs the command with them all."""
+    state = Waiting.load(data)
+    name, given = state.command, list(state.given)
     allowed = commands.get(name)
     if allowed is None or person.role not in allowed[0] or name not in ARGUMENTS:
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(texts.COMMAND_NOT_ALLOWED)])
-    if message.choice is not None and message.token != data.get("token"):
+    if message.choice is not None and message.token != state.token:
         return Outcome(stale_tap=True)
-    if ctx.now() - datetime.fromisoformat(data["asked_at"]) > WAIT_LIMIT:
+    if ctx.now() - datetime.fromisoformat(state.asked_at) > WAIT_LIMIT:
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(texts.ARG_TOO_LATE.format(command=name))])
-    parts = ARGUMENTS[name]
-    typed = " ".join((message.text or "").split()) if message.choice is None else ""
-    if message.choice is None and not typed:
-        return await _ask(ctx, person, data, [])
-    value, problem = await _accept(ctx, person, parts[len(given)], typed, message.choice)
+    part = ARGUMENTS[name][len(given)]
+    question = await _question(ctx, person, state)
+    got = asking.read(question, message, state.token)
+    if message.choice is None and got.kind not in (asking.Kind.BACK, asking.Kind.NO_WAY_BACK):
+        typed = " ".join((message.text or "").split())
+        if not typed:
+            return await _ask(ctx, person, state, [])
+        value, problem = await _accept(ctx, person, part, typed, None)
+        if value is None and got.kind is asking.Kind.ANSWER:  # a choice's number, or a slip in it
+            value, problem = await _accept(ctx, person, part, typed, got.value)
+        if value is None:
+            return await _ask(ctx, person, state, [Reply(problem)] if problem else [])
+        return await _given(ctx, person, state, value, allowed[1], message)
+    if message.choice is not None and got.kind is asking.Kind.UNCLEAR:
+        chosen = message.choice  # not one of its buttons (forged): judged as the name typed
+    else:
+        answered = await asked.answer(ctx, person, question, message, state.token)
+        if isinstance(answered, Outcome):
+            return answered
+        if answered.kind is asking.Kind.BACK:
+            outcome = await _ask(ctx, person, replace(state, given=given[:-1]), [])
+            return tapped(outcome, message, answered.label(question))
+        chosen = answered.value or ""
+    value, problem = await _accept(ctx, person, part, "", chosen)
     if value is None:
-        return await _ask(ctx, person, data, [Reply(problem)] if problem else [])
-    given.append(value)
-    if len(given) < len(parts):
-        return tapped(await _ask(ctx, person, {**data, "given": given}, []), message, value)
+        return await _ask(ctx, person, state, [Reply(problem)] if problem else [])
+    return await _given(ctx, person, state, value, allowed[1], message)
+
+
+async def _given(
+    ctx: FlowContext,
+    person: Person,
+    state: Waiting,
+    value: str,
+    command: Command,
+    message: InboundMessage,
+) -> Outcome:
+    """Keeps one more part; asks for the next, or runs the command once all are in."""
+    given = [*state.given, value]
+    if len(given) < len(ARGUMENTS[state.command]):
+        return tapped(await _ask(ctx, person, replace(state, given=given), []), message, value)
     await conversations.clear_state(ctx.session, person.id)  # the command may open its own
-    return tapped(await allowed[1](ctx, person, " ".join(given)), message, value)
+    return tapped(await command(ctx, person, " ".join(given)), message, value)
 
 
 async def cancel(ctx: FlowContext, person: Person, data: dict[str, Any]) -> Outcome:
@@ -141,23 +186,28 @@ async def cancel(ctx: FlowContext, person: Person, data: dict[str, Any]) -> Outc
     return Outcome([Reply(texts.ARG_CANCELLED)])
 
 
-async def _ask(
-    ctx: FlowContext, person: Person, data: dict[str, Any], lead: list[Reply]
-) -> Outcome:
-    given = data["given"]
-    part = ARGUMENTS[data["command"]][len(given)]
-    token = secrets.token_hex(3)
+async def _question(ctx: FlowContext, person: Person, state: Waiting) -> Question:
+    """The part asked for next, with its choices where few; Back from the second part on."""
+    given = state.given
+    part = ARGUMENTS[state.command][len(given)]
+    return Question(
+        part.ask.format(name=given[-1] if given else ""),
+        choices=await _choices(ctx, person, part.kind),
+        back=bool(given),
+    )
+
+
+async def _ask(ctx: FlowContext, person: Person, state: Waiting, lead: list[Reply]) -> Outcome:
+    state = replace(state, token=new_token(), asked_at=ctx.now().isoformat())
     await conversations.save_state(
         ctx.session,
         person_id=person.id,
         flow=FLOW,
-        step=part.kind.value,
-        data={**data, "token": token, "asked_at": ctx.now().isoformat()},
+        step=ARGUMENTS[state.command][len(state.given)].kind.value,
+        data=state.dump(),
         now=ctx.now(),
     )
-    choices = await _choices(ctx, person, part.kind)
-    question = part.ask.format(name=given[-1] if given else "")
-    return Outcome([*lead, Reply(question, choices=choices, token=token if choices else None)])
+    return Outcome([*lead, asking.ask(await _question(ctx, person, state), state.token)])
 
 
 async def _choices(ctx: FlowContext, person: Person, kind: Kind) -> tuple[Choice, ...]:

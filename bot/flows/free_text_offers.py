@@ -13,13 +13,14 @@ question; typed "yes" or "no" answers an offer when nothing else is open.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from bot.flows import closing, relay, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply, Sender
+from bot.questions.state import new_token
+from bot.questions.vocabulary import read_yes_no
 from bot.storage import conversations, people
 from bot.storage.models import Episode, Person
 
@@ -36,8 +37,6 @@ _VALUES = {
 _TOKEN = re.compile(r"^ft-([ocr])-([0-9a-f]{6})$")
 # Words typed for an offer: by SMS in place of a number; "yes" and "no" only when no flow is open.
 _KEYWORDS = {"mentor": (OPTIONS_ASK, MENTOR), "tell": (TELL_ASK, TELL)}
-_YES = frozenset({"yes", "y", "yeah", "yep", "yes please", "ok", "okay", "please", "sure"})
-_NO = frozenset({"no", "n", "nope", "no thanks", "not now", "dont"})
 _ANSWERS = {
     CONFIRM_ASK: {True: SEND, False: DONT_SEND},
     TELL_ASK: {True: TELL, False: DONT_TELL},
@@ -68,10 +67,10 @@ def parse_action(message: InboundMessage) -> FreeTextTap | None:
 async def settle(ctx: FlowContext, person: Person, message: InboundMessage) -> Outcome | None:
     """A typed answer when only an offer is open; None (and the offer gone) for anything else."""
     pending = await _pending(ctx, person)
-    word = _word(message.text)
+    said = read_yes_no(message.text or "")
     answers = _ANSWERS.get(str(pending.get("ask"))) if pending else None
-    if pending is not None and answers is not None and (word in _YES or word in _NO):
-        tap = FreeTextTap(pending["ask"], answers[word in _YES], None, message.sender)
+    if pending is not None and answers is not None and said is not None:
+        tap = FreeTextTap(pending["ask"], answers[said], None, message.sender)
         return await handle(ctx, person, tap)
     await conversations.clear_state(ctx.session, person.id)
     return None
@@ -79,7 +78,7 @@ async def settle(ctx: FlowContext, person: Person, message: InboundMessage) -> O
 
 async def offer(ctx: FlowContext, person: Person, ask: str, *, text: str | None = None) -> str:
     """Keeps a new offer beside the open flow (or alone); the token for its buttons."""
-    nonce = secrets.token_hex(3)
+    nonce = new_token()
     pending: dict[str, Any] = {"ask": ask, "nonce": nonce}
     if text is not None:
         pending["text"] = text

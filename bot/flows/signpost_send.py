@@ -9,13 +9,16 @@ recorded, so the scheduler can ask the mentee a week later whether they got in t
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.flows import signposting, staff_views, texts
+from bot.flows import asked, signposting, staff_views, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.questions import asking
+from bot.questions.asking import Kind, Question, Read
+from bot.questions.state import FlowState, new_token
 from bot.signposting import Entry, search
 from bot.storage import conversations, people, resources, signposts
 from bot.storage.models import Person, Role
@@ -23,9 +26,23 @@ from bot.storage.outbox import Queued
 from bot.storage.resources import LiveDirectory
 
 FLOW = "signpost"
+MENTEE, KIND, SERVICE = "mentee", "kind", "service"
 
-Data = dict[str, Any]
-Handler = Callable[[FlowContext, Person, Data, InboundMessage], Awaitable[Outcome]]
+
+@dataclass(frozen=True)
+class SignpostState(FlowState):
+    """Which question is asked, for which mentee, and the mentees or services offered."""
+
+    at: str
+    token: str
+    ids: list[int] = field(default_factory=list)  # the mentees, or the services, offered
+    mentee: int | None = None
+    name: str = ""
+    site: str | None = None
+    label: str = ""  # the kind of help whose services are offered
+
+
+Handler = Callable[[FlowContext, Person, SignpostState, InboundMessage], Awaitable[Outcome]]
 
 
 async def start(ctx: FlowContext, person: Person, argument: str) -> Outcome:
@@ -44,133 +61,156 @@ async def start(ctx: FlowContext, person: Person, argument: str) -> Outcome:
             lead.append(Reply(texts.NO_SUCH_MENTEE.format(name=wanted)))
     if len(mentees) == 1:
         return await _ask_kind(ctx, person, await _for_mentee(ctx, mentees[0]), lead)
-    data: Data = {"at": "mentee", "token": secrets.token_hex(3), "ids": [m.id for m in mentees]}
-    await _save(ctx, person, data)
-    choices = tuple(Choice(mentee.display_name, str(mentee.id)) for mentee in mentees)
-    return Outcome([*lead, Reply(texts.SIGNPOST_WHO, choices=choices, token=data["token"])])
+    state = SignpostState(MENTEE, new_token(), ids=[m.id for m in mentees])
+    await _save(ctx, person, state)
+    return Outcome([*lead, asking.ask(await _question(ctx, person, state), state.token)])
 
 
-async def step(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:
+async def step(
+    ctx: FlowContext, person: Person, data: dict[str, Any], message: InboundMessage
+) -> Outcome:
     """Takes the answer to the current question, or asks again kindly."""
-    if message.choice is not None and message.token != data["token"]:
-        return Outcome(stale_tap=True)
-    return await _STEPS[data["at"]](ctx, person, data, message)
+    state = SignpostState.load(data)
+    return await _STEPS[state.at](ctx, person, state, message)
 
 
-async def _for_mentee(ctx: FlowContext, mentee: Person) -> Data:
-    return {
-        "mentee": mentee.id,
-        "name": mentee.display_name,
-        "site": await signposting.site_of(ctx, mentee),
-    }
+async def _question(ctx: FlowContext, person: Person, state: SignpostState) -> Question:
+    """Which mentee, which kind of help (for them), or which service (Back to the kinds)."""
+    if state.at == MENTEE:
+        mentees = await staff_views.visible_mentees(ctx, person)
+        choices = tuple(Choice(m.display_name, str(m.id)) for m in mentees if m.id in state.ids)
+        return Question(texts.SIGNPOST_WHO, choices=choices)
+    if state.at == KIND:
+        return Question(
+            texts.SIGNPOST_WHICH_KIND.format(name=state.name),
+            choices=signposting.category_choices(resources.shipped_categories()),
+        )
+    live = await resources.live_directory(ctx.session)
+    listed = ((i, live.by_id.get(i)) for i in state.ids)
+    return Question(
+        texts.SIGNPOST_WHICH_SERVICE.format(category=state.label, name=state.name),
+        choices=tuple(Choice(entry.name, str(i)) for i, entry in listed if entry is not None),
+        back=True,
+    )
+
+
+async def _read(
+    ctx: FlowContext, person: Person, state: SignpostState, message: InboundMessage
+) -> tuple[Question, Read | Outcome]:
+    question = await _question(ctx, person, state)
+    return question, await asked.answer(ctx, person, question, message, state.token)
+
+
+async def _for_mentee(ctx: FlowContext, mentee: Person) -> SignpostState:
+    site = await signposting.site_of(ctx, mentee)
+    return SignpostState(KIND, "", mentee=mentee.id, name=mentee.display_name, site=site)
 
 
 async def _choose_mentee(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+    ctx: FlowContext, person: Person, state: SignpostState, message: InboundMessage
 ) -> Outcome:
-    mentees = [m for m in await staff_views.visible_mentees(ctx, person) if m.id in data["ids"]]
-    if message.choice is not None:
-        chosen = [m for m in mentees if str(m.id) == message.choice]
-    else:
-        typed = " ".join((message.text or "").split()).casefold()
-        chosen = [m for m in mentees if m.display_name.casefold() == typed]
-    if len(chosen) != 1:
-        outcome = await start(ctx, person, "")
-        outcome.replies.insert(0, Reply(texts.MEET_WHO_REASK))
-        return outcome
-    outcome = await _ask_kind(ctx, person, await _for_mentee(ctx, chosen[0]), [])
-    return tapped(outcome, message, chosen[0].display_name)
+    question, got = await _read(ctx, person, state, message)
+    if isinstance(got, Outcome):
+        return got
+    mentees = await staff_views.visible_mentees(ctx, person)
+    chosen = next(m for m in mentees if str(m.id) == got.value)
+    outcome = await _ask_kind(ctx, person, await _for_mentee(ctx, chosen), [])
+    return tapped(outcome, message, got.label(question))
 
 
-async def _ask_kind(ctx: FlowContext, person: Person, data: Data, lead: list[Reply]) -> Outcome:
-    data = {**data, "at": "kind", "token": secrets.token_hex(3)}
-    await _save(ctx, person, data)
-    choices = signposting.category_choices(resources.shipped_categories())
-    question = Reply(
-        texts.SIGNPOST_WHICH_KIND.format(name=data["name"]), choices=choices, token=data["token"]
-    )
-    return Outcome([*lead, question])
+async def _ask_kind(
+    ctx: FlowContext, person: Person, state: SignpostState, lead: list[Reply]
+) -> Outcome:
+    state = replace(state, at=KIND, token=new_token(), ids=[], label="")
+    await _save(ctx, person, state)
+    return Outcome([*lead, asking.ask(await _question(ctx, person, state), state.token)])
 
 
 async def _choose_kind(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+    ctx: FlowContext, person: Person, state: SignpostState, message: InboundMessage
 ) -> Outcome:
     live = await resources.live_directory(ctx.session)
-    if message.choice is None:
-        return await _typed(ctx, person, data, live, message.text, texts.SIGNPOST_KIND_REASK)
-    category = next((c for c in live.directory.categories if c.id == message.choice), None)
-    if category is None:
+    found = await _searched(ctx, person, state, live, message)
+    if found is not None:
+        return found
+    question, got = await _read(ctx, person, state, message)
+    if isinstance(got, Outcome):
+        return got
+    category = next((c for c in live.directory.categories if c.id == got.value), None)
+    if category is None:  # retired since the buttons were shown
         return Outcome(stale_tap=True)
-    entries = live.directory.in_category(category.id, site=data["site"])
-    outcome = await _ask_service(ctx, person, data, live, category.label, entries)
-    return tapped(outcome, message, category.label)
+    entries = live.directory.in_category(category.id, site=state.site)
+    outcome = await _ask_service(ctx, person, state, live, category.label, entries)
+    return tapped(outcome, message, got.label(question))
 
 
-async def _typed(
+async def _searched(
     ctx: FlowContext,
     person: Person,
-    data: Data,
+    state: SignpostState,
     live: LiveDirectory,
-    text: str | None,
-    sorry: str,
-) -> Outcome:
-    """Typed words, at either step: the services they find, or the question again."""
-    result = search(live.directory, text or "", site=data["site"])
+    message: InboundMessage,
+) -> Outcome | None:
+    """Typed words that are no answer to the question (at either step), searched for: the
+    services they find, or None so the engine asks again."""
+    if message.choice is not None or not message.text:
+        return None
+    question = await _question(ctx, person, state)
+    if asking.read(question, message, state.token).kind is not Kind.UNCLEAR:
+        return None  # a choice's name or number, or a word like "back"
+    result = search(live.directory, message.text, site=state.site)
     if result.category is None:
-        return await _ask_kind(ctx, person, data, [Reply(sorry)])
+        return None
     entries = list(result.entries)
-    return await _ask_service(ctx, person, data, live, result.category.label, entries)
+    return await _ask_service(ctx, person, state, live, result.category.label, entries)
 
 
 async def _ask_service(
     ctx: FlowContext,
     person: Person,
-    data: Data,
+    state: SignpostState,
     live: LiveDirectory,
     label: str,
     entries: list[Entry],
 ) -> Outcome:
     if not entries:
         return await _ask_kind(
-            ctx, person, data, [Reply(texts.SIGNPOST_EMPTY.format(category=label))]
+            ctx, person, state, [Reply(texts.SIGNPOST_EMPTY.format(category=label))]
         )
     ids = [live.ids[entry.name] for entry in entries]
-    data = {**data, "at": "service", "token": secrets.token_hex(3), "label": label, "ids": ids}
-    await _save(ctx, person, data)
-    choices = tuple(Choice(entry.name, str(live.ids[entry.name])) for entry in entries)
-    text = texts.SIGNPOST_WHICH_SERVICE.format(category=label, name=data["name"])
-    return Outcome([Reply(text, choices=choices, token=data["token"])])
+    state = replace(state, at=SERVICE, token=new_token(), label=label, ids=ids)
+    await _save(ctx, person, state)
+    return Outcome([asking.ask(await _question(ctx, person, state), state.token)])
 
 
 async def _choose_service(
-    ctx: FlowContext, person: Person, data: Data, message: InboundMessage
+    ctx: FlowContext, person: Person, state: SignpostState, message: InboundMessage
 ) -> Outcome:
     live = await resources.live_directory(ctx.session)
-    listed = {resource_id: live.by_id.get(resource_id) for resource_id in data["ids"]}
-    if message.choice is not None:
-        picked = next((i for i in listed if str(i) == message.choice), None)
-    else:
-        typed = " ".join((message.text or "").split()).casefold()
-        picked = next((i for i, e in listed.items() if e and e.name.casefold() == typed), None)
-        if picked is None:
-            return await _typed(
-                ctx, person, data, live, message.text, texts.SIGNPOST_SERVICE_REASK
-            )
-    if picked is None:
-        return Outcome(stale_tap=True)
-    entry = listed[picked]
-    if entry is None:  # retired since the buttons were shown
-        return await _ask_kind(ctx, person, data, [Reply(texts.SIGNPOST_GONE)])
-    return tapped(await _send(ctx, person, data, picked, entry), message, entry.name)
+    found = await _searched(ctx, person, state, live, message)
+    if found is not None:
+        return found
+    if message.choice is not None and message.token == state.token:
+        picked = next((i for i in state.ids if str(i) == message.choice), None)
+        if picked is not None and live.by_id.get(picked) is None:  # retired since shown
+            return await _ask_kind(ctx, person, state, [Reply(texts.SIGNPOST_GONE)])
+    question, got = await _read(ctx, person, state, message)
+    if isinstance(got, Outcome):
+        return got
+    if got.kind is Kind.BACK:
+        return tapped(await _ask_kind(ctx, person, state, []), message, got.label(question))
+    resource_id = int(got.value or 0)
+    entry = live.by_id[resource_id]
+    return tapped(await _send(ctx, person, state, resource_id, entry), message, entry.name)
 
 
 async def _send(
-    ctx: FlowContext, person: Person, data: Data, resource_id: int, entry: Entry
+    ctx: FlowContext, person: Person, state: SignpostState, resource_id: int, entry: Entry
 ) -> Outcome:
     """Records the signpost and queues the service to the mentee, with who sent it."""
     await conversations.clear_state(ctx.session, person.id)
-    name = data["name"]
-    episode = await people.active_episode(ctx.session, data["mentee"])
+    name = state.name
+    episode = await people.active_episode(ctx.session, state.mentee or 0)
     allowed = person.role is Role.SUPERVISOR or (
         episode is not None and episode.mentor_id == person.id
     )
@@ -201,14 +241,19 @@ async def _send(
     return Outcome([Reply(" ".join(replies))])
 
 
-async def _save(ctx: FlowContext, person: Person, data: Data) -> None:
+async def _save(ctx: FlowContext, person: Person, state: SignpostState) -> None:
     await conversations.save_state(
-        ctx.session, person_id=person.id, flow=FLOW, step=data["at"], data=data, now=ctx.now()
+        ctx.session,
+        person_id=person.id,
+        flow=FLOW,
+        step=state.at,
+        data=state.dump(),
+        now=ctx.now(),
     )
 
 
 _STEPS: dict[str, Handler] = {
-    "mentee": _choose_mentee,
-    "kind": _choose_kind,
-    "service": _choose_service,
+    MENTEE: _choose_mentee,
+    KIND: _choose_kind,
+    SERVICE: _choose_service,
 }

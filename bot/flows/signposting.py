@@ -12,12 +12,15 @@ can see unmet needs; nothing about who asked is kept.
 from __future__ import annotations
 
 import re
-import secrets
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.flows import checkin, free_text, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Answered, Channel, Choice, InboundMessage, Outcome, Reply
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
+from bot.questions.state import FlowState, new_token
 from bot.signposting import SITE_AREAS, Category, Entry, search
 from bot.storage import conversations, people, resources
 from bot.storage.models import Person, Role
@@ -28,9 +31,20 @@ PAGE = 3  # services per message: enough to choose from, short enough to read on
 # Sites recorded in lookup counts for people without a clinic, and lookups that found nothing.
 STAFF_SITE, NO_SITE, UNMATCHED = "staff", "none", "unmatched"
 _MORE = "more"
+CATEGORY, MORE = "category", "more"  # the question asked: which kind of help, or More
 _TYPED_FIND = re.compile(r"^\s*find\b[\s:,.!?-]*(.*)$", re.IGNORECASE | re.DOTALL)
 
-Data = dict[str, Any]
+
+@dataclass(frozen=True)
+class FindState(FlowState):
+    """The question asked and its token; on a page, the services found and where it is."""
+
+    at: str
+    token: str
+    label: str = ""  # the kind of help being paged through
+    names: list[str] = field(default_factory=list)
+    offset: int = 0
+    leave_out: str = ""  # a kind of help just found empty, not offered again
 
 
 def typed_find(text: str | None) -> str | None:
@@ -86,31 +100,55 @@ async def start(ctx: FlowContext, person: Person, argument: str) -> Outcome:
     return await _search(ctx, person, live, site, argument, lead)
 
 
-async def step(ctx: FlowContext, person: Person, data: Data, message: InboundMessage) -> Outcome:
-    """Takes a tapped kind of help, More, or typed words (searched for)."""
+async def step(
+    ctx: FlowContext, person: Person, data: dict[str, Any], message: InboundMessage
+) -> Outcome:
+    """Takes a tapped kind of help or More (as read by the question engine), or typed words:
+    a relapse or a message in the mentee's own words, a kind of help or More by its name or
+    number, else words searched for; words at the question that find nothing are asked again."""
+    state = FindState.load(data)
+    live = await resources.live_directory(ctx.session)
+    question = _question(live, state)
+    got = asking.read(question, message, state.token)
     if message.choice is not None:
-        if message.token != data["token"]:
+        if got.kind is not Kind.ANSWER:  # an old keyboard, or a kind of help since retired
             return Outcome(stale_tap=True)
-        if message.choice == _MORE and data["at"] == "more":
-            outcome = await _page(ctx, person, data, data["offset"] + PAGE)
-            outcome.answered = Answered(texts.FIND_MORE)
-            return outcome
-        live = await resources.live_directory(ctx.session)
-        category = next((c for c in live.directory.categories if c.id == message.choice), None)
-        if category is None:
-            return Outcome(stale_tap=True)
-        site = await site_of(ctx, person)
-        entries = live.directory.in_category(category.id, site=site)
-        outcome = await _list(ctx, person, live, site, category, entries, [])
-        outcome.answered = Answered(category.label)
+        outcome = await _answered(ctx, person, live, state, got.value or "")
+        outcome.answered = Answered(got.label(question))
         return outcome
     typed = " ".join((message.text or "").split())
-    if data["at"] == "more" and typed.casefold() == _MORE:
-        return await _page(ctx, person, data, data["offset"] + PAGE)
     words = typed_find(typed)  # "find debt" typed here means what it means anywhere
     if words is None and person.role is Role.MENTEE and free_text.is_own_words(typed):
         return await _own_words(ctx, person, message, typed)
+    if words is None and got.kind is Kind.ANSWER:
+        return await _answered(ctx, person, live, state, got.value or "")
+    if words is None and typed and state.at == CATEGORY:  # a blank asks afresh, as before
+        site = await site_of(ctx, person)
+        if search(live.directory, typed, site=site).category is None:
+            await _count(ctx, person, site, UNMATCHED)
+            sorry = asking.reask(question, ctx.channel or Channel.TELEGRAM)
+            return Outcome([Reply(sorry), asking.ask(question, state.token)])
     return await start(ctx, person, typed if words is None else words)
+
+
+def _question(live: LiveDirectory, state: FindState, page: str = "") -> Question:
+    """Which kind of help, or More under a page of services (the page is its prompt)."""
+    if state.at == MORE:
+        return Question(page, choices=(Choice(texts.FIND_MORE, _MORE),))
+    choices = category_choices(live.directory.categories, leave_out=state.leave_out)
+    return Question(texts.FIND_WHICH, choices=choices)
+
+
+async def _answered(
+    ctx: FlowContext, person: Person, live: LiveDirectory, state: FindState, value: str
+) -> Outcome:
+    """More: the next page; a kind of help: its services, nearest first."""
+    if state.at == MORE:
+        return await _page(ctx, person, state, state.offset + PAGE, live)
+    category = next(c for c in live.directory.categories if c.id == value)
+    site = await site_of(ctx, person)
+    entries = live.directory.in_category(category.id, site=site)
+    return await _list(ctx, person, live, site, category, entries, [])
 
 
 async def _own_words(
@@ -156,10 +194,9 @@ async def _ask_category(
     *,
     leave_out: str = "",
 ) -> Outcome:
-    data = {"at": "category", "token": secrets.token_hex(3)}
-    await _save(ctx, person, data)
-    choices = category_choices(live.directory.categories, leave_out=leave_out)
-    return Outcome([*lead, Reply(texts.FIND_WHICH, choices=choices, token=data["token"])])
+    state = FindState(CATEGORY, new_token(), leave_out=leave_out)
+    await _save(ctx, person, state)
+    return Outcome([*lead, asking.ask(_question(live, state), state.token)])
 
 
 async def _list(
@@ -176,30 +213,25 @@ async def _list(
     if not entries:
         empty = Reply(texts.FIND_EMPTY.format(category=category.label))
         return await _ask_category(ctx, person, live, [*lead, empty], leave_out=category.id)
-    data = {
-        "at": "more",
-        "label": category.label,
-        "names": [entry.name for entry in entries],
-    }
-    outcome = await _page(ctx, person, data, 0, live)
+    state = FindState(MORE, "", label=category.label, names=[entry.name for entry in entries])
+    outcome = await _page(ctx, person, state, 0, live)
     outcome.replies[:0] = lead
     return outcome
 
 
 async def _page(
-    ctx: FlowContext, person: Person, data: Data, offset: int, live: LiveDirectory | None = None
+    ctx: FlowContext, person: Person, state: FindState, offset: int, live: LiveDirectory
 ) -> Outcome:
     """Shows up to three services from `offset`, with More while any are left."""
-    live = live or await resources.live_directory(ctx.session)
     by_name = {entry.name: entry for entry in live.directory.entries}
-    names: list[str] = [name for name in data["names"] if name in by_name]  # none retired
+    names = [name for name in state.names if name in by_name]  # none retired
     shown = names[offset : offset + PAGE]
     if not shown:
         await conversations.clear_state(ctx.session, person.id)
         return await _ask_category(ctx, person, live, [])
     page = texts.FIND_PAGE if len(shown) > 1 else texts.FIND_PAGE_LAST_ONE
     header = page.format(
-        category=data["label"], first=offset + 1, last=offset + len(shown), total=len(names)
+        category=state.label, first=offset + 1, last=offset + len(shown), total=len(names)
     )
     compact = ctx.channel is Channel.SMS
     body = "\n\n".join([header, *(entry_text(by_name[n], compact=compact) for n in shown)])
@@ -207,15 +239,19 @@ async def _page(
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(body)])
     # A fresh token per page: More on an earlier page is stale, not a skip to a later one.
-    data = {**data, "names": names, "offset": offset, "token": secrets.token_hex(3)}
-    await _save(ctx, person, data)
-    more = (Choice(texts.FIND_MORE, _MORE),)
-    return Outcome([Reply(body, choices=more, token=data["token"])])
+    state = replace(state, names=names, offset=offset, token=new_token())
+    await _save(ctx, person, state)
+    return Outcome([asking.ask(_question(live, state, body), state.token)])
 
 
-async def _save(ctx: FlowContext, person: Person, data: Data) -> None:
+async def _save(ctx: FlowContext, person: Person, state: FindState) -> None:
     await conversations.save_state(
-        ctx.session, person_id=person.id, flow=FLOW, step=data["at"], data=data, now=ctx.now()
+        ctx.session,
+        person_id=person.id,
+        flow=FLOW,
+        step=state.at,
+        data=state.dump(),
+        now=ctx.now(),
     )
 
 

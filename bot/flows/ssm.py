@@ -9,28 +9,40 @@ check-in queries never see (assessments.SELF_REPORT).
 
 from __future__ import annotations
 
-import secrets
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from bot.flows import texts
+from bot.flows import asked, texts
 from bot.flows.checkin import EXIT_EARLY
 from bot.flows.context import FlowContext
 from bot.flows.ssm_view import mentor_view, summary_lines
 from bot.flows.staff_views import visible_mentee, visible_mentees
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
 from bot.instruments.ssm import LEVELS, Matrix, MatrixDomain, shipped_matrix
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
+from bot.questions.state import FlowState, new_token
 from bot.storage import conversations, people, ratings
 from bot.storage.models import Episode, Person, Timepoint
 
 __all__ = ["FLOW", "pause", "rating_timepoint", "start", "step", "summary_lines"]
 
 FLOW = "ssm"
-SKIP = "skip"
-_SKIP_WORDS = {"skip", "s", "pass", "na", "n/a", "-"}
-# State: {"at": "mentee" | "domain" | "paused", "mentee": "<id>" while rating, "token",
-#         "drafts": {"<mentee id>": {"name", "started", "ratings": {domain id: 1-5 or None}}}}
+MENTEE, DOMAIN, PAUSED = "mentee", "domain", "paused"
+
 Data = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SsmState(FlowState):
+    """The mentor's drafts, one per mentee: {"<mentee id>": {"name", "started", "ratings":
+    {domain id: 1-5 or None}}}, and which question is asked, of whom, with which token."""
+
+    at: str
+    drafts: dict[str, Any] = field(default_factory=dict)
+    mentee: str | None = None
+    token: str = ""
 
 
 def rating_timepoint(episode: Episode, rated_before: bool, today: date) -> Timepoint:
@@ -45,36 +57,48 @@ def rating_timepoint(episode: Episode, rated_before: bool, today: date) -> Timep
 
 async def start(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
     """Begins or resumes rating the named mentee, or asks which mentee with buttons."""
-    data: Data = {"drafts": await _drafts(ctx, staff)}
+    state = SsmState(MENTEE, drafts=await _drafts(ctx, staff))
     name = " ".join(argument.split())
     if name:
         mentee = await visible_mentee(ctx, staff, name)
         if mentee is None:
             return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=name))])
-        return await _begin(ctx, staff, data, mentee)
+        return await _begin(ctx, staff, state, mentee)
     if not await visible_mentees(ctx, staff):
         return Outcome([Reply(texts.SSM_NO_MENTEES)])
-    return await _ask(ctx, staff, {**data, "at": "mentee"}, [])
+    return await _ask(ctx, staff, state, [])
 
 
 async def step(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
-    """Takes the mentee chosen or the level for the current domain, or re-asks kindly."""
-    if message.choice is not None and message.token != data.get("token"):
-        return Outcome(stale_tap=True)
-    if data["at"] == "paused":
+    """Takes the mentee chosen or the level for the current domain (or a skip, or back)."""
+    state = SsmState.load(data)
+    if state.at == PAUSED:
+        if message.choice is not None:
+            return Outcome(stale_tap=True)
         # Nothing is being asked: answer as if there were no flow (engine.menu for staff).
         from bot.flows.engine import staff_help  # the engine imports this module
 
         return Outcome([Reply(staff_help(staff.role))])
-    if data["at"] == "mentee":
-        return await _choose_mentee(ctx, staff, data, message)
-    return await _rate(ctx, staff, data, message)
+    question = await _question(ctx, staff, state)
+    got = await asked.answer(ctx, staff, question, message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    if state.at == MENTEE:
+        mentees = await visible_mentees(ctx, staff)
+        chosen = next((m for m in mentees if str(m.id) == got.value), None)
+        if chosen is None:  # no longer visible since the buttons were shown
+            return await _ask(ctx, staff, state, [])
+        outcome = await _begin(ctx, staff, state, chosen)
+    else:
+        outcome = await _rate(ctx, staff, state, got)
+    return tapped(outcome, message, got.label(question))
 
 
 async def pause(ctx: FlowContext, staff: Person, data: Data) -> Outcome:
     """Keeps the ratings so far (/cancel) and says how to carry on."""
-    await _park(ctx, staff, data["drafts"])
-    draft = data["drafts"].get(data.get("mentee")) if data["at"] == "domain" else None
+    state = SsmState.load(data)
+    await _park(ctx, staff, state.drafts)
+    draft = state.drafts.get(state.mentee or "") if state.at == DOMAIN else None
     if draft is None or not draft["ratings"]:
         return Outcome([Reply(texts.NOTHING_TO_PAUSE)])
     return Outcome([Reply(texts.SSM_PAUSED.format(name=draft["name"]))])
@@ -93,18 +117,17 @@ async def _park(ctx: FlowContext, staff: Person, drafts: dict[str, Any]) -> None
     if not kept:
         await conversations.clear_state(ctx.session, staff.id)
         return
+    await _save(ctx, staff, SsmState(PAUSED, drafts=kept))
+
+
+async def _save(ctx: FlowContext, staff: Person, state: SsmState) -> None:
     await conversations.save_state(
-        ctx.session,
-        person_id=staff.id,
-        flow=FLOW,
-        step="paused",
-        data={"at": "paused", "drafts": kept},
-        now=ctx.now(),
+        ctx.session, person_id=staff.id, flow=FLOW, step=state.at, data=state.dump(), now=ctx.now()
     )
 
 
-async def _begin(ctx: FlowContext, staff: Person, data: Data, mentee: Person) -> Outcome:
-    key, drafts = str(mentee.id), dict(data["drafts"])
+async def _begin(ctx: FlowContext, staff: Person, state: SsmState, mentee: Person) -> Outcome:
+    key, drafts = str(mentee.id), dict(state.drafts)
     lead: list[Reply] = []
     draft = drafts.get(key)
     if draft is not None and draft["ratings"]:
@@ -113,24 +136,23 @@ async def _begin(ctx: FlowContext, staff: Person, data: Data, mentee: Person) ->
     else:
         started = ctx.now().isoformat()
         drafts[key] = {"name": mentee.display_name, "started": started, "ratings": {}}
-    return await _ask(ctx, staff, {"drafts": drafts, "at": "domain", "mentee": key}, lead)
+    return await _ask(ctx, staff, SsmState(DOMAIN, drafts=drafts, mentee=key), lead)
 
 
-async def _ask(ctx: FlowContext, staff: Person, data: Data, lead: list[Reply]) -> Outcome:
-    data = {**data, "token": secrets.token_hex(3)}
-    await conversations.save_state(
-        ctx.session, person_id=staff.id, flow=FLOW, step=data["at"], data=data, now=ctx.now()
-    )
-    return Outcome([*lead, await _question(ctx, staff, data)])
+async def _ask(ctx: FlowContext, staff: Person, state: SsmState, lead: list[Reply]) -> Outcome:
+    state = replace(state, token=new_token())
+    await _save(ctx, staff, state)
+    return Outcome([*lead, asking.ask(await _question(ctx, staff, state), state.token)])
 
 
-async def _question(ctx: FlowContext, staff: Person, data: Data) -> Reply:
-    if data["at"] == "mentee":
+async def _question(ctx: FlowContext, staff: Person, state: SsmState) -> Question:
+    """Which mentee (by button, number or name), or one domain's level: 1-5, skip, or back."""
+    if state.at == MENTEE:
         mentees = await visible_mentees(ctx, staff)
         choices = tuple(Choice(mentee.display_name, str(mentee.id)) for mentee in mentees)
-        return Reply(texts.SSM_WHO, choices=choices, token=data["token"])
+        return Question(texts.SSM_WHO, choices=choices)
     matrix = shipped_matrix()
-    draft = data["drafts"][data["mentee"]]
+    draft = state.drafts[state.mentee or ""]
     number, domain = _next_domain(matrix, draft["ratings"])
     anchors = "\n".join(
         texts.SSM_ANCHOR.format(
@@ -138,23 +160,41 @@ async def _question(ctx: FlowContext, staff: Person, data: Data) -> Reply:
         )
         for level in range(1, LEVELS + 1)
     )
-    question = texts.SSM_QUESTION.format(
+    prompt = texts.SSM_QUESTION.format(
         name=draft["name"],
         number=number,
         total=len(matrix.domains),
         domain=domain.name,
         anchors=anchors,
     )
-    return Reply(f"{question}\n{texts.SSM_HOW}", choices=_choices(matrix), token=data["token"])
+
+    def read_words(text: str) -> str | None:
+        """A level's name typed ("safe"), as the anchors name it."""
+        typed = " ".join(text.casefold().split()).rstrip(".!")
+        return next(
+            (
+                str(level)
+                for level in range(1, LEVELS + 1)
+                if typed == matrix.level_name(level).casefold()
+            ),
+            None,
+        )
+
+    return Question(
+        f"{prompt}\n{texts.SSM_HOW}",
+        choices=_choices(matrix),
+        read_words=read_words,
+        skip=True,
+        back=number > 1,
+    )
 
 
 def _choices(matrix: Matrix) -> tuple[Choice, ...]:
-    # Numbered in level order, so "3" typed, tapped or texted (SMS "Reply 1-6") means level 3.
-    levels = (
+    # Numbered in level order, so "3" typed, tapped or texted means level 3; Skip is a control.
+    return tuple(
         Choice(texts.SSM_LEVEL_CHOICE.format(level=n, level_name=matrix.level_name(n)), str(n))
         for n in range(1, LEVELS + 1)
     )
-    return (*levels, Choice(texts.SSM_SKIP, SKIP))
 
 
 def _next_domain(matrix: Matrix, rated: dict[str, Any]) -> tuple[int, MatrixDomain]:
@@ -166,66 +206,33 @@ def _next_domain(matrix: Matrix, rated: dict[str, Any]) -> tuple[int, MatrixDoma
     )
 
 
-def _answer(matrix: Matrix, message: InboundMessage) -> str | None:
-    """'1'-'5' or 'skip' from a tap, a typed number, a level name or a skip word."""
-    if message.choice is not None:
-        allowed = {choice.value for choice in _choices(matrix)}
-        return message.choice if message.choice in allowed else None
-    typed = " ".join((message.text or "").lower().split()).rstrip(".!")
-    if typed in _SKIP_WORDS:
-        return SKIP
-    for level in range(1, LEVELS + 1):
-        name = matrix.level_name(level).lower()
-        if typed in (str(level), name, f"{level} {name}"):
-            return str(level)
-    return None
-
-
-async def _choose_mentee(
-    ctx: FlowContext, staff: Person, data: Data, message: InboundMessage
-) -> Outcome:
-    mentees = await visible_mentees(ctx, staff)
-    if message.choice is not None:
-        chosen = [mentee for mentee in mentees if str(mentee.id) == message.choice]
-    else:
-        typed = " ".join((message.text or "").split()).casefold()
-        chosen = [mentee for mentee in mentees if mentee.display_name.casefold() == typed]
-    if len(chosen) != 1:
-        return Outcome([Reply(texts.SSM_WHO_REASK), await _question(ctx, staff, data)])
-    outcome = await _begin(ctx, staff, data, chosen[0])
-    return tapped(outcome, message, chosen[0].display_name)
-
-
-async def _rate(ctx: FlowContext, staff: Person, data: Data, message: InboundMessage) -> Outcome:
+async def _rate(ctx: FlowContext, staff: Person, state: SsmState, got: asking.Read) -> Outcome:
+    """Keeps the level (or the skip) for this domain; back forgets the one before."""
     matrix = shipped_matrix()
-    key = data["mentee"]
-    draft = data["drafts"][key]
-    _, domain = _next_domain(matrix, draft["ratings"])
-    answer = _answer(matrix, message)
-    if answer is None:
-        return Outcome([Reply(texts.SSM_REASK), await _question(ctx, staff, data)])
-    level = None if answer == SKIP else int(answer)
-    draft = {**draft, "ratings": {**draft["ratings"], domain.id: level}}
-    data = {**data, "drafts": {**data["drafts"], key: draft}}
-    label = texts.SSM_SKIP
-    if level is not None:
-        label = texts.SSM_LEVEL_CHOICE.format(level=level, level_name=matrix.level_name(level))
-    if len(draft["ratings"]) < len(matrix.domains):
-        outcome = await _ask(ctx, staff, data, [])
+    key = state.mentee or ""
+    draft = state.drafts[key]
+    number, domain = _next_domain(matrix, draft["ratings"])
+    ratings_so_far = dict(draft["ratings"])
+    if got.kind is Kind.BACK:
+        ratings_so_far.pop(matrix.domains[number - 2].id, None)
     else:
-        outcome = await _finish(ctx, staff, data)
-    return tapped(outcome, message, label)
+        ratings_so_far[domain.id] = None if got.kind is Kind.SKIP else int(got.value or 0)
+    drafts = {**state.drafts, key: {**draft, "ratings": ratings_so_far}}
+    state = replace(state, drafts=drafts)
+    if len(ratings_so_far) < len(matrix.domains):
+        return await _ask(ctx, staff, state, [])
+    return await _finish(ctx, staff, state)
 
 
-async def _finish(ctx: FlowContext, staff: Person, data: Data) -> Outcome:
+async def _finish(ctx: FlowContext, staff: Person, state: SsmState) -> Outcome:
     """Stores the whole rating as one assessment and shows it beside the mentee's ARC."""
     matrix = shipped_matrix()
-    drafts = dict(data["drafts"])
-    draft = drafts.pop(data["mentee"])
+    drafts = dict(state.drafts)
+    draft = drafts.pop(state.mentee or "")
     await _park(ctx, staff, drafts)
     name = draft["name"]
     mentee = next(
-        (p for p in await visible_mentees(ctx, staff) if str(p.id) == data["mentee"]), None
+        (p for p in await visible_mentees(ctx, staff) if str(p.id) == state.mentee), None
     )
     episode = None if mentee is None else await people.active_episode(ctx.session, mentee.id)
     if mentee is None or episode is None:

@@ -356,10 +356,8 @@ SIGNPOST_WHO = "Who would you like to send a service to?"
 SIGNPOST_WHICH_KIND = (
     "What kind of help for {name}? Choose one, or type a word like debt or a service's name."
 )
-SIGNPOST_KIND_REASK = "Sorry, I did not find that. Choose a kind of help, or type another word."
 SIGNPOST_EMPTY = 'Nothing is listed under "{category}" yet. Please pick another kind of help.'
 SIGNPOST_WHICH_SERVICE = "{category} for {name}, nearest first. Which one?"
-SIGNPOST_SERVICE_REASK = "Sorry, I did not find that. Choose a service, or type another word."
 SIGNPOST_GONE = "That service has just been retired, so it was not sent. Please pick another."
 SIGNPOST_NOT_YOUR_MENTEE = "{name} is no longer one of your mentees, so nothing was sent."
 SIGNPOST_SENT = (
@@ -758,14 +756,11 @@ NOTICE_GOAL_CHANGED = "{name} put the goal in their own words: {title}"
 # Self-sufficiency matrix, rated by the mentor with the mentee (/rate; bot/flows/ssm.py).
 # Staff-facing. The level names and anchor lines are data: config/ssm.yaml.
 SSM_WHO = "Whose self-sufficiency would you like to rate?"
-SSM_WHO_REASK = "Sorry, I did not get that. Please choose a name."
 SSM_NO_MENTEES = "You have no mentees to rate yet. Use /invite NAME first."
 SSM_QUESTION = "{name}, {number} of {total}: {domain}\n{anchors}"
 SSM_ANCHOR = "{level} {level_name}: {anchor}"
 SSM_HOW = "Choose a level or type 1 to 5. Skip if you did not talk about it."
 SSM_LEVEL_CHOICE = "{level} {level_name}"
-SSM_SKIP = "Skip (not discussed)"
-SSM_REASK = "Sorry, I did not get that. Choose a level, type 1 to 5, or type skip."
 SSM_RESUME = "Carrying on with {name}: {done} of {total} areas done."
 SSM_PAUSED = "Paused. Your ratings so far for {name} are kept. Send /rate {name} to carry on."
 SSM_SAVED = "Saved: {name}'s self-sufficiency rating ({what})."

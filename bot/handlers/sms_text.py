@@ -85,6 +85,9 @@ def render(reply: Reply, *, staff: bool = False) -> list[str]:
     body = to_gsm7(keywords(reply.text, staff=staff))
     if reply.choices:
         body = f"{body}\n{to_gsm7(numbered(reply.choices, reply.controls))}"
+    elif reply.controls:  # a question answered in words that can still go back or skip
+        words = " or ".join(control.label.upper() for control in reply.controls)
+        body = f"{body}\nOr reply {words}"
     return split(body)
 
 

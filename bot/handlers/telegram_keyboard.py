@@ -19,7 +19,7 @@ def callback_data(token: str | None, value: str) -> str:
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """Short answers side by side (Yes / No); longer ones one per row, easy to hit."""
-    if not reply.choices:
+    if not reply.choices and not reply.controls:
         return None
     buttons = [
         InlineKeyboardButton(choice.label, callback_data=callback_data(reply.token, choice.value))
@@ -27,6 +27,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     ]
     side_by_side = len(buttons) <= 3 and all(len(choice.label) <= 12 for choice in reply.choices)
     rows = [buttons] if side_by_side else [[button] for button in buttons]
+    rows = [row for row in rows if row]  # a typed-answer question may offer Back alone
     if reply.controls:  # Back and Skip: one row under the answers, apart from them
         rows.append(
             [

@@ -266,3 +266,43 @@ async def test_a_mentee_never_waits_for_a_staff_command(
         assert await flow_of(session_factory, sam) != command_args.FLOW
         await sam.send("/cancel")
     assert (await sam.send("/plan"))[0].text != texts.COMMAND_NOT_ALLOWED
+
+
+async def test_back_returns_to_the_part_before_and_the_first_part_says_there_is_none(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex = (await team(service, session_factory))[Role.MENTOR]
+    [question] = await alex.send("/note")
+    assert not question.controls  # nothing before the first part
+    await alex.send("back")
+    assert alex.texts == [texts.NOTHING_BEFORE, texts.ARG_ASK_MENTEE]
+    [question] = await alex.send("sam")
+    assert question.text == texts.ARG_ASK_NOTE.format(name="Sam")
+    assert [c.label for c in question.controls] == [texts.BACK_LABEL]
+    await alex.tap(texts.BACK_LABEL, reply=question)
+    assert alex.texts == [texts.ARG_ASK_MENTEE]
+    await alex.tap("Sam")
+    await alex.send("go back")  # typed, as tapped
+    assert alex.texts == [texts.ARG_ASK_MENTEE]
+    await alex.send("sam")
+    await alex.send("back")
+    await alex.send("sam")
+    await alex.send("went well")
+    assert alex.texts == [texts.NOTE_SAVED.format(name="Sam")]
+    assert await count_rows(session_factory, SessionNote) == 1
+
+
+async def test_a_choice_can_be_typed_by_number_or_with_a_slip_and_old_buttons_are_stale(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex = (await team(service, session_factory))[Role.MENTOR]
+    await alex.send("/site")
+    [first] = await alex.send("sam")
+    await alex.send("2")  # the second site, as texted by SMS
+    assert alex.texts == [texts.SITE_MOVED.format(name="Sam", site="camberwell")]
+    await alex.send("/site sam")
+    await alex.send("Hub clinc")
+    assert alex.texts == [texts.SITE_MOVED.format(name="Sam", site="hub")]
+    await alex.send("/site sam")
+    await alex.tap("Camberwell spoke", reply=first)
+    assert alex.stale

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import free_text, texts
 from bot.flows.types import Channel, Sender
 from bot.service import MentorService
-from bot.storage.models import ConversationState, OutboxMessage, RelayMessage
+from bot.storage.models import ConversationState, LookupCount, OutboxMessage, RelayMessage
 from tests.utils import MENTOR_PHONE, Chat, add_staff, count_rows, joined_mentee, question_number
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -79,6 +79,21 @@ async def test_relapse_and_no_tells_nobody(
     await sam.send("no")  # typed, with nothing else open
     assert sam.texts == [texts.RELAPSE_NOT_TOLD]
     assert await notices_to_alex(session_factory) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "told"), [("nah mate", False), ("yeah go on", True), ("yse", True)]
+)
+async def test_an_offer_takes_yes_and_no_as_every_question_does(
+    service: MentorService, session_factory: Sessions, typed: str, told: bool
+) -> None:
+    """The shared vocabulary (docs/vocabulary.md), slips included, answers an offer too."""
+    sam = await sam_with_nothing_open(service, session_factory)
+    await sam.send("had a slip")
+    await sam.send(typed)
+    expected = texts.RELAPSE_TOLD.format(name="Alex") if told else texts.RELAPSE_NOT_TOLD
+    assert sam.texts == [expected]
+    assert len(await notices_to_alex(session_factory)) == int(told)
 
 
 async def test_own_words_are_shown_back_and_relayed_only_when_confirmed(
@@ -156,6 +171,9 @@ async def test_own_words_in_find_that_find_nothing_get_the_kind_reply_then_the_q
     assert sam.texts[-1] == texts.FIND_WHICH
     await sam.tap(texts.FREE_CARRY_ON, reply=sam.last[0])
     assert sam.texts == [texts.FIND_WHICH]
+    async with session_factory() as session:  # asked again, not looked up again
+        [unmatched] = (await session.execute(select(LookupCount))).scalars()
+    assert unmatched.category == "unmatched" and unmatched.count == 1
 
 
 async def test_crisis_words_still_get_the_crisis_reply(

@@ -89,8 +89,14 @@ async def test_signpost_by_typing_a_service_name_with_a_slip(
     await mentor.send("/signpost")  # the only mentee is chosen at once
     [which] = await mentor.send("samaritens")
     assert labels(which)[0] == "Samaritans"
-    [sorry, kind] = await mentor.send("nothing like this")
-    assert sorry.text == texts.SIGNPOST_SERVICE_REASK and kind.choices
+    [sorry, again] = await mentor.send("nothing like this")
+    assert sorry.text.startswith(texts.REASK_SORRY) and "1 to 6" in sorry.text
+    assert again.text == which.text and labels(again) == labels(which)  # the same question
+    [kind] = await mentor.tap(texts.BACK_LABEL)
+    assert kind.text == texts.SIGNPOST_WHICH_KIND.format(name="Sam") and not kind.controls
+    await mentor.send("samaritens")
+    [kind] = await mentor.send("back")  # typed, as tapped
+    assert kind.text == texts.SIGNPOST_WHICH_KIND.format(name="Sam")
     [which] = await mentor.send("rent arrears")
     assert which.text.startswith("Money and debt for Sam")
     await mentor.send("national debtline")
@@ -98,6 +104,25 @@ async def test_signpost_by_typing_a_service_name_with_a_slip(
     async with session_factory() as session:
         resource = await session.get(Resource, signpost.resource_id)
         assert resource is not None and resource.name == "National Debtline"
+
+
+async def test_which_mentee_is_read_by_name_or_number_and_asked_again_kindly(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    mentor = await add_staff(session_factory, service)
+    for name, phone in (("Sam", "+447700900123"), ("Robin", "+447700900124")):
+        chat = await joined_mentee(service, session_factory, mentor, name=name, phone=phone)
+        await chat.send("/cancel")
+    alex = Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE))
+    [who] = await alex.send("/signpost")
+    assert who.text == texts.SIGNPOST_WHO and labels(who) == ["Robin", "Sam"]  # by name
+    sorry, again = await alex.send("nobody")
+    assert sorry.text == " ".join(
+        (texts.REASK_SORRY, texts.REASK_CHAT_FEW.format(options="Robin or Sam"))
+    )
+    assert again.token == who.token and labels(again) == labels(who)
+    [kind] = await alex.send("2")
+    assert kind.text == texts.SIGNPOST_WHICH_KIND.format(name="Sam")
 
 
 async def test_an_empty_kind_of_help_and_a_retired_service_are_handled_kindly(

@@ -150,6 +150,33 @@ async def test_nothing_found_gives_the_kinds_of_help_never_an_empty_reply(
     assert page.text.startswith("Housing")
 
 
+async def test_words_at_the_question_that_find_nothing_are_asked_again_by_the_engine(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    chat = await mentee(service, session_factory)
+    [question] = await chat.send("/find")
+    sorry, again = await chat.send("xyzzy")
+    assert sorry.text == " ".join(
+        (texts.REASK_SORRY, texts.REASK_CHAT_MANY.format(last=len(question.choices)))
+    )
+    assert again.text == texts.FIND_WHICH and again.token == question.token
+    [page] = await chat.tap("Housing", reply=question)  # the first keyboard still answers it
+    assert page.text.startswith("Housing")
+    assert ("unmatched", "hub", date(2026, 3, 2), 1) in await counts(session_factory)
+
+
+async def test_a_kind_of_help_and_more_can_be_typed_by_name_or_number(
+    service: MentorService, session_factory: Sessions, shipped_directory: Directory
+) -> None:
+    chat = await mentee(service, session_factory)
+    await chat.send("/find")
+    [page] = await chat.send("2")
+    assert page.text.startswith(shipped_directory.categories[1].label)
+    await chat.send("find volunteering")
+    [rest] = await chat.send("more please")
+    assert rest.text.startswith("Volunteering (4 of 4):")
+
+
 async def test_find_typed_again_in_the_middle_of_a_lookup_starts_afresh(
     service: MentorService, session_factory: Sessions
 ) -> None:

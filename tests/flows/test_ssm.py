@@ -21,7 +21,7 @@ from bot.flows.types import Channel, Sender
 from bot.instruments import Instrument
 from bot.instruments.ssm import shipped_matrix
 from bot.service import MentorService
-from bot.storage import people
+from bot.storage import conversations, people
 from bot.storage.models import (
     Answer,
     Assessment,
@@ -66,7 +66,7 @@ def domain_number(mentor: Chat) -> int:
 async def rate_by_taps(mentor: Chat, levels: Sequence[int | None]) -> None:
     """Taps one level per domain still to rate (None taps Skip)."""
     for level in levels:
-        await mentor.tap(texts.SSM_SKIP if level is None else LEVEL_LABELS[level - 1])
+        await mentor.tap(texts.SKIP_LABEL if level is None else LEVEL_LABELS[level - 1])
 
 
 async def rated(sessions: Sessions) -> list[Assessment]:
@@ -111,7 +111,8 @@ async def test_rating_by_buttons_stores_one_assessment_rated_by_the_mentor(
         "5 Empowered: Secure, affordable home of their choice; keeps it up without help",
         texts.SSM_HOW,
     ]
-    assert [choice.label for choice in first.choices] == [*LEVEL_LABELS, texts.SSM_SKIP]
+    assert [choice.label for choice in first.choices] == LEVEL_LABELS
+    assert [choice.label for choice in first.controls] == [texts.SKIP_LABEL]  # no Back yet
     levels = [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 2, 2]
     await rate_by_taps(mentor, levels[:-1])
     assert mentor.question.text.startswith("Sam, 12 of 12: Life skills\n")
@@ -180,6 +181,29 @@ async def test_every_domain_skipped_saves_nothing(
     assert await rated(session_factory) == []
 
 
+async def test_back_goes_to_the_area_before_and_forgets_its_level(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    mentor, _ = await mentor_and_mentee(service, session_factory)
+    await mentor.send("/rate Sam")
+    await mentor.send("back")  # nothing before the first area: said so, then asked again
+    assert mentor.texts[0] == texts.NOTHING_BEFORE
+    assert domain_number(mentor) == 1
+    await rate_by_taps(mentor, [5, 4])
+    assert [choice.label for choice in mentor.question.controls] == [
+        texts.BACK_LABEL,
+        texts.SKIP_LABEL,
+    ]
+    await mentor.tap(texts.BACK_LABEL)
+    assert domain_number(mentor) == 2
+    await mentor.send("go back")
+    assert domain_number(mentor) == 1
+    await rate_by_taps(mentor, [1, 2, *[3] * 10])
+    (rating,) = await rated(session_factory)
+    levels = await answers_of(session_factory, rating.id)
+    assert [levels[domain] for domain in DOMAINS[:3]] == [1, 2, 3]
+
+
 async def test_bad_input_re_asks_and_keeps_the_ratings_so_far(
     service: MentorService, session_factory: Sessions
 ) -> None:
@@ -191,7 +215,9 @@ async def test_bad_input_re_asks_and_keeps_the_ratings_so_far(
         await mentor.send(wrong)
         assert mentor.question.text.startswith("Sam, 3 of 12: Debt\n"), wrong
     await mentor.send("banana")
-    assert mentor.texts[0] == texts.SSM_REASK
+    assert mentor.texts[0] == " ".join(
+        (texts.REASK_SORRY, texts.REASK_CHAT_MANY.format(last=5), texts.REASK_SKIP_CHAT)
+    )
     await mentor.tap("1 In crisis", reply=first_question)  # an old keyboard: not an answer
     assert mentor.stale
     await mentor.send("2")
@@ -328,7 +354,9 @@ async def test_another_mentors_mentee_cannot_be_rated(
     await mentor.send("/rate")
     assert [choice.label for choice in mentor.question.choices] == ["Sam"]
     await mentor.send("Kim")
-    assert mentor.texts[0] == texts.SSM_WHO_REASK
+    assert mentor.texts[0] == " ".join(
+        (texts.REASK_SORRY, texts.REASK_CHAT_FEW.format(options="Sam"))
+    )
     assert await rated(session_factory) == []
 
 
@@ -373,3 +401,28 @@ async def test_a_rating_is_not_the_mentees_check_in(
             await session.scalars(select(Assessment).where(Assessment.rated_by_id.is_(None)))
         ).one()
     assert own.timepoint is Timepoint.BASELINE and own.status is AssessmentStatus.IN_PROGRESS
+
+
+async def test_a_paused_rating_saved_before_the_question_engine_still_carries_on(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    """Drafts are kept for weeks; the typed state reads the dict the old code stored."""
+    mentor, _ = await mentor_and_mentee(service, session_factory)
+    sam = await person_named(session_factory, "Sam")
+    alex = await person_named(session_factory, "Alex")
+    draft = {"name": "Sam", "started": service.clock().isoformat(), "ratings": {DOMAINS[0]: 2}}
+    async with session_factory() as session, session.begin():
+        await conversations.save_state(
+            session,
+            person_id=alex.id,
+            flow="ssm",
+            step="paused",
+            data={"at": "paused", "drafts": {str(sam.id): draft}},
+            now=service.clock(),
+        )
+    [resumed, question] = await mentor.send("/rate Sam")
+    assert resumed.text == "Carrying on with Sam: 1 of 12 areas done."
+    assert domain_number(mentor) == 2 and question.token
+    await rate_by_taps(mentor, [3] * 11)
+    (rating,) = await rated(session_factory)
+    assert (await answers_of(session_factory, rating.id))[DOMAINS[0]] == 2

@@ -61,3 +61,8 @@ def test_numbered_replies_map_back_to_the_options() -> None:
     assert choice_for(" confirm. ", offered) == ("mt-4", "confirm")
     assert choice_for("3", offered) is None
     assert choice_for("2", None) is None
+
+
+def test_a_question_answered_in_words_still_names_back_and_skip() -> None:
+    reply = Reply("What is your goal?", controls=(Choice("Back", "_back"),), token="t")
+    assert render(reply) == ["What is your goal?\nOr reply BACK"]

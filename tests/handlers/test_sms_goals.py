@@ -43,7 +43,7 @@ async def test_the_whole_add_flow_by_numbered_replies(
         "6 Things you do\n7 Home\n8 Staying safe\n9 Daily life\n10 Recovery\nReply 1-10"
     )
     await sms.text("6")
-    assert sms.inbox()[-1] == texts.GOAL_ASK_WHAT
+    assert sms.inbox()[-1] == f"{texts.GOAL_ASK_WHAT}\nOr reply BACK"  # typed, or go back
     await sms.text("Go to the walking group " * 9)  # 215 once tidied
     assert sms.inbox()[-2] == texts.GOAL_TOO_LONG.format(count=215)
     await sms.text("Go to the walking group")

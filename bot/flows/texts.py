@@ -37,7 +37,6 @@ HOW_TO_STOP = (
 ASK_CONSENT = "Are you happy to go on?"
 CONSENT_YES = "Yes, I agree"
 CONSENT_NO = "No, thanks"
-CONSENT_REASK = "Please choose Yes or No. Or type yes or no."
 CONSENT_THANKS = (
     "Thank you. Let's start with some short questions. You can stop and come back at any time."
 )

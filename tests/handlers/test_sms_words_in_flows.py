@@ -93,7 +93,7 @@ async def test_every_text_of_the_main_flows_speaks_the_sms_way(
 
     await sms.text("SETTINGS")
     await sms.text("whenever")
-    assert sms.inbox()[-2] == texts.SETTINGS_REASK
+    assert sms.inbox()[-2] == "Sorry, I did not get that. Please reply with a number, 1 to 7."
     await sms.text("3")
     await sms.text("1")
     assert sms.inbox()[-1].endswith("Send SETTINGS to change it.")

@@ -539,7 +539,6 @@ CONCERN_ASK = (
 )
 CONCERN_SOMETHING_WRONG = "Something is wrong"
 CONCERN_NEW_MENTOR = "I want a new mentor"
-CONCERN_REASK = "Please pick one of these, or send /cancel."
 CONCERN_ASK_WORDS = "Please tell us in a few words what is wrong. Only a supervisor will read it."
 CONCERN_TOO_LONG = "Please keep it short: 200 letters or fewer. Yours has {length}."
 CONCERN_SENT = (

@@ -128,7 +128,10 @@ async def test_every_text_of_the_main_flows_speaks_the_sms_way(
     assert any("Send MYDATA to see what we keep." in body for body in sms.inbox()[-3:])
     await sms.text("CONCERN")
     await sms.text("nothing really")
-    assert sms.inbox()[-2] == "Please pick one of these, or send PAUSE."
+    assert sms.inbox()[-2] == (
+        f"Sorry, I did not get that. Please reply 1 for {texts.CONCERN_SOMETHING_WRONG} "
+        f"or 2 for {texts.CONCERN_NEW_MENTOR}."
+    )
     await sms.text("PAUSE")
     await sms.text("MSG")
     await sms.text("PAUSE")

@@ -2,7 +2,8 @@
 
 Asked once after the first full check, so the prompt arrives when the person has said it
 suits them rather than when the software happens to run. Times are local and kept outside
-quiet hours.
+quiet hours. Both questions are asked by the question engine; Back at the time returns to the
+day.
 """
 
 from __future__ import annotations
@@ -55,11 +56,11 @@ _TIME_LABELS = tuple(label for label, _at in TIME_CHOICES)
 
 
 def _time(text: str) -> str | None:
-    """A choice's number first ("1" is the morning, not 13:00), then any time of day."""
-    if read_choice(text, _TIME_LABELS) is None:
-        at = read_time(text, {label.split()[0]: at for label, at in TIME_CHOICES})
-        return None if at is None else f"{at:%H:%M}"
-    return None  # the engine reads it against the choices
+    """Any time of day, once the choices had their turn ("1" is the morning, not 13:00)."""
+    if read_choice(text, _TIME_LABELS) is not None:
+        return None  # a choice's number or words: the engine reads it against the choices
+    at = read_time(text, {label.split()[0]: at for label, at in TIME_CHOICES})
+    return None if at is None else f"{at:%H:%M}"
 
 
 TIME_QUESTION = Question(

@@ -7,11 +7,15 @@ passed on in the alert and not kept anywhere else; the mentee is told what happe
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
-from bot.flows import kept, texts
+from bot.flows import asked, kept, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
+from bot.questions.state import FlowState, new_token
 from bot.storage import conversations, people
 from bot.storage.access import CONCERN_KEY
 from bot.storage.goals import TITLE_LIMIT
@@ -19,6 +23,22 @@ from bot.storage.models import Person, Role
 
 FLOW = "concern"
 SOMETHING_WRONG, NEW_MENTOR = "wrong", "new_mentor"
+KIND, WORDS = "kind", "words"
+KIND_QUESTION = Question(
+    prompt=texts.CONCERN_ASK,
+    choices=(
+        Choice(texts.CONCERN_SOMETHING_WRONG, SOMETHING_WRONG),
+        Choice(texts.CONCERN_NEW_MENTOR, NEW_MENTOR),
+    ),
+)
+# The words are the person's own, read as typed; only "back" (to the kind) is read for them.
+WORDS_QUESTION = Question(prompt=texts.CONCERN_ASK_WORDS, back=True)
+
+
+@dataclass(frozen=True)
+class ConcernState(FlowState):
+    token: str
+    at: str = KIND
 
 
 async def privacy(ctx: FlowContext, person: Person, _argument: str = "") -> Outcome:
@@ -28,49 +48,51 @@ async def privacy(ctx: FlowContext, person: Person, _argument: str = "") -> Outc
 
 
 async def start(ctx: FlowContext, person: Person, _argument: str = "") -> Outcome:
-    token = secrets.token_hex(3)
+    return await _ask(ctx, person, ConcernState(new_token()))
+
+
+async def _ask(ctx: FlowContext, person: Person, state: ConcernState) -> Outcome:
     await conversations.save_state(
         ctx.session,
         person_id=person.id,
         flow=FLOW,
-        step="kind",
-        data={"at": "kind", "token": token},
+        step=state.at,
+        data=state.dump(),
         now=ctx.now(),
     )
-    choices = (
-        Choice(texts.CONCERN_SOMETHING_WRONG, SOMETHING_WRONG),
-        Choice(texts.CONCERN_NEW_MENTOR, NEW_MENTOR),
-    )
-    return Outcome([Reply(texts.CONCERN_ASK, choices=choices, token=token)])
+    question = KIND_QUESTION if state.at == KIND else WORDS_QUESTION
+    return Outcome([asking.ask(question, state.token)])
 
 
 async def step(
     ctx: FlowContext, person: Person, data: dict[str, Any], message: InboundMessage
 ) -> Outcome:
-    if message.choice is not None and message.token != data["token"]:
+    state = ConcernState.load(data)
+    if state.at == WORDS:
+        return await _words(ctx, person, state, message)
+    got = await asked.answer(ctx, person, KIND_QUESTION, message, state.token)
+    if isinstance(got, Outcome):
+        return got
+    if got.value == NEW_MENTOR:
+        outcome = await _raise(ctx, person, None)
+    else:
+        outcome = await _ask(ctx, person, ConcernState(new_token(), WORDS))
+    return tapped(outcome, message, got.label(KIND_QUESTION))
+
+
+async def _words(
+    ctx: FlowContext, person: Person, state: ConcernState, message: InboundMessage
+) -> Outcome:
+    got = asking.read(WORDS_QUESTION, message, state.token)
+    if got.kind is Kind.STALE:
         return Outcome(stale_tap=True)
-    if data["at"] == "kind":
-        answer = (message.choice or message.text or "").strip().lower()
-        if answer in (NEW_MENTOR, "2", texts.CONCERN_NEW_MENTOR.lower()):
-            outcome = await _raise(ctx, person, None)
-            return tapped(outcome, message, texts.CONCERN_NEW_MENTOR)
-        if answer in (SOMETHING_WRONG, "1", texts.CONCERN_SOMETHING_WRONG.lower()):
-            await conversations.save_state(
-                ctx.session,
-                person_id=person.id,
-                flow=FLOW,
-                step="words",
-                data={"at": "words", "token": data["token"]},
-                now=ctx.now(),
-            )
-            outcome = Outcome([Reply(texts.CONCERN_ASK_WORDS)])
-            return tapped(outcome, message, texts.CONCERN_SOMETHING_WRONG)
-        reask = await start(ctx, person)
-        reask.replies.insert(0, Reply(texts.CONCERN_REASK))
-        return reask
+    if got.kind is Kind.BACK:
+        return tapped(
+            await _ask(ctx, person, ConcernState(new_token())), message, texts.BACK_LABEL
+        )
     words = " ".join((message.text or "").split())
     if not words:
-        return Outcome([Reply(texts.CONCERN_ASK_WORDS)])
+        return Outcome([asking.ask(WORDS_QUESTION, state.token)])
     if len(words) > TITLE_LIMIT:
         return Outcome([Reply(texts.CONCERN_TOO_LONG.format(length=len(words)))])
     return await _raise(ctx, person, words)

@@ -6,29 +6,54 @@ Nothing is kept unless the person agrees: until then they exist only as a pendin
 
 from __future__ import annotations
 
-import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from bot.flows import checkin, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply, Sender
-from bot.questions.vocabulary import read_choice, read_yes_no
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
+from bot.questions.state import FlowState, new_token
+from bot.questions.vocabulary import closest, fold, read_yes_no
 from bot.storage import conversations, people
 from bot.storage.models import Invite, Person, PersonStatus, Role
 
 FLOW = "onboarding"
 _AGREE, _DECLINE = "agree", "decline"
-_CONSENT_LABELS = (texts.CONSENT_YES, texts.CONSENT_NO, "decline")
+# Read as well as yes or no and the buttons' own words; a word, never a number.
+_DECLINE_WORDS = {"decline": _DECLINE, "i decline": _DECLINE}
+
+
+@dataclass(frozen=True)
+class OnboardingState(FlowState):
+    """The invite being answered and the consent question's token (the keys saved before)."""
+
+    invite: int
+    token: str
+
+
+def _yes_agrees(text: str) -> str | None:
+    said = read_yes_no(text)
+    if said is None:
+        return closest(fold(text), _DECLINE_WORDS)
+    return _AGREE if said else _DECLINE
+
+
+CONSENT = Question(
+    prompt=texts.ASK_CONSENT,
+    choices=(Choice(texts.CONSENT_YES, _AGREE), Choice(texts.CONSENT_NO, _DECLINE)),
+    read_words=_yes_agrees,
+)
 
 
 def consent_replies(name: str, token: str) -> list[Reply]:
-    choices = (Choice(texts.CONSENT_YES, _AGREE), Choice(texts.CONSENT_NO, _DECLINE))
     return [
         Reply(texts.WELCOME.format(name=name)),
         Reply(texts.WHAT_WE_KEEP),
         Reply(texts.WHO_SEES),
         Reply(texts.HOW_TO_STOP),
-        Reply(texts.ASK_CONSENT, choices=choices, token=token),
+        asking.ask(CONSENT, token),
     ]
 
 
@@ -48,51 +73,45 @@ async def begin(ctx: FlowContext, person: Person | None, sender: Sender, code: s
             sender=sender,
             status=PersonStatus.PENDING,
         )
-    token = secrets.token_hex(3)
+    state = OnboardingState(invite.id, new_token())
     await conversations.save_state(
         ctx.session,
         person_id=person.id,
         flow=FLOW,
         step="consent",
-        data={"invite": invite.id, "token": token},
+        data=state.dump(),
         now=ctx.now(),
     )
-    return Outcome(consent_replies(invite.mentee_name, token))
-
-
-def _decision(message: InboundMessage) -> str | None:
-    if message.choice is not None:
-        return message.choice if message.choice in (_AGREE, _DECLINE) else None
-    said = read_yes_no(message.text or "")
-    if said is None:  # the buttons' own words ("No, thanks"), or "decline"
-        picked = read_choice(message.text or "", _CONSENT_LABELS)
-        said = None if picked is None else picked == 0
-    return None if said is None else _AGREE if said else _DECLINE
+    return Outcome(consent_replies(invite.mentee_name, state.token))
 
 
 async def step(
     ctx: FlowContext, person: Person, data: dict[str, Any], message: InboundMessage
 ) -> Outcome:
-    """Records consent and starts the baseline, or forgets the person if they say no."""
-    if message.choice is not None and message.token != data["token"]:
+    """Records consent and starts the baseline, or forgets the person if they say no.
+
+    Read with `asking.read` rather than `asked.answer`: before consent nothing may be kept,
+    so words of one's own get the re-ask, not the kind reply that offers to pass them on.
+    """
+    state = OnboardingState.load(data)
+    got = asking.read(CONSENT, message, state.token)
+    if got.kind is Kind.STALE:
         return Outcome(stale_tap=True)
-    decision = _decision(message)
-    invite = await ctx.session.get(Invite, data["invite"])
-    if decision is None:
-        choices = (Choice(texts.CONSENT_YES, _AGREE), Choice(texts.CONSENT_NO, _DECLINE))
-        return Outcome([Reply(texts.CONSENT_REASK, choices=choices, token=data["token"])])
-    tapped = message.choice is not None
+    if got.kind is not Kind.ANSWER:
+        channel = ctx.channel or message.sender.channel
+        return Outcome([Reply(asking.reask(CONSENT, channel)), asking.ask(CONSENT, state.token)])
+    invite = await ctx.session.get(Invite, state.invite)
+    answered = Answered(got.label(CONSENT)) if message.choice is not None else None
     if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now():
         await people.remove_person(ctx.session, person)
         return Outcome([Reply(texts.START_BAD_CODE)])
-    if decision == _DECLINE:
+    if got.value == _DECLINE:
         await people.remove_person(ctx.session, person)
-        answered = Answered(texts.CONSENT_NO) if tapped else None
         return Outcome([Reply(texts.CONSENT_DECLINED)], answered=answered)
     await _join(ctx, person, invite)
     outcome = await checkin.start(ctx, person)
     outcome.replies.insert(0, Reply(texts.CONSENT_THANKS))
-    outcome.answered = Answered(texts.CONSENT_YES) if tapped else None
+    outcome.answered = answered
     return outcome
 
 

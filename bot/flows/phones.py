@@ -14,11 +14,23 @@ from bot.flows.context import FlowContext
 from bot.flows.staff import parse_mobile
 from bot.flows.staff_views import visible_mentee
 from bot.flows.types import Channel, InboundMessage, Outcome, Reply
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
 from bot.questions.vocabulary import read_yes_no
 from bot.storage import crypto
 from bot.storage.models import Person
 from bot.storage.outbox import Queued
 from bot.storage.people import has_phone
+
+_YES = "yes"
+# Asked by a text that offers no numbered options, so only yes is read, in the shared
+# vocabulary; its prompt is the re-ask, saying what the text is about, since the sender may not
+# be the mentee at all. There is no token: the number has no conversation with us yet.
+CONFIRM = Question(
+    prompt=texts.PHONE_CONFIRM_REASK,
+    read_words=lambda text: _YES if read_yes_no(text) else None,
+)
+_NO_TOKEN = ""
 
 
 async def _taken(ctx: FlowContext, phone: str, person: Person) -> bool:
@@ -82,9 +94,13 @@ def confirming(person: Person, message: InboundMessage) -> bool:
 
 
 async def confirm(ctx: FlowContext, person: Person, message: InboundMessage) -> Outcome:
-    """A YES from the pending number makes it theirs; anything else asks again."""
-    if read_yes_no(message.text or "") is not True:
-        return Outcome([Reply(texts.PHONE_CONFIRM_REASK)])
+    """A YES from the pending number makes it theirs; anything else asks again.
+
+    Read with `asking.read`, not `asked.answer`: words of one's own from a number not yet
+    confirmed get the question again, never the kind reply that offers to pass them on.
+    """
+    if asking.read(CONFIRM, message, _NO_TOKEN).kind is not Kind.ANSWER:
+        return Outcome([asking.ask(CONFIRM, _NO_TOKEN)])
     person.phone, person.pending_phone = message.sender.address, None
     person.sms_opted_out_at = None
     return Outcome([Reply(texts.PHONE_CONFIRMED)])

@@ -37,7 +37,6 @@ HOW_TO_STOP = (
 ASK_CONSENT = "Are you happy to go on?"
 CONSENT_YES = "Yes, I agree"
 CONSENT_NO = "No, thanks"
-CONSENT_REASK = "Please choose Yes or No. Or type yes or no."
 CONSENT_THANKS = (
     "Thank you. We will start with a check-in, so you and your mentor can see how things are."
 )
@@ -285,8 +284,6 @@ ASK_CHECKIN_TIME = "And what time of day?"
 TIME_MORNING = "Morning (10:00)"
 TIME_AFTERNOON = "Afternoon (14:00)"
 TIME_EVENING = "Evening (18:00)"
-SETTINGS_REASK = "Please choose a day, or type one, like Monday or Tue."
-SETTINGS_TIME_REASK = "Please choose a time. Or type one, like 7pm, 11:30 or morning."
 SETTINGS_SAVED = "Thanks. We will remind you each {day} at {time}. Send /settings to change it."
 
 # Staff views of what the scheduler will send and what went wrong.
@@ -534,7 +531,6 @@ CONCERN_ASK = (
 )
 CONCERN_SOMETHING_WRONG = "Something is wrong"
 CONCERN_NEW_MENTOR = "I want a new mentor"
-CONCERN_REASK = "Please pick one of these, or send /cancel."
 CONCERN_ASK_WORDS = "Please tell us in a few words what is wrong. Only a supervisor will read it."
 CONCERN_TOO_LONG = "Please keep it short: 200 letters or fewer. Yours has {length}."
 CONCERN_SENT = (

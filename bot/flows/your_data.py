@@ -7,20 +7,45 @@ the person's data, and a stored notice naming them would outlive the erasure.
 
 from __future__ import annotations
 
-import secrets
+from dataclasses import dataclass
 from typing import Any
 
-from bot.flows import data_file, kept, texts
+from bot.flows import asked, data_file, kept, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Channel, Choice, Document, InboundMessage, Outcome, Reply, tapped
-from bot.questions.vocabulary import read_choice, read_yes_no
+from bot.questions import asking
+from bot.questions.asking import Kind, Question
+from bot.questions.state import FlowState, new_token
+from bot.questions.vocabulary import fold, read_yes_no
 from bot.storage import conversations, people
 from bot.storage.access import personal_data
 from bot.storage.erasure import erase_person
 from bot.storage.models import Person
 
 FLOW = "forget"
+FIRST, SECOND = "first", "second"
 CONFIRM_WORD = "delete"
+_YES, _NO = "yes", "no"
+
+
+def _yes_deletes(text: str) -> str | None:
+    said = read_yes_no(text)
+    return None if said is None else _YES if said else _NO
+
+
+SURE = Question(
+    prompt=texts.FORGET_ASK,
+    choices=(Choice(texts.FORGET_YES, _YES), Choice(texts.FORGET_NO, _NO)),
+    read_words=_yes_deletes,
+)
+# No choices and no vocabulary: only the word DELETE, typed, erases; anything else keeps all.
+LAST_CHECK = Question(prompt=texts.FORGET_LAST_CHECK)
+
+
+@dataclass(frozen=True)
+class ForgetState(FlowState):
+    token: str
+    at: str = FIRST
 
 
 def _summary(data: dict[str, Any]) -> str:
@@ -29,17 +54,6 @@ def _summary(data: dict[str, Any]) -> str:
         name=you["display_name"], number=you["phone"] or texts.MYDATA_NO_NUMBER
     )
     return "\n".join([head, *kept.counts(data)])
-
-
-def _yes_or_no(message: InboundMessage) -> bool | None:
-    """A tap, or yes or no typed in the shared vocabulary, or the buttons' own words."""
-    if message.choice is not None:
-        return {"yes": True, "no": False}.get(message.choice)
-    said = read_yes_no(message.text or "")
-    if said is None:
-        picked = read_choice(message.text or "", (texts.FORGET_YES, texts.FORGET_NO))
-        said = None if picked is None else picked == 0
-    return said
 
 
 async def mydata(ctx: FlowContext, person: Person, _argument: str = "") -> Outcome:
@@ -52,42 +66,38 @@ async def mydata(ctx: FlowContext, person: Person, _argument: str = "") -> Outco
 
 
 async def forget(ctx: FlowContext, person: Person, _argument: str = "") -> Outcome:
-    token = secrets.token_hex(3)
+    return await _ask(ctx, person, ForgetState(new_token()))
+
+
+async def _ask(ctx: FlowContext, person: Person, state: ForgetState) -> Outcome:
     await conversations.save_state(
         ctx.session,
         person_id=person.id,
         flow=FLOW,
-        step="first",
-        data={"at": "first", "token": token},
+        step=state.at,
+        data=state.dump(),
         now=ctx.now(),
     )
-    choices = (Choice(texts.FORGET_YES, "yes"), Choice(texts.FORGET_NO, "no"))
-    return Outcome([Reply(texts.FORGET_ASK, choices=choices, token=token)])
+    return Outcome([asking.ask(SURE if state.at == FIRST else LAST_CHECK, state.token)])
 
 
 async def step(
     ctx: FlowContext, person: Person, data: dict[str, Any], message: InboundMessage
 ) -> Outcome:
-    if message.choice is not None and message.token != data["token"]:
-        return Outcome(stale_tap=True)
-    answer = (message.choice or message.text or "").strip().lower().strip(".!")
-    if data["at"] == "first":
-        said = _yes_or_no(message)
-        if said is True:
-            await conversations.save_state(
-                ctx.session,
-                person_id=person.id,
-                flow=FLOW,
-                step="second",
-                data={"at": "second", "token": data["token"]},
-                now=ctx.now(),
-            )
-            return tapped(Outcome([Reply(texts.FORGET_LAST_CHECK)]), message, texts.FORGET_YES)
-        if said is False:
+    state = ForgetState.load(data)
+    if state.at == FIRST:
+        got = await asked.answer(ctx, person, SURE, message, state.token)
+        if isinstance(got, Outcome):
+            return got
+        if got.value == _YES:
+            outcome = await _ask(ctx, person, ForgetState(new_token(), SECOND))
+        else:
             await conversations.clear_state(ctx.session, person.id)
-            return tapped(Outcome([Reply(texts.FORGET_KEPT)]), message, texts.FORGET_NO)
-        return await forget(ctx, person)
-    if answer != CONFIRM_WORD:
+            outcome = Outcome([Reply(texts.FORGET_KEPT)])
+        return tapped(outcome, message, got.label(SURE))
+    if asking.read(LAST_CHECK, message, state.token).kind is Kind.STALE:
+        return Outcome(stale_tap=True)
+    if fold(message.text or "") != CONFIRM_WORD:
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(texts.FORGET_KEPT)])
     episode = await people.active_episode(ctx.session, person.id)

@@ -45,7 +45,11 @@ async def test_a_concern_reaches_supervisors_and_not_the_mentor(
     await chat.send("/concern")
     assert chat.texts == [texts.CONCERN_ASK]
     await chat.send("maybe")
-    assert chat.texts[0] == texts.CONCERN_REASK
+    assert chat.texts == [
+        "Sorry, I did not get that. Please choose "
+        f"{texts.CONCERN_SOMETHING_WRONG} or {texts.CONCERN_NEW_MENTOR}, or type it.",
+        texts.CONCERN_ASK,
+    ]
     await chat.tap(texts.CONCERN_SOMETHING_WRONG)
     assert chat.texts == [texts.CONCERN_ASK_WORDS]
     assert (await chat.send("x" * 201))[0].text == texts.CONCERN_TOO_LONG.format(length=201)
@@ -73,4 +77,39 @@ async def test_without_a_supervisor_the_mentee_is_told_where_else_to_go(
     await chat.send("/cancel")
     await chat.send("/concern")
     await chat.tap(texts.CONCERN_NEW_MENTOR)
+    assert chat.texts == [texts.CONCERN_NOBODY]
+
+
+async def test_back_from_the_words_asks_what_it_is_about_again(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex = await add_staff(session_factory, service)
+    pat = await add_staff(
+        session_factory, service, name="Pat", role=Role.SUPERVISOR, phone="+447700900003"
+    )
+    chat = await joined_mentee(service, session_factory, alex)
+    await chat.send("/cancel")
+    await chat.send("/concern")
+    await chat.send("1")
+    assert chat.texts == [texts.CONCERN_ASK_WORDS]
+    await chat.send("go back")
+    assert chat.texts == [texts.CONCERN_ASK]
+    await chat.send("new mentor")
+    assert chat.texts == [texts.CONCERN_SENT]
+    alerts = [text for person, text in await _sent(session_factory) if person == pat.id]
+    assert alerts == [texts.CONCERN_ALERT_NEW_MENTOR.format(name="Sam", mentor="Alex")]
+
+
+async def test_a_tap_on_the_first_question_while_the_words_are_asked_is_stale(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    alex = await add_staff(session_factory, service)
+    chat = await joined_mentee(service, session_factory, alex)
+    await chat.send("/cancel")
+    await chat.send("/concern")
+    first = chat.question
+    await chat.tap(texts.CONCERN_SOMETHING_WRONG)
+    await chat.tap(texts.CONCERN_NEW_MENTOR, reply=first)
+    assert chat.stale
+    await chat.send("I do not feel listened to")  # still the words, taken as they are
     assert chat.texts == [texts.CONCERN_NOBODY]

@@ -9,7 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import texts
 from bot.flows.types import Reply, Sender
 from bot.service import MentorService
-from bot.storage.models import Consent, Episode, Invite, OutboxMessage, Person
+from bot.storage.models import (
+    Consent,
+    ConversationState,
+    Episode,
+    Invite,
+    OutboxMessage,
+    Person,
+)
 from tests.conftest import FakeClock
 from tests.utils import Chat, add_staff, count_rows, invited_chat, make_invite
 
@@ -119,9 +126,44 @@ async def test_unclear_consent_answer_is_asked_again(
 ) -> None:
     chat, code = await invited_chat(service, session_factory)
     await chat.send(f"/start {code}")
-    for unclear in ("maybe", None, "/checkin", "\U0001f600", "yes and no", "not sure"):
+    reask = "Sorry, I did not get that. Please choose Yes, I agree or No, thanks, or type it."
+    for unclear in ("maybe", None, "/checkin", "\U0001f600", "yes and no", "not sure", "back"):
         replies = await chat.send(unclear)
-        assert replies[0].text == texts.CONSENT_REASK or replies[-1].text == texts.CONSENT_REASK
+        assert [reply.text for reply in replies] == [reask, texts.ASK_CONSENT]
+        assert [c.label for c in replies[-1].choices] == [texts.CONSENT_YES, texts.CONSENT_NO]
     assert await count_rows(session_factory, Consent) == 0
     await chat.tap(texts.CONSENT_YES)
+    assert await count_rows(session_factory, Consent) == 1
+
+
+async def test_own_words_before_consent_are_not_kept_or_offered_on(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat, code = await invited_chat(service, session_factory)
+    await chat.send(f"/start {code}")
+    token = chat.question.token
+    replies = await chat.send("I am not sure what this is all about to be honest")
+    assert replies[-1].text == texts.ASK_CONSENT and replies[-1].token == token
+    assert all(not reply.choices for reply in replies[:-1])  # no offer to pass the words on
+    async with session_factory() as session:
+        state = (await session.execute(select(ConversationState))).scalar_one()
+    assert "_aside" not in state.data
+    assert "all about" not in str(state.data)
+    await chat.tap(texts.CONSENT_YES)
+    assert await count_rows(session_factory, Consent) == 1
+
+
+async def test_a_tap_on_an_older_consent_question_is_not_taken_as_an_answer(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat, code = await invited_chat(service, session_factory)
+    await chat.send(f"/start {code}")
+    old = chat.question
+    await chat.send(f"/start {code}")  # asked afresh: a new token
+    new = chat.question
+    assert new.token != old.token
+    await chat.tap(texts.CONSENT_YES, reply=old)
+    assert chat.stale
+    assert await count_rows(session_factory, Consent) == 0
+    await chat.tap(texts.CONSENT_YES, reply=new)
     assert await count_rows(session_factory, Consent) == 1

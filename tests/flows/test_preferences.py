@@ -104,11 +104,17 @@ async def test_times_in_the_night_or_unclear_are_asked_again(
     chat = await mentee_chat(service, session_factory)
     await chat.send("/settings")
     await chat.send("t")  # ambiguous: Tuesday or Thursday
-    assert chat.last[0].text == texts.SETTINGS_REASK
+    assert chat.texts == [
+        "Sorry, I did not get that. Please choose an answer, or type its number, 1 to 7.",
+        texts.ASK_CHECKIN_DAY,
+    ]
     await chat.send("tue")
     replies = await chat.send(bad_time)
-    assert replies[0].text == texts.SETTINGS_TIME_REASK
-    assert replies[1].text == texts.ASK_CHECKIN_TIME
+    assert [reply.text for reply in replies] == [
+        "Sorry, I did not get that. "
+        "Please choose Morning (10:00) or Afternoon (14:00) or Evening (18:00), or type it.",
+        texts.ASK_CHECKIN_TIME,
+    ]
     assert await saved(session_factory) == (None, None)
 
 
@@ -121,3 +127,55 @@ async def test_staff_cannot_use_mentee_settings(
 
     replies = await Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE)).send("/settings")
     assert replies[0].text == texts.COMMAND_NOT_ALLOWED
+
+
+@pytest.mark.parametrize("back", ["tap", "back", "go back"])
+async def test_back_from_the_time_asks_the_day_again(
+    back: str, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await mentee_chat(service, session_factory)
+    await chat.send("/settings")
+    await chat.tap("Wed")
+    assert [c.label for c in chat.question.controls] == [texts.BACK_LABEL]
+    if back == "tap":
+        await chat.tap(texts.BACK_LABEL)
+    else:
+        await chat.send(back)
+    assert chat.question.text == texts.ASK_CHECKIN_DAY
+    assert chat.question.controls == ()  # the first question: nothing before it
+    await chat.send("friday")
+    await chat.send("7pm")
+    assert await saved(session_factory) == (5, time(19))
+
+
+async def test_back_at_the_day_says_there_is_nothing_before(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await mentee_chat(service, session_factory)
+    await chat.send("/settings")
+    token = chat.question.token
+    await chat.send("back")
+    assert chat.texts == [texts.NOTHING_BEFORE, texts.ASK_CHECKIN_DAY]
+    assert chat.question.token == token
+
+
+async def test_a_number_picks_the_time_choice_not_an_hour(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await mentee_chat(service, session_factory)
+    await chat.send("/settings")
+    await chat.send("mon")
+    await chat.send("1")  # the first choice, Morning (10:00), not 1pm
+    assert await saved(session_factory) == (1, time(10))
+
+
+async def test_a_tap_on_the_day_question_after_it_was_answered_is_stale(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = await mentee_chat(service, session_factory)
+    await chat.send("/settings")
+    day_question = chat.question
+    await chat.tap("Wed")
+    await chat.tap("Sat", reply=day_question)
+    assert chat.stale
+    assert await saved(session_factory) == (None, None)

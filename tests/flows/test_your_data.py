@@ -26,6 +26,7 @@ from tests.flows.full_mentee import (
     full_mentee,
 )
 from tests.readability import flesch_reading_ease, is_gsm7
+from tests.utils import Chat, add_staff, joined_mentee
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -190,3 +191,59 @@ async def test_forget_keeps_everything_unless_confirmed_twice(
     assert (await chat.send("ok"))[0].text == texts.FORGET_KEPT
     summary, _ = await chat.send("/mydata")
     assert NAME in summary.text
+
+
+async def _forget_asked(service: MentorService, session_factory: Sessions) -> Chat:
+    alex = await add_staff(session_factory, service)
+    chat = await joined_mentee(service, session_factory, alex)
+    await chat.send("/cancel")
+    await chat.send("/forget")
+    return chat
+
+
+async def _still_there(session_factory: Sessions) -> bool:
+    async with session_factory() as session:
+        return await session.get(Person, 2) is not None
+
+
+async def test_an_unclear_answer_to_are_you_sure_is_asked_again_and_deletes_nothing(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    chat = await _forget_asked(service, session_factory)
+    token = chat.question.token
+    await chat.send("hmm")
+    assert chat.texts == [
+        f"Sorry, I did not get that. Please choose {texts.FORGET_YES} or {texts.FORGET_NO}, "
+        "or type it.",
+        texts.FORGET_ASK,
+    ]
+    assert chat.question.token == token
+    await chat.send("back")
+    assert chat.texts == [texts.NOTHING_BEFORE, texts.FORGET_ASK]
+    await chat.send("no")
+    assert chat.texts == [texts.FORGET_KEPT]
+    assert await _still_there(session_factory)
+
+
+@pytest.mark.parametrize("typed", ["delet", "yes", "back", "DELETE IT", None])
+async def test_only_the_word_delete_typed_erases_at_the_last_check(
+    typed: str | None, service: MentorService, session_factory: Sessions
+) -> None:
+    chat = await _forget_asked(service, session_factory)
+    await chat.tap(texts.FORGET_YES)
+    assert chat.texts == [texts.FORGET_LAST_CHECK]
+    assert (await chat.send(typed))[0].text == texts.FORGET_KEPT
+    assert await _still_there(session_factory)
+
+
+async def test_a_tap_on_are_you_sure_at_the_last_check_is_stale(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    chat = await _forget_asked(service, session_factory)
+    sure = chat.question
+    await chat.tap(texts.FORGET_YES)
+    await chat.tap(texts.FORGET_YES, reply=sure)
+    assert chat.stale
+    assert await _still_there(session_factory)
+    assert (await chat.send("Delete."))[0].text == texts.FORGET_DONE
+    assert not await _still_there(session_factory)

@@ -308,6 +308,10 @@ async def test_mentor_adds_a_phone_that_counts_only_after_yes(
     assert sam.phone == "+447700900124" and sam.pending_phone == SAM
     await sms.text("maybe")
     assert sms.inbox()[-1] == texts.PHONE_CONFIRM_REASK
+    for not_yes in ("no", "back", "I think you have the wrong number, I am not Sam"):
+        before = len(sms.inbox())
+        await sms.text(not_yes)  # own words too: asked again, nothing offered to pass on
+        assert sms.inbox()[before:] == [texts.PHONE_CONFIRM_REASK]
     await sms.text("Yse please!")  # yes, in the words and slips people type
     assert sms.inbox()[-1] == texts.PHONE_CONFIRMED
     async with session_factory() as session:

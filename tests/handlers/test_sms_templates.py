@@ -65,7 +65,11 @@ def test_the_check_finds_chat_words() -> None:
         (texts.SETTINGS_SAVED, "Send SETTINGS to change it.", False),
         (texts.HELP, "MEET - your next meeting\nFIND - find a service", False),
         (texts.HELP, "PAUSE - stop for now", False),
-        (texts.CONCERN_REASK, "Please pick one of these, or send PAUSE.", False),
+        (
+            texts.RELAY_ASK_AGAIN.format(name="Alex"),
+            "Or send PAUSE if you do not want to send one.",
+            False,
+        ),
         (texts.PRIVACY_YOUR_DATA, "Send MYDATA to see what we keep. Send FORGET", False),
         (texts.HELP_MORE, "Also: PLAN shows your plan. CONCERN lets you", False),
         (texts.START_NEEDS_CODE, "If you have a code, send: JOIN and then the code.", False),

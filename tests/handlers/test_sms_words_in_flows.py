@@ -46,7 +46,10 @@ async def test_every_text_of_the_main_flows_speaks_the_sms_way(
     await sms.text("yes")
     assert sms.inbox()[-1].startswith(texts.ASK_CONSENT)
     await sms.text("maybe")
-    assert sms.inbox()[-1].startswith(texts.CONSENT_REASK)
+    assert sms.inbox()[-2] == (
+        "Sorry, I did not get that. Please reply 1 for Yes, I agree or 2 for No, thanks."
+    )
+    assert sms.inbox()[-1].startswith(texts.ASK_CONSENT)
     await sms.text("1")
     assert sms.inbox()[-1].startswith("Part 1 of 3, question 1 of 50: ")
 
@@ -90,7 +93,7 @@ async def test_every_text_of_the_main_flows_speaks_the_sms_way(
 
     await sms.text("SETTINGS")
     await sms.text("whenever")
-    assert sms.inbox()[-2] == texts.SETTINGS_REASK
+    assert sms.inbox()[-2] == "Sorry, I did not get that. Please reply with a number, 1 to 7."
     await sms.text("3")
     await sms.text("1")
     assert sms.inbox()[-1].endswith("Send SETTINGS to change it.")
@@ -125,7 +128,10 @@ async def test_every_text_of_the_main_flows_speaks_the_sms_way(
     assert any("Send MYDATA to see what we keep." in body for body in sms.inbox()[-3:])
     await sms.text("CONCERN")
     await sms.text("nothing really")
-    assert sms.inbox()[-2] == "Please pick one of these, or send PAUSE."
+    assert sms.inbox()[-2] == (
+        f"Sorry, I did not get that. Please reply 1 for {texts.CONCERN_SOMETHING_WRONG} "
+        f"or 2 for {texts.CONCERN_NEW_MENTOR}."
+    )
     await sms.text("PAUSE")
     await sms.text("MSG")
     await sms.text("PAUSE")

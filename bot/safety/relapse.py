@@ -26,7 +26,9 @@ from typing import Any
 import yaml
 
 import config
-from bot.safety.crisis import CrisisListError, _compile, _reading
+from bot.safety.crisis import CrisisListError
+from bot.safety.reading import compile_phrases as _compile
+from bot.safety.reading import reading as _reading
 from bot.yaml_files import UniqueKeyLoader
 
 _PART = re.compile(r"\{([a-z_]+)\}")

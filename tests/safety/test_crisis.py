@@ -22,7 +22,7 @@ CORPUS_PATH = Path(__file__).with_name("corpus.yaml")
 CORPUS: dict[str, Any] = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))
 SHIPPED = CrisisDetector.from_file()
 Breaker = Callable[[dict[str, Any]], object]
-AT_RISK = {"intent", "method", "place", "goodbye", "harm_from_others", "overdose"}
+AT_RISK = {"intent", "method", "place", "passive_wish", "goodbye", "harm_from_others", "overdose"}
 
 
 def case_id(group: str, index: int, text: str) -> str:
@@ -125,13 +125,14 @@ def test_default_list_is_config_crisis_yaml_whatever_the_cwd(
 def test_shipped_list_puts_a_life_at_risk_for_intent_method_place_goodbye_harm_and_overdose() -> (
     None
 ):
-    for text in ("suicidal", "hang myself", "on the railway line", "this is goodbye", "overdose"):
+    at_risk = ("suicidal", "hang myself", "on the railway line", "I wish I was dead", "overdose")
+    for text in at_risk:
         match = SHIPPED.check(text)
         assert match is not None and match.life_at_risk, text
     assert SHIPPED.check("he's got a knife") == CrisisMatch(
         frozenset({CrisisCategory.HARM_FROM_OTHERS}), True
     )
-    for text in ("self harm", "can't go on", "I wish I was dead"):
+    for text in ("self harm", "can't go on", "no point anymore"):
         match = SHIPPED.check(text)
         assert match is not None
         assert not match.life_at_risk

@@ -30,6 +30,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(staff_app, name="staff")
 app.add_typer(resources_app, name="resources")
+safety_app = typer.Typer(help="Check the crisis rules (config/crisis.yaml).", **PLAIN)
+app.add_typer(safety_app, name="safety")
 
 
 def _fail(message: str) -> NoReturn:
@@ -229,6 +231,32 @@ def resources_export(
     if problem is not None:
         _fail(problem)
     _run(lambda settings: export_resources(settings, file))
+
+
+@safety_app.command("check")
+def safety_check(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Messages to check: a corpus like tests/safety/corpus.yaml, or one message "
+            "a line; the shipped corpus if left out."
+        ),
+    ] = None,
+) -> None:
+    """Print recall and false alarms per category for the shipped crisis rules."""
+    from bot.safety import CrisisDetector, CrisisListError
+    from bot.safety.corpus import score, shipped_corpus_path, table
+
+    path = file or shipped_corpus_path()
+    if not path.is_file():
+        _fail(f"file not found: {path}")
+    try:
+        report = score(CrisisDetector.from_file(), path)
+    except (CrisisListError, ValueError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(table(report))
+    if not report.unlabelled and not report.perfect:
+        raise typer.Exit(code=1)
 
 
 @app.command()

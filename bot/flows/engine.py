@@ -200,10 +200,16 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     if message.contact_phone is not None and person.role is Role.MENTEE:
         return await phones.shared(ctx, person, message)
     if person.role is Role.MENTEE and ctx.crisis is not None:
-        match = ctx.crisis.check(message.text)
+        search = _search_words(command, message)
+        match = ctx.crisis.check(message.text, search=search is not None)
         if match is not None:
             outcome = await crisis.respond(ctx, person, match)
-            return await _with_services(ctx, person, command, message, outcome)
+            return await _with_services(ctx, person, search, outcome)
+        if search and ctx.crisis.names_topic(search):
+            # A lookup such as "/find domestic abuse" is no cry for help: nobody is alerted,
+            # but the crisis lines come first in case it is the first step towards one.
+            lines = Outcome([Reply(texts.CRISIS_LINES)])
+            return await _with_services(ctx, person, search, lines)
     intent = await _global_intent(ctx, person, command, _word(message), message.sender.channel)
     if intent is not None:
         return intent
@@ -259,18 +265,17 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     return await closing.ended_menu(ctx, person) or menu(person)
 
 
-async def _with_services(
-    ctx: FlowContext,
-    person: Person,
-    command: tuple[str, str] | None,
-    message: InboundMessage,
-    outcome: Outcome,
-) -> Outcome:
-    """A lookup with a crisis word ("find domestic abuse"): the crisis reply, then services."""
+def _search_words(command: tuple[str, str] | None, message: InboundMessage) -> str | None:
+    """The words of a lookup ("/find domestic abuse", "FIND CRISIS"); None if it is none."""
     if command is not None:
-        words = command[1] if command[0] == "find" else None
-    else:
-        words = signposting.typed_find(message.text)
+        return command[1] if command[0] == "find" else None
+    return signposting.typed_find(message.text)
+
+
+async def _with_services(
+    ctx: FlowContext, person: Person, words: str | None, outcome: Outcome
+) -> Outcome:
+    """A lookup that names a crisis ("find domestic abuse"): the crisis reply, then services."""
     if not words or person.status is not PersonStatus.ACTIVE:
         return outcome
     found = await signposting.start(ctx, person, words)

@@ -313,10 +313,17 @@ CRISIS_ACK = "I'm on it"
 CRISIS_ACKED = "Thank you. It is noted that you are on it."
 CRISIS_ALREADY_ACKED = "{name} is already on it. Thank you."
 CRISIS_CATEGORY_NAMES = {
-    "suicide": "suicide",
+    "intent": "said they mean to end their life",
+    "method": "named a way to end their life",
+    "place": "at or going to a place to end their life",
+    "passive_wish": "wishing to be dead",
+    "goodbye": "saying goodbye or giving things away",
     "self_harm": "self-harm",
+    "harm_from_others": "being hurt or threatened by someone",
     "overdose": "overdose",
     "cant_go_on": "feeling they can't go on",
+    # Categories before the crisis rules of issue 15, for alerts raised before then.
+    "suicide": "suicide",
     "violence_abuse": "violence or abuse",
 }
 

@@ -1,12 +1,12 @@
 """Spot a relapse, or words of feeling, in a mentee's own words (config/relapse.yaml).
 
 A mentee who tells the bot "I used again last night" should get the facts that keep people
-alive after a break, not a re-ask. Messages are read exactly as the crisis detector reads them
-(bot.safety.crisis: case, punctuation, apostrophes, stretched letters and a little text-speak
+alive after a break, not a re-ask. Messages are read as the crisis rules read them
+(bot.safety.reading: case, punctuation, apostrophes, stretched letters and a little text-speak
 forgiven; whole words only) and exceptions are cut out first in the same way, so "I have not
 used again" and "I used to live there" stay quiet.
 
-Unlike the crisis list, phrases here are built from parts ("{use} {again}"), because a relapse
+Phrases here are built from parts ("{use} {again}"), as the crisis rules are, because a relapse
 is told in many small variations of a few sentences and listing each whole would hide the
 shape of the list from the clinical lead who reviews it. The file is read once per process
 (`shipped`), at start-up, so a bad file stops the bot with a one-line reason. The crisis check
@@ -26,7 +26,9 @@ from typing import Any
 import yaml
 
 import config
-from bot.safety.crisis import CrisisListError, _compile, _reading
+from bot.safety.crisis import CrisisListError
+from bot.safety.reading import compile_phrases as _compile
+from bot.safety.reading import reading as _reading
 from bot.yaml_files import UniqueKeyLoader
 
 _PART = re.compile(r"\{([a-z_]+)\}")

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import texts
 from bot.flows.crisis import ACK
 from bot.flows.types import Channel, Sender
+from bot.safety.corpus import looks_like_search
 from bot.scheduling.materialiser import Materialiser
 from bot.scheduling.policy import ReminderPolicy
 from bot.service import MentorService
@@ -20,9 +21,18 @@ from bot.storage.models import Answer, CrisisAlert, OutboxMessage, Role
 from tests.conftest import LONDON, FakeClock
 from tests.utils import MENTOR_PHONE, Chat, add_staff, count_rows, joined_mentee, question_number
 
-CORPUS: dict[str, list[Any]] = yaml.safe_load(
-    (Path(__file__).parents[1] / "safety" / "crisis_corpus.yaml").read_text(encoding="utf-8")
+CORPUS: dict[str, Any] = yaml.safe_load(
+    (Path(__file__).parents[1] / "safety" / "corpus.yaml").read_text(encoding="utf-8")
 )
+AT_RISK = {"intent", "method", "place", "passive_wish", "goodbye", "harm_from_others", "overdose"}
+# Two messages of each category, and every fourth near-miss: the whole corpus is checked
+# against the rules in tests/safety; here each kind goes through the engine end to end.
+POSITIVE = [
+    {"text": text, "life_at_risk": name in AT_RISK}
+    for name, texts in CORPUS["crisis"].items()
+    for text in texts[:2]
+]
+NEAR_MISSES: list[str] = CORPUS["near_miss"][::4]
 SUPERVISOR_PHONE = "+447700900009"
 
 
@@ -42,7 +52,7 @@ async def alerts_queued(session_factory: async_sessionmaker[AsyncSession]) -> li
         return list((await session.execute(query)).scalars())
 
 
-@pytest.mark.parametrize("case", CORPUS["positive"], ids=lambda case: case["text"][:40])
+@pytest.mark.parametrize("case", POSITIVE, ids=lambda case: case["text"][:40])
 async def test_every_positive_gets_the_crisis_lines_and_alerts_mentor_and_supervisor(
     case: dict[str, Any],
     service: MentorService,
@@ -63,15 +73,15 @@ async def test_every_positive_gets_the_crisis_lines_and_alerts_mentor_and_superv
     assert await count_rows(session_factory, Answer) == 1
 
 
-@pytest.mark.parametrize(
-    "text", CORPUS["negative"] + CORPUS["near_miss"], ids=lambda text: str(text)[:40]
-)
+@pytest.mark.parametrize("text", NEAR_MISSES, ids=lambda text: str(text)[:40])
 async def test_no_negative_or_near_miss_raises_an_alert(
     text: str, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     chat = await mentee_and_staff(service, session_factory)
     replies = await chat.send(text)
-    assert texts.CRISIS_LINES not in [reply.text for reply in replies] or text.lower() == "help"
+    shown = texts.CRISIS_LINES in [reply.text for reply in replies]
+    assert not shown or text.lower() == "help" or looks_like_search(text)
+    assert texts.CRISIS_MENTOR_TOLD not in [reply.text for reply in replies]
     assert await alerts_queued(session_factory) == []
 
 

@@ -16,8 +16,15 @@ from bot.flows.signposting import typed_find
 from bot.flows.types import Channel, Reply, Sender
 from bot.service import MentorService
 from bot.signposting import Directory
-from bot.storage.models import ConversationState, Episode, LookupCount, Resource, Role
-from tests.utils import MENTEE_PHONE, MENTOR_PHONE, Chat, add_staff, joined_mentee
+from bot.storage.models import (
+    ConversationState,
+    CrisisAlert,
+    Episode,
+    LookupCount,
+    Resource,
+    Role,
+)
+from tests.utils import MENTEE_PHONE, MENTOR_PHONE, Chat, add_staff, count_rows, joined_mentee
 
 Sessions = async_sessionmaker[AsyncSession]
 pytestmark = pytest.mark.usefixtures("shipped_directory")
@@ -102,15 +109,34 @@ async def test_by_sms_services_are_compact_and_more_can_be_typed(
     assert len(more.text) <= 306
 
 
-async def test_a_lookup_with_a_crisis_word_gets_the_crisis_reply_then_the_services(
+@pytest.mark.parametrize("typed", ["find domestic abuse", "/find domestic abuse"])
+async def test_a_lookup_for_a_crisis_subject_shows_the_crisis_lines_and_services_and_alerts_nobody(
+    typed: str, service: MentorService, session_factory: Sessions
+) -> None:
+    chat = await mentee(service, session_factory)
+    await add_staff(
+        session_factory, service, name="Kit", role=Role.SUPERVISOR, phone="+447700900009"
+    )
+    before = list(chat.notices)
+    replies = await chat.send(typed)
+    assert replies[0].text == texts.CRISIS_LINES
+    assert replies[-1].text.startswith("Domestic abuse (1 to 3 of 6):")
+    assert texts.CRISIS_MENTOR_TOLD not in chat.texts
+    assert chat.notices == before  # nobody is told
+    assert await count_rows(session_factory, CrisisAlert) == 0
+
+
+async def test_a_statement_inside_a_lookup_still_alerts_and_shows_the_services(
     service: MentorService, session_factory: Sessions
 ) -> None:
     chat = await mentee(service, session_factory)
-    replies = await chat.send("find domestic abuse")
-    assert replies[0].text == texts.CRISIS_REPLY
+    before = list(chat.notices)
+    replies = await chat.send("find domestic abuse, he hit me again last night")
+    assert texts.CRISIS_LINES in chat.texts
     assert texts.CRISIS_MENTOR_TOLD in chat.texts
+    assert len(chat.notices) > len(before)  # the mentor is alerted: a statement, not a search
     assert replies[-1].text.startswith("Domestic abuse (1 to 3 of 6):")
-    assert chat.notices  # the mentor is alerted, as for any crisis word
+    assert await count_rows(session_factory, CrisisAlert) == 1
 
 
 @pytest.mark.parametrize(

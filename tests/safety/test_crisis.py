@@ -15,51 +15,53 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.safety import CrisisCategory, CrisisDetector, CrisisListError, CrisisMatch
+from bot.safety.corpus import looks_like_search, score, shipped_corpus_path, table
 from bot.safety.crisis import default_crisis_path
 
-CORPUS_PATH = Path(__file__).with_name("crisis_corpus.yaml")
-CORPUS: dict[str, list[Any]] = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))
+CORPUS_PATH = Path(__file__).with_name("corpus.yaml")
+CORPUS: dict[str, Any] = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))
 SHIPPED = CrisisDetector.from_file()
 Breaker = Callable[[dict[str, Any]], object]
+AT_RISK = {"intent", "method", "place", "passive_wish", "goodbye", "harm_from_others", "overdose"}
 
 
 def case_id(group: str, index: int, text: str) -> str:
     """Name a corpus case by group, number and the start of its text."""
     words = "_".join(re.findall(r"\w+", text.casefold())[:6])
-    return f"{group}-{index:02d}-{words}"
+    return f"{group}-{index:03d}-{words}"
 
 
-def positive_cases() -> list[Any]:
-    """Return the corpus's crisis messages as (text, categories, life_at_risk) parameters."""
+def crisis_cases() -> list[Any]:
+    """Return the corpus's crisis messages as (text, category) parameters."""
     return [
-        pytest.param(
-            case["text"],
-            frozenset(CrisisCategory(name) for name in case["categories"]),
-            case["life_at_risk"],
-            id=case_id("positive", index, case["text"]),
-        )
-        for index, case in enumerate(CORPUS["positive"])
+        pytest.param(text, CrisisCategory(name), id=case_id(name, index, text))
+        for name, texts in CORPUS["crisis"].items()
+        for index, text in enumerate(texts)
     ]
 
 
-def quiet_cases(group: str) -> list[Any]:
-    """Return one corpus group of messages that must not match, as parameters."""
+def near_miss_cases() -> list[Any]:
     return [
-        pytest.param(text, id=case_id(group, index, text))
-        for index, text in enumerate(CORPUS[group])
+        pytest.param(text, id=case_id("near_miss", index, text))
+        for index, text in enumerate(CORPUS["near_miss"])
     ]
 
 
 def tiny_list() -> dict[str, Any]:
-    """Return a valid, small phrase list as plain data, ready to break in a test."""
-    return {
-        "life_at_risk": ["suicide", "overdose"],
-        "suicide": {"phrases": ["kill myself"], "except": ["kill myself laughing"]},
-        "self_harm": {"phrases": ["cut myself"]},
+    """Return a valid, small rule file as plain data, ready to break in a test."""
+    data: dict[str, Any] = {
+        "life_at_risk": ["intent", "overdose"],
+        "parts": {"myself": ["myself", "meself"], "some": ["", "some"]},
+        "topics": ["suicide"],
+        "intent": {"phrases": ["kill {myself}", "suicide"], "except": ["kill {myself} laughing"]},
+        "self_harm": {"phrases": ["cut {myself}"]},
         "overdose": {"phrases": ["od"]},
         "cant_go_on": {"phrases": ["can't go on"]},
-        "violence_abuse": {"phrases": ["hit me"], "except": ["hit me up"]},
+        "harm_from_others": {"phrases": ["hit me"], "except": ["hit me up"]},
     }
+    for category in CrisisCategory:
+        data.setdefault(category.value, {"phrases": [f"took {{some}} {category.value} pills"]})
+    return data
 
 
 def write(folder: Path, data: object) -> Path:
@@ -82,30 +84,32 @@ def refusal(path: Path) -> str:
 # --- the shipped list against the corpus -------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "categories", "life_at_risk"), positive_cases())
-def test_crisis_message_is_caught(
-    text: str, categories: frozenset[CrisisCategory], life_at_risk: bool
-) -> None:
-    assert SHIPPED.check(text) == CrisisMatch(categories, life_at_risk)
+@pytest.mark.parametrize(("text", "category"), crisis_cases())
+def test_crisis_message_is_caught_in_its_category(text: str, category: CrisisCategory) -> None:
+    match = SHIPPED.check(text)
+    assert match is not None
+    assert category in match.categories
+    if category.value in AT_RISK:
+        assert match.life_at_risk
 
 
-@pytest.mark.parametrize("text", quiet_cases("negative"))
-def test_ordinary_message_passes(text: str) -> None:
-    assert SHIPPED.check(text) is None
-
-
-@pytest.mark.parametrize("text", quiet_cases("near_miss"))
+@pytest.mark.parametrize("text", near_miss_cases())
 def test_near_miss_passes(text: str) -> None:
-    assert SHIPPED.check(text) is None
+    assert SHIPPED.check(text, search=looks_like_search(text)) is None
 
 
 def test_corpus_is_big_enough_and_covers_every_category() -> None:
-    assert sum(len(CORPUS[group]) for group in ("positive", "negative", "near_miss")) >= 90
-    covered = {name for case in CORPUS["positive"] for name in case["categories"]}
-    assert covered == set(CrisisCategory)
-    for case in CORPUS["positive"]:
-        at_risk = {"suicide", "overdose"} & set(case["categories"])
-        assert case["life_at_risk"] == bool(at_risk), case["text"]
+    crisis: dict[str, list[str]] = CORPUS["crisis"]
+    assert set(crisis) == {category.value for category in CrisisCategory}
+    assert all(len(texts) >= 20 for texts in crisis.values())
+    assert len(CORPUS["near_miss"]) >= 150
+    assert sum(map(len, crisis.values())) + len(CORPUS["near_miss"]) >= 400
+
+
+def test_safety_check_shows_full_recall_and_no_false_alarms_on_the_corpus() -> None:
+    report = score(SHIPPED, shipped_corpus_path())
+    assert report.perfect, table(report)
+    assert all(s.listed >= 20 and s.caught == s.listed for s in report.scores.values())
 
 
 def test_default_list_is_config_crisis_yaml_whatever_the_cwd(
@@ -118,13 +122,80 @@ def test_default_list_is_config_crisis_yaml_whatever_the_cwd(
     assert CrisisDetector.from_file().check("kms") == SHIPPED.check("kms")
 
 
-def test_shipped_list_puts_suicide_and_overdose_at_risk_of_life() -> None:
-    assert SHIPPED.check("suicidal") == CrisisMatch(frozenset({CrisisCategory.SUICIDE}), True)
-    assert SHIPPED.check("overdose") == CrisisMatch(frozenset({CrisisCategory.OVERDOSE}), True)
-    for text in ("self harm", "can't go on", "he hit me"):
+def test_shipped_list_puts_a_life_at_risk_for_intent_method_place_goodbye_harm_and_overdose() -> (
+    None
+):
+    at_risk = ("suicidal", "hang myself", "on the railway line", "I wish I was dead", "overdose")
+    for text in at_risk:
+        match = SHIPPED.check(text)
+        assert match is not None and match.life_at_risk, text
+    assert SHIPPED.check("he's got a knife") == CrisisMatch(
+        frozenset({CrisisCategory.HARM_FROM_OTHERS}), True
+    )
+    for text in ("self harm", "can't go on", "no point anymore"):
         match = SHIPPED.check(text)
         assert match is not None
         assert not match.life_at_risk
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("took all my tabets", True),  # a slip of "tablets"
+        ("going to hang mysefl", True),
+        ("my kids would be bettr off without me", True),
+        ("beter off dead", True),
+        ("im homeless", False),  # one letter from "hopeless", listed under keep
+        ("paid all my bills", False),
+        ("ask Jo", False),  # short words are never guessed at: "ask" is not "mask"
+    ],
+)
+def test_a_slip_of_a_listed_word_reads_as_that_word(text: str, expected: bool) -> None:
+    assert (SHIPPED.check(text) is not None) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I would never kill myself", False),
+        ("I'd never kill myself but I want to die", True),
+        ("last year I tried to kill myself", False),
+        ("last year I tried to kill myself and I feel like that again", True),
+        ("I tried to kill myself last night", True),
+        ("my ex used to hit me years ago", False),
+        ("my ex hit me last night", True),
+    ],
+)
+def test_plain_negation_and_the_long_past_are_quiet_the_present_is_not(
+    text: str, expected: bool
+) -> None:
+    assert (SHIPPED.check(text) is not None) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "alert"),
+    [
+        ("/find domestic abuse", False),
+        ("find suicide support", False),
+        ("FIND SELF HARM", False),
+        ("/find help, he hit me again", True),
+        ("find help I want to kill myself", True),
+        ("find someone, my mate isn't breathing", True),
+    ],
+)
+def test_a_search_names_a_subject_without_alerting_but_a_statement_in_it_still_alerts(
+    text: str, alert: bool
+) -> None:
+    assert looks_like_search(text)
+    assert (SHIPPED.check(text, search=True) is not None) is alert
+    assert SHIPPED.check(text) is not None  # outside a search, every one of these alerts
+
+
+def test_names_topic_tells_a_crisis_subject_from_any_other() -> None:
+    assert SHIPPED.names_topic("domestic abuse")
+    assert SHIPPED.names_topic("self harm")
+    assert not SHIPPED.names_topic("housing")
+    assert not SHIPPED.names_topic(None)
 
 
 # --- how a message is read ---------------------------------------------------------------------
@@ -183,16 +254,25 @@ def test_an_exception_is_cut_out_and_a_trigger_elsewhere_still_counts(tmp_path: 
     assert detector.check("I'll kill myself laughing") is None
     hit = detector.check("hit me up later, he hit me")
     assert hit is not None
-    assert hit.categories == {CrisisCategory.VIOLENCE_ABUSE}
+    assert hit.categories == {CrisisCategory.HARM_FROM_OTHERS}
     # Exceptions apply whichever category lists them.
     both = detector.check("kill myself laughing but I will kill myself")
     assert both is not None
-    assert both.categories == {CrisisCategory.SUICIDE}
+    assert both.categories == {CrisisCategory.INTENT}
+
+
+def test_a_phrase_built_from_parts_matches_each_word_of_a_part(tmp_path: Path) -> None:
+    detector = CrisisDetector.from_file(write(tmp_path, tiny_list()))
+    for text in ("cut myself", "cut meself", "took goodbye pills", "took some goodbye pills"):
+        assert detector.check(text) is not None, text
+    # A part listing "" may be left out, without leaving two spaces to match.
+    assert detector.check("took  goodbye pills") is not None
+    assert detector.check("took any goodbye pills") is None
 
 
 def test_the_gap_an_exception_leaves_cannot_join_a_trigger(tmp_path: Path) -> None:
     data = tiny_list()
-    data["suicide"]["except"] = ["headache"]
+    data["intent"]["except"] = ["headache"]
     detector = CrisisDetector.from_file(write(tmp_path, data))
     assert detector.check("kill headache myself") is None
     assert detector.check("kill myself headache") is not None
@@ -203,10 +283,10 @@ def test_life_at_risk_follows_the_list(tmp_path: Path) -> None:
     data["life_at_risk"] = ["self_harm"]
     detector = CrisisDetector.from_file(write(tmp_path, data))
     assert detector.check("kill myself") == CrisisMatch(
-        frozenset({CrisisCategory.SUICIDE}), life_at_risk=False
+        frozenset({CrisisCategory.INTENT}), life_at_risk=False
     )
     assert detector.check("I cut myself and want to kill myself") == CrisisMatch(
-        frozenset({CrisisCategory.SUICIDE, CrisisCategory.SELF_HARM}), life_at_risk=True
+        frozenset({CrisisCategory.INTENT, CrisisCategory.SELF_HARM}), life_at_risk=True
     )
 
 
@@ -253,7 +333,7 @@ def test_a_valid_file_loads(tmp_path: Path) -> None:
 
 
 BREAKERS: list[tuple[str, Breaker, str]] = [
-    ("unknown-category", lambda d: d.update(overdoes={"phrases": ["x"]}), "unknown category"),
+    ("unknown-category", lambda d: d.update(overdoes={"phrases": ["x"]}), "unknown key"),
     ("missing-category", lambda d: d.pop("overdose"), "'overdose' is missing"),
     ("category-not-mapping", lambda d: d.update(overdose=["od"]), "overdose: must be a mapping"),
     ("unknown-key", lambda d: d["overdose"].update(phrase=["x"]), "unknown key 'phrase'"),
@@ -266,32 +346,23 @@ BREAKERS: list[tuple[str, Breaker, str]] = [
     ("punctuation-phrase", lambda d: d["overdose"]["phrases"].append("!!"), "an empty phrase"),
     ("null-phrase", lambda d: d["overdose"]["phrases"].append(None), "None is not text"),
     ("number-phrase", lambda d: d["overdose"]["phrases"].append(999), "999 is not text"),
-    ("duplicate", lambda d: d["overdose"]["phrases"].append("od"), "duplicate phrase 'od'"),
-    (
-        "duplicate-across-categories",
-        lambda d: d["self_harm"]["phrases"].append("kill myself"),
-        "already in suicide.phrases",
-    ),
-    (
-        "duplicate-once-read",
-        lambda d: d["cant_go_on"]["phrases"].append("CANNOT go on"),
-        "(it reads as 'cant go on')",
-    ),
-    (
-        "duplicate-in-except",
-        lambda d: d["overdose"].__setitem__("except", ["od"]),
-        "overdose.except: duplicate phrase 'od'",
-    ),
+    ("duplicate", lambda d: d["overdose"]["phrases"].append("od"), "'od' is listed twice"),
+    ("unknown-part", lambda d: d["overdose"]["phrases"].append("{pils}"), "uses {pils}, not in"),
+    ("parts-not-mapping", lambda d: d.update(parts=["myself"]), "parts: must be a mapping"),
+    ("part-not-list", lambda d: d["parts"].update(some="some"), "parts.some: must be a list"),
+    ("part-word-not-text", lambda d: d["parts"].update(some=[1]), "every word must be text"),
+    ("part-uses-unknown", lambda d: d["parts"].update(x=["{nope}"]), "uses {nope}, not in"),
+    ("topics-not-list", lambda d: d.update(topics="suicide"), "topics: must be a list"),
     ("no-life-at-risk", lambda d: d.pop("life_at_risk"), "life_at_risk: must be a list"),
-    ("life-at-risk-not-list", lambda d: d.update(life_at_risk="suicide"), "must be a list"),
+    ("life-at-risk-not-list", lambda d: d.update(life_at_risk="intent"), "must be a list"),
     (
         "life-at-risk-unknown",
-        lambda d: d.update(life_at_risk=["suicide", "overdoes"]),
+        lambda d: d.update(life_at_risk=["intent", "overdoes"]),
         "unknown category 'overdoes'",
     ),
     (
         "life-at-risk-twice",
-        lambda d: d.update(life_at_risk=["suicide", "suicide"]),
+        lambda d: d.update(life_at_risk=["intent", "intent"]),
         "listed twice",
     ),
 ]
@@ -310,10 +381,10 @@ def test_a_malformed_list_is_refused(tmp_path: Path, breaker: Breaker, problem: 
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("suicide: [unclosed\n", "YAML error at line 2"),
+        ("intent: [unclosed\n", "YAML error at line 2"),
         ("- just\n- a list\n", "must be a mapping of categories"),
         ("", "must be a mapping of categories"),
-        ("life_at_risk: []\nlife_at_risk: [suicide]\n", "the key 'life_at_risk' is given twice"),
+        ("life_at_risk: []\nlife_at_risk: [intent]\n", "the key 'life_at_risk' is given twice"),
     ],
     ids=["yaml-error", "not-mapping", "empty-file", "key-twice"],
 )

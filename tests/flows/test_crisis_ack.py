@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
-from bot.flows.crisis import ACK
+from bot.flows.crisis import ACK, describe
 from bot.flows.types import Channel, Sender
+from bot.safety.crisis import CrisisCategory
 from bot.service import MentorService
 from bot.storage.models import CrisisAlert, OutboxMessage, OutboxStatus
 from tests.conftest import FakeClock
@@ -63,7 +64,7 @@ async def test_attention_lists_open_alerts_first_with_age_and_a_button(
     supervisor = Chat(service, sender=Sender(Channel.CONSOLE, SUPERVISOR_PHONE))
     replies = await supervisor.send("/attention")
     assert replies[0].text == texts.ATTENTION_OPEN_ALERT.format(
-        name="Sam", what="violence or abuse", age="47 min"
+        name="Sam", what=describe(CrisisCategory.HARM_FROM_OTHERS.value), age="47 min"
     )
     assert [c.label for c in replies[0].choices] == [texts.CRISIS_ACK]
     assert replies[1].text.startswith(texts.ATTENTION_HEADER)

@@ -320,6 +320,7 @@ CRISIS_CATEGORY_NAMES = {
     "goodbye": "saying goodbye or giving things away",
     "self_harm": "self-harm",
     "harm_from_others": "being hurt or threatened by someone",
+    "harm_to_others": "said they mean to hurt someone else",
     "overdose": "overdose",
     "cant_go_on": "feeling they can't go on",
     # Categories before the crisis rules of issue 15, for alerts raised before then.

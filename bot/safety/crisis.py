@@ -56,6 +56,7 @@ class CrisisCategory(StrEnum):
     GOODBYE = "goodbye"
     SELF_HARM = "self_harm"
     HARM_FROM_OTHERS = "harm_from_others"
+    HARM_TO_OTHERS = "harm_to_others"
     OVERDOSE = "overdose"
     CANT_GO_ON = "cant_go_on"
 

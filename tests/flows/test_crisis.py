@@ -24,7 +24,10 @@ from tests.utils import MENTOR_PHONE, Chat, add_staff, count_rows, joined_mentee
 CORPUS: dict[str, Any] = yaml.safe_load(
     (Path(__file__).parents[1] / "safety" / "corpus.yaml").read_text(encoding="utf-8")
 )
-AT_RISK = {"intent", "method", "place", "passive_wish", "goodbye", "harm_from_others", "overdose"}
+AT_RISK = {
+    "intent", "method", "place", "passive_wish", "goodbye", "harm_from_others", "harm_to_others",
+    "overdose",
+}  # fmt: skip
 # Two messages of each category, and every fourth near-miss: the whole corpus is checked
 # against the rules in tests/safety; here each kind goes through the engine end to end.
 POSITIVE = [

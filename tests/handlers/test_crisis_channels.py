@@ -64,8 +64,12 @@ async def test_telegram_crisis_of_each_kind_gives_the_lines_and_alerts_mentor_an
 
 @pytest.mark.parametrize(
     ("text", "lines"),
-    [("this traffic is killing me", False), ("/find domestic abuse", True)],
-    ids=["near-miss", "search"],
+    [
+        ("this traffic is killing me", False),
+        ("I'm going to kill him in Fortnite", False),
+        ("/find domestic abuse", True),
+    ],
+    ids=["near-miss", "near-miss-game", "search"],
 )
 async def test_telegram_near_miss_and_search_alert_nobody(
     text: str, lines: bool, service: MentorService, session_factory: Sessions
@@ -125,3 +129,23 @@ async def test_sms_near_miss_and_search_alert_nobody(
     assert texts.CRISIS_MENTOR_TOLD not in said
     assert len(sms.twilio.to(MENTOR_PHONE)) == to_mentor
     assert await count_rows(session_factory, CrisisAlert) == 0
+
+
+async def test_sms_intent_to_hurt_someone_else_gives_999_first_and_names_it_to_staff(
+    sms: SmsWorld, service: MentorService, session_factory: Sessions
+) -> None:
+    await joined_by_text(sms, service, session_factory)
+    await add_staff(
+        session_factory, service, name="Kit", role=Role.SUPERVISOR, phone=SUPERVISOR_PHONE
+    )
+    before = len(sms.inbox())
+    await sms.text("im gonna batter him when i see him")
+    said = "\n".join(sms.inbox()[before:])
+    assert said.index(texts.CRISIS_REPLY_LIFE) < said.index(texts.CRISIS_LINES.splitlines()[0])
+    assert texts.CRISIS_MENTOR_TOLD in said
+    what = texts.CRISIS_CATEGORY_NAMES["harm_to_others"]
+    for phone in (MENTOR_PHONE, SUPERVISOR_PHONE):
+        alerts = [m for m in sms.twilio.to(phone) if m.startswith("URGENT: Sam")]
+        assert len(alerts) == 1 and f"({what})" in alerts[0], phone
+        assert "batter" not in alerts[0]  # the words are not passed on
+    assert await count_rows(session_factory, CrisisAlert) == 1

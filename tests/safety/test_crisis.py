@@ -22,7 +22,10 @@ CORPUS_PATH = Path(__file__).with_name("corpus.yaml")
 CORPUS: dict[str, Any] = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))
 SHIPPED = CrisisDetector.from_file()
 Breaker = Callable[[dict[str, Any]], object]
-AT_RISK = {"intent", "method", "place", "passive_wish", "goodbye", "harm_from_others", "overdose"}
+AT_RISK = {
+    "intent", "method", "place", "passive_wish", "goodbye", "harm_from_others", "harm_to_others",
+    "overdose",
+}  # fmt: skip
 
 
 def case_id(group: str, index: int, text: str) -> str:
@@ -131,6 +134,9 @@ def test_shipped_list_puts_a_life_at_risk_for_intent_method_place_goodbye_harm_a
         assert match is not None and match.life_at_risk, text
     assert SHIPPED.check("he's got a knife") == CrisisMatch(
         frozenset({CrisisCategory.HARM_FROM_OTHERS}), True
+    )
+    assert SHIPPED.check("I'm going to kill him") == CrisisMatch(
+        frozenset({CrisisCategory.HARM_TO_OTHERS}), True
     )
     for text in ("self harm", "can't go on", "no point anymore"):
         match = SHIPPED.check(text)

@@ -14,10 +14,10 @@ def test_safety_check_prints_full_recall_and_no_false_alarms_per_category(
 ) -> None:
     result = mentorbot("safety", "check", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1:10]}
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1:11]}
     assert set(rows) == {
         "intent", "method", "place", "passive_wish", "goodbye",
-        "self_harm", "harm_from_others", "overdose", "cant_go_on",
+        "self_harm", "harm_from_others", "harm_to_others", "overdose", "cant_go_on",
     }  # fmt: skip
     for listed, caught, recall, false_alarms in rows.values():
         assert int(listed) >= 20

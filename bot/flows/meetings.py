@@ -5,7 +5,7 @@ what a person would type (14/3, 9.30, a place). Each question is asked and read 
 engine, with a fresh token so a tap on an older question is recognised as stale; Back goes to
 the step before, keeping what was chosen, and whatever was chosen before a misunderstood answer
 is kept. Times are chosen in local time and stored as UTC, so a meeting after the March clock
-change is at the hour the mentor chose (DESIGN.md §4).
+change is at the hour the mentor chose (docs/architecture.md).
 """
 
 from __future__ import annotations

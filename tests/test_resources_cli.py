@@ -51,10 +51,10 @@ def test_import_export_and_a_bad_row_through_the_command(tmp_path: Path) -> None
     first = mentorbot("resources", "import", cwd=tmp_path, env=env)  # the shipped file
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == (
-        "Imported resources.yaml: 46 added, 0 updated, 0 unchanged, 0 retired."
+        "Imported resources.yaml: 57 added, 0 updated, 0 unchanged, 0 retired."
     )
     exported = mentorbot("resources", "export", "directory.csv", cwd=tmp_path, env=env)
-    assert exported.stdout.strip() == "Exported 46 entries to directory.csv."
+    assert exported.stdout.strip() == "Exported 57 entries to directory.csv."
 
     good = tmp_path / "directory.csv"
     break_row(good, tmp_path / "bad.csv", 1, "phone", "0300 123 4567")  # a good change ...
@@ -99,7 +99,7 @@ async def test_a_file_with_one_bad_row_imports_nothing_and_names_that_row(
     session_factory: Sessions, shipped_directory: Directory, clock: FakeClock, tmp_path: Path
 ) -> None:
     good = tmp_path / "directory.csv"
-    assert await export_from(session_factory, good) == 46
+    assert await export_from(session_factory, good) == 57
     break_row(good, tmp_path / "bad.csv", 1, "description", "A better description.")
     break_row(tmp_path / "bad.csv", tmp_path / "bad.csv", 9, "category", "gardening")
     with pytest.raises(DirectoryError) as raised:
@@ -132,11 +132,11 @@ async def test_a_good_file_round_trips_through_export_unchanged(
     session_factory: Sessions, clock: FakeClock, tmp_path: Path, name: str
 ) -> None:
     summary, notes = await import_into(session_factory, default_resources_path(), now=clock.now)
-    assert summary.added == 46 and notes == []
+    assert summary.added == 57 and notes == []
     first, second = tmp_path / f"first-{name}", tmp_path / f"second-{name}"
     await export_from(session_factory, first)
     summary, _ = await import_into(session_factory, first, now=clock.now)
-    assert summary.unchanged == 46 and summary.added == summary.updated == summary.retired == 0
+    assert summary.unchanged == 57 and summary.added == summary.updated == summary.retired == 0
     await export_from(session_factory, second)
     assert second.read_bytes() == first.read_bytes()
     assert import_file(first) == load_directory()

@@ -51,7 +51,7 @@ GENERIC_NAME_WORDS = frozenset({
     "lewisham", "england", "with", "change", "grow", "live", "citizens", "carers", "families",
     "prisoners", "community", "volunteer", "legal", "civil", "talking", "therapies", "street",
     "guys", "thomas", "south", "maudsley", "call", "mens", "options", "team", "lgbt", "the",
-    "and", "for", "you", "are", "we", "uk", "st", "nhs",
+    "and", "for", "you", "are", "we", "uk", "st", "nhs", "local", "works",
 })
 # fmt: on
 

@@ -129,6 +129,12 @@ async def test_an_empty_kind_of_help_and_a_retired_service_are_handled_kindly(
     service: MentorService, session_factory: Sessions
 ) -> None:
     mentor = await mentor_and_mentee(service, session_factory)
+    async with session_factory() as session, session.begin():  # every service there retired
+        await session.execute(
+            update(Resource)
+            .where(Resource.category == "education_work")
+            .values(retired_at=service.clock())
+        )
     await mentor.send("/signpost Sam")
     [empty, kind] = await mentor.tap("Learning and work")
     assert empty.text == texts.SIGNPOST_EMPTY.format(category="Learning and work")

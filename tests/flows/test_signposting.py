@@ -230,6 +230,12 @@ async def test_a_kind_of_help_with_nothing_listed_says_so_and_offers_the_others(
     service: MentorService, session_factory: Sessions
 ) -> None:
     chat = await mentee(service, session_factory)
+    async with session_factory() as session, session.begin():  # every service there retired
+        await session.execute(
+            update(Resource)
+            .where(Resource.category == "education_work")
+            .values(retired_at=service.clock())
+        )
     await chat.send("/find")
     empty, question = await chat.tap("Learning and work")
     assert empty.text == texts.FIND_EMPTY.format(category="Learning and work")

@@ -26,7 +26,7 @@ async def test_reimporting_the_same_file_changes_nothing(
     session_factory: Sessions, shipped_directory: Directory, clock: FakeClock
 ) -> None:
     summary = await replace(session_factory, shipped_directory, clock)
-    assert summary == ImportSummary(added=0, updated=0, unchanged=46, retired=0)
+    assert summary == ImportSummary(added=0, updated=0, unchanged=57, retired=0)
     async with session_factory() as session:
         live = await resources.live_directory(session)
     assert live.directory == shipped_directory  # same entries, same order, same categories
@@ -58,7 +58,7 @@ async def test_entries_left_out_are_retired_kept_for_signposts_and_restored_late
     smaller = Directory(shipped_directory.categories, (changed, new, *others[2:]))
     summary = await replace(session_factory, smaller, clock)
     # FRANK and the renamed service are retired; the new name is added.
-    assert summary == ImportSummary(added=1, updated=1, unchanged=43, retired=2)
+    assert summary == ImportSummary(added=1, updated=1, unchanged=54, retired=2)
     async with session_factory() as session:
         live = await resources.live_directory(session)
         retired = await session.scalars(select(Resource).where(Resource.retired_at.is_not(None)))
@@ -68,7 +68,7 @@ async def test_entries_left_out_are_retired_kept_for_signposts_and_restored_late
     assert [item.service for item in sent] == ["FRANK"]  # the signpost still names it
     summary = await replace(session_factory, shipped_directory, clock)
     # FRANK and the renamed service come back, the phone number changes back.
-    assert summary == ImportSummary(added=0, updated=3, unchanged=43, retired=1)
+    assert summary == ImportSummary(added=0, updated=3, unchanged=54, retired=1)
     async with session_factory() as session:
         assert (await resources.live_directory(session)).directory.entries[0] == frank
 

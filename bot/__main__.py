@@ -52,10 +52,14 @@ def _configure_logging() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def _run(make: Callable[[Any], Coroutine[Any, Any, None]], *, keys: bool = True) -> None:
+def _run(
+    make: Callable[[Any], Coroutine[Any, Any, None]], *, keys: bool = True, database: bool = True
+) -> None:
     """Load settings and run one async command, turning configuration problems into one line.
 
     Every command but the demo needs MENTORBOT_ENCRYPTION_KEYS: without it nothing starts.
+    A database that cannot be reached is one line too (bot.errors_cli); other errors are bugs
+    and keep their traceback.
     """
     import asyncio
 
@@ -69,9 +73,23 @@ def _run(make: Callable[[Any], Coroutine[Any, Any, None]], *, keys: bool = True)
         settings = load_settings()
         if keys:
             install_from_settings(settings)
+    except (SettingsError, KeyRingError) as exc:
+        _fail(str(exc))
+    from bot.errors_cli import database_problem, sqlite_problem
+
+    url = settings.database_url if database else None  # the demo keeps its own file
+    missing_folder = sqlite_problem(url) if url else None
+    if missing_folder is not None:  # aiosqlite would print a thread's traceback as well
+        _fail(missing_folder)
+    try:
         asyncio.run(make(settings))
     except (SettingsError, InstrumentError, PolicyError, CrisisListError, KeyRingError) as exc:
         _fail(str(exc))
+    except Exception as exc:
+        problem = database_problem(exc, url) if url else None
+        if problem is None:
+            raise
+        _fail(problem)
 
 
 @app.command()
@@ -101,6 +119,7 @@ def demo(
             settings, database=database, picture_dir=pictures, script=lines, as_mentor=as_mentor
         ),
         keys=False,  # the demo makes its own key when none is set
+        database=False,  # and uses its own SQLite file, not MENTORBOT_DATABASE_URL
     )
 
 

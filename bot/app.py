@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
@@ -58,13 +59,14 @@ def build_service(
 
 async def ensure_schema_current(engine: AsyncEngine) -> None:
     """Refuse to run on a database that `mentorbot db upgrade` has not brought up to date."""
-    try:
-        async with engine.connect() as connection:
+    # Failing to connect is not "out of date": that error goes up to be named as it is.
+    async with engine.connect() as connection:
+        try:
             version = (
                 await connection.execute(text("SELECT version_num FROM alembic_version"))
             ).scalar()
-    except Exception:
-        version = None
+        except SQLAlchemyError:  # no alembic_version table: never upgraded
+            version = None
     if version != current_head():
         raise SettingsError("The database is not up to date: run `mentorbot db upgrade` first")
 

@@ -8,6 +8,7 @@ time, so tests can build as many differently configured apps as they like.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time
 from enum import StrEnum
@@ -18,6 +19,17 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
+PREFIX = "MENTORBOT_"
+# Read by other parts from the same environment file, not by Settings: the backup script
+# (deploy/backup.sh, restore.sh) and the fuzz tests' length (tests/fuzz/README.md).
+NOT_SETTINGS = frozenset(
+    {
+        "MENTORBOT_BACKUP_DIR",
+        "MENTORBOT_BACKUP_KEEP",
+        "MENTORBOT_ENV_FILE",
+        "MENTORBOT_FUZZ_EXAMPLES",
+    }
+)
 _QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -34,7 +46,7 @@ class Settings(BaseSettings):
     """All of mentorbot's configuration; see config/.env.example for what each one means."""
 
     model_config = SettingsConfigDict(
-        env_prefix="MENTORBOT_",
+        env_prefix=PREFIX,
         env_file=".env",
         env_ignore_empty=True,
         extra="ignore",
@@ -138,8 +150,39 @@ def _one_line(error: ValidationError) -> str:
     return f"Invalid setting MENTORBOT_{location.upper()}: {message}"
 
 
+def _unknown_names() -> list[str]:
+    """MENTORBOT_ names in the environment or `.env` that no setting reads (likely typos)."""
+    from dotenv import dotenv_values
+
+    names = set(os.environ)
+    env_file = Path(str(Settings.model_config.get("env_file")))
+    if env_file.is_file():
+        names |= {name for name in dotenv_values(env_file) if name}
+    known = {f"{PREFIX}{field.upper()}" for field in Settings.model_fields} | NOT_SETTINGS
+    return sorted(n for n in names if n.upper().startswith(PREFIX) and n.upper() not in known)
+
+
+def _did_you_mean(name: str) -> str:
+    from rapidfuzz import fuzz, process
+
+    fields = [field.upper() for field in Settings.model_fields if field != "test_database_url"]
+    found = process.extractOne(
+        name.upper().removeprefix(PREFIX), fields, scorer=fuzz.ratio, score_cutoff=70
+    )
+    return f"{name} (did you mean {PREFIX}{found[0]}?)" if found else name
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment and `.env`; raise SettingsError with one clear line."""
+    """Build settings from the environment and `.env`; raise SettingsError with one clear line.
+
+    A misspelt name would otherwise be ignored without a word, and the default used in its
+    place (quiet hours, say), so unknown MENTORBOT_ names stop start-up.
+    """
+    unknown = _unknown_names()
+    if unknown:
+        named = "; ".join(_did_you_mean(name) for name in unknown)
+        plural = "s" if len(unknown) > 1 else ""
+        raise SettingsError(f"Unknown setting{plural} {named} (see deploy/env.example)")
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

@@ -54,6 +54,55 @@ def test_bad_setting_stops_with_one_line(tmp_path: Path, env: dict[str, str], na
     assert "Traceback" not in result.stderr
 
 
+CLOSED_PORT = "postgresql+asyncpg://postgres:pa55word@127.0.0.1:1/x"  # nothing listens on 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("db", "upgrade"), ("report",), ("staff", "list"), ("export", "--out", "e"), ("serve",)],
+)
+def test_an_unreachable_database_is_one_line_naming_host_and_port(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    env = {"MENTORBOT_DATABASE_URL": CLOSED_PORT, "MENTORBOT_TELEGRAM_TOKEN": "123:TEST"}
+    result = mentorbot(*command, cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = [line for line in result.stderr.splitlines() if "alembic" not in line]
+    assert line.startswith("mentorbot: Cannot reach the database at 127.0.0.1:1: ")
+    assert "connection refused" in line and "MENTORBOT_DATABASE_URL" in line
+    assert "Traceback" not in result.stderr and "pa55word" not in result.stderr
+
+
+def test_a_missing_sqlite_folder_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/gone/mentorbot.db"
+    result = mentorbot("staff", "list", cwd=tmp_path, env={"MENTORBOT_DATABASE_URL": url})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"mentorbot: Cannot open the SQLite file {tmp_path}/gone/mentorbot.db: "
+        f"no folder {tmp_path}/gone (check MENTORBOT_DATABASE_URL)"
+    )
+
+
+def test_a_database_never_upgraded_says_to_run_db_upgrade(tmp_path: Path) -> None:
+    result = mentorbot("report", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "mentorbot: The database is not up to date: run `mentorbot db upgrade` first"
+    )
+
+
+def test_a_misspelt_setting_stops_every_command_with_a_suggestion(tmp_path: Path) -> None:
+    for command in (("db", "upgrade"), ("staff", "list"), ("demo", "--script", "none.txt")):
+        (tmp_path / "none.txt").write_text("", encoding="utf-8")
+        result = mentorbot(*command, cwd=tmp_path, env={"MENTORBOT_QUIETHOURS": "22:00-07:00"})
+        assert result.returncode == 2
+        assert result.stderr.strip() == (
+            "mentorbot: Unknown setting MENTORBOT_QUIETHOURS "
+            "(did you mean MENTORBOT_QUIET_HOURS?) (see deploy/env.example)"
+        )
+
+
 def test_serve_without_token_names_the_setting(tmp_path: Path) -> None:
     result = mentorbot("serve", cwd=tmp_path)
     assert result.returncode == 2
@@ -222,3 +271,9 @@ def test_keys_new_then_rotate_keeps_the_demo_readable(tmp_path: Path) -> None:
         "keys", "rotate", cwd=tmp_path, env={**env, "MENTORBOT_ENCRYPTION_KEYS": old}
     )
     assert wrong.returncode == 2 and "cannot be read" in wrong.stderr
+    for command in (("staff", "list"), ("export", "--out", "e")):  # a wrong key: one line
+        wrong = mentorbot(*command, cwd=tmp_path, env={**env, "MENTORBOT_ENCRYPTION_KEYS": old})
+        assert wrong.returncode == 2 and wrong.stderr.strip() == (
+            "mentorbot: stored data cannot be read with the keys in "
+            "MENTORBOT_ENCRYPTION_KEYS (is a key missing?)"
+        )

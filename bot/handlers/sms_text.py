@@ -3,6 +3,9 @@
 One character outside the GSM-7 alphabet (a curly quote, an emoji, a tick) switches a whole
 message to UCS-2 and cuts a segment from 160 to 70 characters, tripling the cost for people on
 pay-as-you-go. So every outgoing text is folded to GSM-7 here, whatever the flow wrote.
+Sizes are counted as the network counts them: septets, where the extension characters
+(^ { } [ ] ~ | \\ and the euro) take an escape plus the character; and UCS-2 code units for a
+part that still holds a character GSM-7 lacks.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from typing import Any
 from bot.flows.types import Choice, Reply
 from bot.handlers.sms_words import keywords
 
-SEGMENT = 153  # characters per segment of a multi-part GSM-7 message
+SEGMENT = 153  # septets per segment of a multi-part GSM-7 message
 SINGLE = 160
 BUDGET = 2 * SEGMENT  # at most two segments per message where the content allows
+UCS2_SEGMENT = 67  # UCS-2 code units per segment of a multi-part message
+UCS2_SINGLE = 70
+UCS2_BUDGET = 2 * UCS2_SEGMENT
 # The GSM 03.38 basic alphabet; the extension table (^{}[]~|\\ and the euro) costs two each.
 _BASIC = frozenset(
     "@\u00a3$\u00a5\u00e8\u00e9\u00f9\u00ec\u00f2\u00c7\n\u00d8\u00f8\r\u00c5\u00e5"
@@ -53,14 +59,29 @@ def to_gsm7(text: str) -> str:
     return re.sub(r"[ \t]+", " ", "".join(out)).strip()
 
 
+def is_gsm7(text: str) -> bool:
+    """True when the whole text can go as GSM-7; one other character makes it UCS-2."""
+    return all(char in _BASIC or char in _EXTENDED for char in text)
+
+
 def length(text: str) -> int:
-    """Septets used: extension characters count twice."""
-    return sum(2 if char in _EXTENDED else 1 for char in text)
+    """Size in the text's own encoding: septets (an extension character takes two), or
+    UCS-2 code units (a character beyond the BMP, such as an emoji, takes two)."""
+    if is_gsm7(text):
+        return sum(2 if char in _EXTENDED else 1 for char in text)
+    return len(text.encode("utf-16-le")) // 2
 
 
 def segments(text: str) -> int:
+    """Segments the network bills for this text as one message."""
     size = length(text)
-    return 1 if size <= SINGLE else -(-size // SEGMENT)
+    single, segment = (SINGLE, SEGMENT) if is_gsm7(text) else (UCS2_SINGLE, UCS2_SEGMENT)
+    return 1 if size <= single else -(-size // segment)
+
+
+def fits(text: str, reserve: int = 0) -> bool:
+    """Within two segments of its encoding, leaving `reserve` characters free for a suffix."""
+    return length(text) + reserve <= (BUDGET if is_gsm7(text) else UCS2_BUDGET)
 
 
 def numbered(choices: tuple[Choice, ...], controls: tuple[Choice, ...] = ()) -> str:
@@ -102,29 +123,49 @@ def pages(reply: Reply, *, staff: bool = False) -> list[str]:
     if reply.choices or len(parts) == 1:
         return parts
     body = to_gsm7(keywords(reply.text, staff=staff))
-    parts = split(body, budget=BUDGET - len(MORE_PROMPT) - 1)
+    parts = split(body, reserve=len(MORE_PROMPT) + 1)
     return [f"{part}\n{MORE_PROMPT}" for part in parts[:-1]] + parts[-1:]
 
 
-def split(body: str, budget: int = BUDGET) -> list[str]:
-    """Split at line breaks, then spaces, so no text goes over the budget."""
+def split(body: str, reserve: int = 0) -> list[str]:
+    """Split at line breaks, then spaces, so that every part fits (see `fits`).
+
+    A part is measured in its own encoding, so a part with a character GSM-7 lacks is held to
+    the UCS-2 budget, and a word too long for a part is cut between characters, which never
+    separates an escape from its character.
+    """
     parts: list[str] = []
     current = ""
     for line in body.split("\n"):
         candidate = f"{current}\n{line}" if current else line
-        if length(candidate) <= budget:
+        if fits(candidate, reserve):
             current = candidate
             continue
         if current:
             parts.append(current)
-        while length(line) > budget:
-            cut = line.rfind(" ", 0, budget) if " " in line[:budget] else budget
-            parts.append(line[:cut].rstrip())
-            line = line[cut:].lstrip()
+        while not fits(line, reserve):
+            head, line = _cut(line, reserve)
+            if head:
+                parts.append(head)
         current = line
     if current:
         parts.append(current)
     return parts
+
+
+def _cut(line: str, reserve: int) -> tuple[str, str]:
+    """The longest head of `line` that fits, ended at a space where there is one."""
+    end, longest = 1, len(line)  # at least one character, so that splitting always moves on
+    while end < longest:  # fitting only gets harder as the head grows: search by halves
+        middle = (end + longest + 1) // 2
+        if fits(line[:middle], reserve):
+            end = middle
+        else:
+            longest = middle - 1
+    space = line.rfind(" ", 0, end + 1)
+    if space > 0:
+        end = space
+    return line[:end].rstrip(), line[end:].lstrip()
 
 
 def choice_for(text: str, offered: dict[str, Any] | None) -> tuple[str, str] | None:

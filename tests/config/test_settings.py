@@ -101,3 +101,45 @@ def test_env_example_documents_every_setting() -> None:
     example = (Path(__file__).parents[2] / "config" / ".env.example").read_text(encoding="utf-8")
     for field in Settings.model_fields:
         assert f"MENTORBOT_{field.upper()}=" in example, field
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("MENTORBOT_QUIETHOURS", "MENTORBOT_QUIET_HOURS"),
+        ("MENTORBOT_TELEGRAM_TOKN", "MENTORBOT_TELEGRAM_TOKEN"),
+        ("MENTORBOT_ENCRYPTION_KEY", "MENTORBOT_ENCRYPTION_KEYS"),
+    ],
+)
+def test_a_misspelt_setting_is_refused_by_name_with_a_suggestion(
+    monkeypatch: pytest.MonkeyPatch, name: str, suggestion: str
+) -> None:
+    monkeypatch.setenv(name, "21:00-08:00")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert f"Unknown setting {name} (did you mean {suggestion}?)" in message
+    assert "\n" not in message
+
+
+def test_a_misspelt_setting_in_dotenv_is_refused_too(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("MENTORBOT_DATABSE_URL=sqlite+aiosqlite:///x.db\n")
+    with pytest.raises(SettingsError, match=r"MENTORBOT_DATABSE_URL \(did you mean "):
+        load_settings()
+
+
+def test_an_unknown_name_with_no_likely_match_is_still_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MENTORBOT_COLOUR", "blue")
+    with pytest.raises(SettingsError, match=r"^Unknown setting MENTORBOT_COLOUR "):
+        load_settings()
+
+
+def test_names_read_by_the_tests_and_the_backup_script_are_allowed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MENTORBOT_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@h/x")
+    monkeypatch.setenv("MENTORBOT_FUZZ_EXAMPLES", "200")
+    (tmp_path / ".env").write_text("MENTORBOT_BACKUP_DIR=/tmp\nMENTORBOT_BACKUP_KEEP=3\nOTHER=1\n")
+    assert load_settings().quiet_hours == "21:00-08:00"

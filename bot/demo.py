@@ -2,12 +2,15 @@
 
 The demo people are invented; their numbers are from Ofcom's drama range (07700 900xxx), which
 is never given to a real phone. Without MENTORBOT_ENCRYPTION_KEYS the demo makes its own key and
-keeps it beside its database (`mentorbot-demo.db.key`), so it runs with nothing set up.
+keeps it beside its database (`mentorbot-demo.db.key`), so it runs with nothing set up. It ends
+by printing the `mentorbot report` command for that database: the report needs both the
+database URL and the key, and neither is where a plain `mentorbot report` would look.
 """
 
 from __future__ import annotations
 
 import asyncio
+import shlex
 import sys
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -103,6 +106,21 @@ async def run_demo(
         await chat.run(lines, echo=script is not None)
     finally:
         await engine.dispose()
+    print(report_hint(settings, database), flush=True)
+
+
+def report_hint(settings: Settings, database: Path) -> str:
+    """The shell command that runs the cohort report on this demo's database, as printed.
+
+    Absolute paths, so it works from any folder; the key is read from its file by the shell
+    rather than printed. With MENTORBOT_ENCRYPTION_KEYS set, the demo used that key and the
+    report will too.
+    """
+    command = f"MENTORBOT_DATABASE_URL={shlex.quote(_database_url(database))}"
+    if settings.encryption_keys is None:
+        key_file = shlex.quote(str(Path(f"{database}.key").resolve()))
+        command += f' MENTORBOT_ENCRYPTION_KEYS="$(cat {key_file})"'
+    return f"To see the outcomes report on this demo's data, run:\n  {command} mentorbot report"
 
 
 def _intro(as_mentor: bool, must_join: bool) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from bot.app import ensure_schema_current, instruments_for
-from bot.reports.outcome_formats import as_csv, as_json, as_text, rich_table
+from bot.reports.outcome_formats import as_csv, as_json, as_text, enough_pairs, rich_table
 from bot.reports.outcomes import Filters, OutcomeReport, outcome_report
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.models import Person, Role
@@ -75,6 +75,9 @@ def _write(report: OutcomeReport, request: ReportRequest) -> None:
         from rich.console import Console
 
         console = Console()
+        if not enough_pairs(report):  # a table of dashes says less than the sentence
+            console.print(as_text(report, title=title), markup=False, highlight=False)
+            return
         console.print(rich_table(report, title=title))
         text = as_text(report, title="").split("\n\n", 1)[-1]
         console.print(text, markup=False, highlight=False)

@@ -277,3 +277,31 @@ def test_keys_new_then_rotate_keeps_the_demo_readable(tmp_path: Path) -> None:
             "mentorbot: stored data cannot be read with the keys in "
             "MENTORBOT_ENCRYPTION_KEYS (is a key missing?)"
         )
+
+
+def test_the_demo_ends_with_a_report_command_that_works_as_printed(tmp_path: Path) -> None:
+    quit_at_once = tmp_path / "quit.txt"
+    quit_at_once.write_text("quit\n", encoding="utf-8")
+    no_key = {"MENTORBOT_ENCRYPTION_KEYS": ""}  # the demo makes and keeps its own key
+    demo = mentorbot("demo", "--script", str(quit_at_once), cwd=tmp_path, env=no_key)
+    assert demo.returncode == 0, demo.stderr
+    hint, command = demo.stdout.strip().splitlines()[-2:]
+    assert hint == "To see the outcomes report on this demo's data, run:"
+    assert command.strip().endswith("mentorbot report")
+    elsewhere = tmp_path / "elsewhere"  # absolute paths: it works from any folder
+    elsewhere.mkdir()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MENTORBOT_")}
+    path = f"{Path(sys.executable).parent}{os.pathsep}{clean.get('PATH', '')}"
+    result = subprocess.run(
+        ["bash", "-c", command],
+        cwd=elsewhere,
+        env={**clean, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Pairs (baseline and follow-up): 0" in result.stdout
+    assert "Not enough pairs yet." in result.stdout
+    assert not (elsewhere / "mentorbot.db").exists()  # the demo's database, not a new one

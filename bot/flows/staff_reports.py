@@ -15,7 +15,7 @@ from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Document, Outcome, Reply
 from bot.reports.export import build_export
-from bot.reports.outcome_chart import OutcomesChart, headline_rows
+from bot.reports.outcome_chart import OutcomesChart, comparable, headline_rows
 from bot.reports.outcome_formats import as_text
 from bot.reports.outcomes import Filters, outcome_report
 from bot.storage import audit
@@ -64,6 +64,8 @@ async def report(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
     compact = replace(full, rows=headline_rows(full.rows))
     title = texts.REPORT_TITLE + (f" ({argument.strip()})" if argument.strip() else "")
     text = as_text(compact, title=title) + "\n" + texts.REPORT_MORE
+    if not comparable(compact.rows):  # the text says "not enough pairs yet"; no empty picture
+        return Outcome([Reply(text)])
     return Outcome(
         [Reply(texts.REPORT_PICTURE, card=OutcomesChart(tuple(compact.rows))), Reply(text)]
     )

@@ -1,7 +1,10 @@
 """The outcomes report as text (Telegram), a rich table (terminal), CSV, JSON and a picture.
 
 Every format shows the same numbers from `OutcomeReport`; only the layout differs. Figures
-are rounded for reading (2 decimals, p to 3), never before computing.
+are rounded for reading (2 decimals, p to 3), never before computing. With fewer than two
+pairs the text says "Not enough pairs yet" instead of a table of dashes; CSV keeps its
+columns (a row per measure with its n and empty figures, so a spreadsheet still opens the same
+way) and JSON says `"enough_pairs": false`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import json
 from typing import Any
 
 from bot.reports.outcomes import OutcomeReport, Row
-from bot.reports.paired import NotEnoughPairs, PairedResult
+from bot.reports.paired import MIN_PAIRS, NotEnoughPairs, PairedResult
 
 COLUMNS = (
     "measure",
@@ -99,14 +102,21 @@ def activity_lines(report: OutcomeReport) -> list[str]:
     return lines
 
 
+NOT_ENOUGH_PAIRS = (
+    "Not enough pairs yet. Fewer than 2 mentees have a baseline and a later full check, "
+    "so no comparison is computed."
+)
+
+
+def enough_pairs(report: OutcomeReport) -> bool:
+    return report.pairs >= MIN_PAIRS
+
+
 def as_text(report: OutcomeReport, *, title: str) -> str:
     """A compact text version for a chat message: one line per measure, then the notes."""
     lines = [title, f"Pairs (baseline and follow-up): {report.pairs}"]
-    if report.pairs < 2:
-        lines.append(
-            "Fewer than 2 mentees have a baseline and a later full check, "
-            "so no comparison is computed yet."
-        )
+    if not enough_pairs(report):
+        lines.append(NOT_ENOUGH_PAIRS)
     else:
         lines += [_line(row) for row in report.rows]
     lines += ["", *activity_lines(report), "", *report.definitions]
@@ -126,6 +136,7 @@ def as_json(report: OutcomeReport) -> str:
     activity = report.activity
     document = {
         "pairs": report.pairs,
+        "enough_pairs": enough_pairs(report),
         "measures": [record(row) for row in report.rows],
         "activity": {
             "mentees": activity.mentees,

@@ -51,7 +51,7 @@ async def test_filters_and_bad_arguments(
 ) -> None:
     await _cohort(session_factory)
     chat = await _supervisor(service, session_factory)
-    _, reply = await chat.send("/report mentor=jo site=spoke-north")
+    [reply] = await chat.send("/report mentor=jo site=spoke-north")  # no picture yet
     assert "Pairs (baseline and follow-up): 1" in reply.text
     assert "Fewer than 2 mentees" in reply.text
     assert (await chat.send("/report from=yesterday"))[0].text == texts.REPORT_USAGE

@@ -1,4 +1,11 @@
-"""A scheduler over the test database, sending through a real PTB Bot to the fake Bot API."""
+"""A scheduler over the test database, sending through a real PTB Bot to the fake Bot API.
+
+Time in this world is the fake clock alone. The fake API answers from this same event loop, so
+the Bot is given no real-time deadlines: PTB's defaults (5 s to connect, write or read, 1 s for
+a pooled connection) turned a slow moment on a loaded machine into "timed out", the dispatcher
+retried a second later in fake time, and `run_until`'s hour-long steps sent it an hour late
+(issue 16: a follow-up due at 08:00 went at 09:00).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from bot.scheduling.process import SchedulerJobs, build_jobs
 from bot.scheduling.senders import TelegramSender
@@ -113,7 +121,12 @@ async def world(
 ) -> AsyncIterator[SchedulerWorld]:
     settings = load_settings(database_url=database_url)
     async with FakeTelegramAPI() as fake:
-        bot = Bot(fake.token, base_url=fake.base_url)
+        # A minute, not PTB's 5 s: long enough that a busy machine never turns a send into a
+        # retry an hour of fake time later, short enough that a hung fake fails the test.
+        patient = HTTPXRequest(
+            connect_timeout=60, read_timeout=60, write_timeout=60, pool_timeout=60
+        )
+        bot = Bot(fake.token, base_url=fake.base_url, request=patient)
         async with bot:
             async with session_factory() as session, session.begin():
                 now = clock.now

@@ -101,6 +101,8 @@ async def test_quiet_hours_hold_the_question_until_morning(world: SchedulerWorld
     [(status, sent_at)] = await followups(world)
     assert status is OutboxStatus.SENT and sent_at is not None
     assert sent_at.astimezone(LONDON) == local(2026, 4, 4, 8, 0)  # quiet hours end at 08:00
+    [row] = [row for row in await world.outbox() if row.idempotency_key.endswith(":followup")]
+    assert row.attempts == 1 and row.last_error is None  # sent first time, not a late retry
 
 
 async def test_no_question_once_answered_or_when_mentoring_has_ended(

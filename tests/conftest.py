@@ -2,7 +2,7 @@
 
 The whole suite runs on SQLite and again on PostgreSQL when MENTORBOT_TEST_DATABASE_URL is set
 (README, Run the tests). SQLite tests each get a copy of a migrated template file; PostgreSQL
-tests share one migrated database and start from empty tables.
+tests share one migrated database per pytest-xdist worker and start from empty tables.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 # errors that would replace every 429 with a warning. Set before any PTB object is built.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.instruments import Instrument, load_instruments
@@ -37,7 +37,21 @@ from bot.storage.models import Base
 from bot.storage.resources import replace_directory
 
 LONDON = ZoneInfo("Europe/London")
-POSTGRES_URL = os.environ.get("MENTORBOT_TEST_DATABASE_URL")
+
+
+def _database_per_worker(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (`<name>_gw0`, ...).
+
+    The workers would otherwise empty each other's tables mid-test (README, Run the tests).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url is None or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _database_per_worker(os.environ.get("MENTORBOT_TEST_DATABASE_URL"))
 # A fixed key for tests only (never a real one), installed for the whole run as `mentorbot`
 # installs the operator's keys at start-up; tests that rotate keys put it back afterwards.
 TEST_KEY = "bWVudG9yYm90LXRlc3RzLW9ubHkta2V5LTMyYnl0ZXM="
@@ -83,10 +97,25 @@ def _postgres_ready() -> str:
 
 
 async def _reset_postgres(url: str) -> None:
+    await _create_database_if_missing(url)
     engine = make_engine(url)
     async with engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+async def _create_database_if_missing(url: str) -> None:
+    """A worker's database is made on first use, from the server's `postgres` database."""
+    name = make_url(url).database
+    server = make_url(url).set(database="postgres").render_as_string(hide_password=False)
+    engine = make_engine(server, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        found = await connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not found:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
     await engine.dispose()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,7 +20,8 @@ from bot.storage.migrate import downgrade, upgrade
 from bot.storage.models import Base, Goal, OutboxMessage
 from tests.conftest import POSTGRES_URL
 
-STAIRWAY_DB = "mentorbot_stairway"
+# One per pytest-xdist worker, so parallel workers never drop each other's.
+STAIRWAY_DB = "mentorbot_stairway_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 async def _tables(url: str) -> set[str]:

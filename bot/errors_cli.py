@@ -2,8 +2,9 @@
 
 Whatever the command, a refused connection used to end in hundreds of lines of traceback (or,
 where the schema check swallowed it, in "not up to date", which sent people to the wrong fix).
-The line names where mentorbot tried to connect (host and port, or the SQLite file) and the
-likely cause; it never repeats the URL itself, which may hold a password.
+The line names where mentorbot tried to connect (host and port, the socket file for a URL with
+`?host=/var/run/postgresql` as docs/deploy.md sets, or the SQLite file) and the likely cause; it
+never repeats the URL itself, which may hold a password.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 SETTING = "MENTORBOT_DATABASE_URL"
 DRIVERS = ("sqlalchemy", "asyncpg", "aiosqlite")
@@ -28,12 +29,14 @@ def database_problem(error: BaseException, database_url: str) -> str | None:
     if url.get_backend_name() == "sqlite":
         where = f"the SQLite file {url.database}"
     else:
-        where = f"{url.host or 'localhost'}:{url.port or 5432}"
+        where = _postgres_address(url)
     causes = list(_chain(error))
     if not any(_raised_by_driver(cause) for cause in causes):
         return None  # Telegram or Twilio refusing a connection is not the database
     for cause in causes:
-        reason = _reason(cause, user=url.username, database=url.database)
+        reason = _reason(
+            cause, user=url.username, database=url.database, via_socket=where.startswith("/")
+        )
         if reason is not None:
             return f"Cannot reach the database at {where}: {reason} (check {SETTING})"
     return None
@@ -48,6 +51,22 @@ def sqlite_problem(database_url: str) -> str | None:
     if folder.is_dir():
         return None
     return f"Cannot open the SQLite file {url.database}: no folder {folder} (check {SETTING})"
+
+
+def _postgres_address(url: URL) -> str:
+    """host:port, or the socket file when the host is a folder (`?host=/var/run/postgresql`)."""
+    host = url.host or _query_value(url, "host")
+    port = url.port or _query_value(url, "port") or 5432
+    if host and host.startswith("/"):
+        return f"{host.rstrip('/')}/.s.PGSQL.{port}"
+    return f"{host or 'localhost'}:{port}"
+
+
+def _query_value(url: URL, name: str) -> str | None:
+    value = url.query.get(name)
+    if isinstance(value, tuple):
+        value = value[0] if value else None
+    return value or None
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
@@ -72,10 +91,14 @@ def _raised_by_driver(error: BaseException) -> bool:
     )
 
 
-def _reason(error: BaseException, *, user: str | None, database: str | None) -> str | None:
+def _reason(
+    error: BaseException, *, user: str | None, database: str | None, via_socket: bool
+) -> str | None:
     name = type(error).__name__
     if isinstance(error, ConnectionRefusedError):
         return "connection refused (is PostgreSQL running there?)"
+    if via_socket and isinstance(error, FileNotFoundError):  # PostgreSQL removes it when it stops
+        return "no such socket (is PostgreSQL running, on that port?)"
     if isinstance(error, socket.gaierror):
         return "host name not found"
     if isinstance(error, TimeoutError):

@@ -74,6 +74,21 @@ def test_an_unreachable_database_is_one_line_naming_host_and_port(
     assert "Traceback" not in result.stderr and "pa55word" not in result.stderr
 
 
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("report",)])
+def test_a_socket_with_no_server_is_one_line_naming_the_socket(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # docs/deploy.md's URL reaches PostgreSQL by its socket; a stopped server leaves none.
+    url = f"postgresql+asyncpg://mentorbot@/mentorbot?host={tmp_path}&port=5439"
+    result = mentorbot(*command, cwd=tmp_path, env={"MENTORBOT_DATABASE_URL": url})
+    assert result.returncode == 2
+    (line,) = [line for line in result.stderr.splitlines() if "alembic" not in line]
+    assert line == (
+        f"mentorbot: Cannot reach the database at {tmp_path}/.s.PGSQL.5439: no such socket "
+        "(is PostgreSQL running, on that port?) (check MENTORBOT_DATABASE_URL)"
+    )
+
+
 def test_a_missing_sqlite_folder_is_one_line(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/gone/mentorbot.db"
     result = mentorbot("staff", "list", cwd=tmp_path, env={"MENTORBOT_DATABASE_URL": url})

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.flows.types import Choice, InboundMessage, Reply, Sender
+from bot.messages import Choice, InboundMessage, Reply, Sender
 from bot.reports.pictures import draw
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours

@@ -32,17 +32,17 @@ from telegram.ext import (
     filters,
 )
 
+from bot.delivery.senders import Sender as ChannelSender
+from bot.delivery.senders import TelegramSender
+from bot.delivery.telegram_keyboard import keyboard
 from bot.flows import texts
 from bot.flows.context import JoinLinks
 from bot.flows.menus import commands_for
-from bot.flows.types import Channel, InboundMessage, Reply, Sender
 from bot.handlers.chat_order import PerChatOrder
-from bot.handlers.telegram_keyboard import keyboard
+from bot.messages import Channel, InboundMessage, Reply, Sender
 from bot.reports.pictures import draw
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import Sender as ChannelSender
-from bot.scheduling.senders import TelegramSender
 from bot.service import Handled, MentorService
 from bot.storage.models import Role
 

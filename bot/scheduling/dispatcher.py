@@ -21,10 +21,7 @@ from datetime import timedelta
 from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.flows import texts
-from bot.flows.context import Clock
-from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import (
+from bot.delivery.senders import (
     TELEGRAM_FAILED,
     Blocked,
     PermanentFailure,
@@ -33,6 +30,9 @@ from bot.scheduling.senders import (
     TransientFailure,
     choose_sender,
 )
+from bot.flows import texts
+from bot.flows.context import Clock
+from bot.scheduling.quiet import QuietHours
 from bot.storage import outbox, people
 from bot.storage.models import AttemptOutcome, OutboxMessage, Person, Role
 from bot.storage.outbox import AttemptResult, Queued

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.delivery.sms_text import pages, render
+from bot.delivery.telegram_keyboard import keyboard
 from bot.delivery.twilio_gateway import SmsRejected, TwilioGateway
-from bot.flows.types import Choice, Reply
-from bot.handlers.sms_text import pages, render
-from bot.handlers.telegram_keyboard import keyboard
+from bot.messages import Choice, Reply
 from bot.storage.models import OutboxMessage, Person, Role
 
 

@@ -63,7 +63,8 @@ import telegram
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery.senders import Sender, TelegramSender
+from bot.delivery.channel import Sender
+from bot.delivery.telegram import TelegramSender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.storage import crypto

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-from bot.delivery.senders import SmsSender, TelegramSender
+from bot.delivery.sms import SmsSender
+from bot.delivery.telegram import TelegramSender
 from bot.flows.context import Clock, JoinLinks, utc_now
 from bot.handlers.sms import SmsWebhook
 from bot.instruments import Instrument, load_instruments

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from twilio.request_validator import RequestValidator
 
-from bot.delivery.senders import SmsSender
+from bot.delivery.sms import SmsSender
 from bot.delivery.sms_text import choice_for
 from bot.delivery.sms_words import COMMAND_WORDS
 from bot.messages import Channel, InboundMessage, Reply, Sender

@@ -21,14 +21,13 @@ from datetime import timedelta
 from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.senders import (
+from bot.delivery.channel import Sender, choose_sender
+from bot.delivery.errors import (
     TELEGRAM_FAILED,
     Blocked,
     PermanentFailure,
     RetryLater,
-    Sender,
     TransientFailure,
-    choose_sender,
 )
 from bot.flows import texts
 from bot.flows.context import Clock

@@ -19,7 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.delivery.senders import Sender, SmsSender, TelegramSender
+from bot.delivery.channel import Sender
+from bot.delivery.sms import SmsSender
+from bot.delivery.telegram import TelegramSender
 from bot.delivery.twilio_gateway import TwilioGateway
 from bot.flows.context import utc_now
 from bot.instruments import load_instruments

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.senders import SmsSender
+from bot.delivery.sms import SmsSender
 from bot.delivery.twilio_gateway import TwilioGateway
 from bot.flows import texts
 from bot.handlers.sms import SmsWebhook
 from bot.handlers.web import create_web_app
+from bot.messages import Channel, Sender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService

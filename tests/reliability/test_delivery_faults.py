@@ -17,7 +17,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.delivery.senders import SmsSender, TelegramSender
+from bot.delivery.sms import SmsSender
+from bot.delivery.telegram import TelegramSender
 from bot.delivery.twilio_gateway import TwilioGateway
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours

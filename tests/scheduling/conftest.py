@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.delivery.senders import TelegramSender
+from bot.delivery.telegram import TelegramSender
 from bot.scheduling.process import SchedulerJobs, build_jobs
 from bot.signposting import load_directory, stored
 from bot.storage import people, signposts

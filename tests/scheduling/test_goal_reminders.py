@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import httpx
 import pytest
 
-from bot.delivery.senders import SmsSender
+from bot.delivery.sms import SmsSender
 from bot.delivery.sms_text import BUDGET, length
 from bot.delivery.twilio_gateway import TwilioGateway
 from bot.flows import texts

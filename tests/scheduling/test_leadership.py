@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery.senders import TelegramSender
+from bot.delivery.telegram import TelegramSender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.leader import PostgresLeadership, SqliteLeadership
 from bot.scheduling.process import run_scheduler

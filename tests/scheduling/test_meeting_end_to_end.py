@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.delivery.senders import TelegramSender
+from bot.delivery.telegram import TelegramSender
 from bot.flows import texts
 from bot.instruments import Instrument
 from bot.scheduling.process import build_jobs

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from bot.messages import Channel, InboundMessage, Sender
 from sqlalchemy import select
 
-from bot.delivery.senders import SmsSender
+from bot.delivery.sms import SmsSender
 from bot.delivery.twilio_gateway import TwilioGateway
 from bot.flows import texts
+from bot.messages import Channel, InboundMessage, Sender
 from bot.scheduling.dispatcher import MAX_ATTEMPTS, UNREACHABLE_AFTER
 from bot.service import MentorService
 from bot.storage import outbox

@@ -1,110 +1,16 @@
-"""Channels the dispatcher sends through, and the three ways a send can fail.
-
-Each sender turns its channel's errors into `Blocked`, `RetryLater` or `PermanentFailure`, so
-the dispatcher's bookkeeping is the same for every channel. SMS (Twilio) plugs in here as a
-second sender; `choose_sender` is the seam where the channel is picked per person.
-"""
+"""Texts through Twilio: the SMS channel. Remembers the options it sent so "2" is understood."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.delivery.channel import reply_for
+from bot.delivery.errors import Blocked, PermanentFailure, RetryLater
 from bot.delivery.sms_text import pages, render
-from bot.delivery.telegram_keyboard import keyboard
 from bot.delivery.twilio_gateway import SmsRejected, TwilioGateway
-from bot.messages import Choice, Reply
+from bot.messages import Reply
 from bot.storage.models import OutboxMessage, Person, Role
-
-
-class Blocked(Exception):
-    """The person blocked the bot on this channel; sending again is pointless."""
-
-
-class RetryLater(Exception):
-    def __init__(self, reason: str, after: float | None = None) -> None:
-        super().__init__(reason)
-        self.after = after  # seconds the channel asked us to wait, if it said
-
-
-class TransientFailure(RetryLater):
-    """The channel failed this time (a 5xx, a timeout, a network error), and not to slow us
-    down: worth a retry, but a chat that keeps failing like this counts as unreachable."""
-
-
-# The start of the reason recorded for such a Telegram failure, so that a run of them can be
-# recognised among a message's attempts.
-TELEGRAM_FAILED = "Telegram failed"
-
-
-class PermanentFailure(Exception):
-    """The channel refused this message for good (bad request, no chat)."""
-
-
-class Sender(Protocol):
-    name: str
-
-    def can_reach(self, person: Person) -> bool: ...
-
-    async def send(self, person: Person, message: OutboxMessage) -> str | None:
-        """Send; return the provider's message id when it gives one."""
-        ...
-
-
-def reply_for(message: OutboxMessage) -> Reply:
-    """The outbox row as a channel-neutral Reply (text and its buttons)."""
-    payload = message.payload or {}
-    choices = tuple(Choice(label, value) for label, value in payload.get("choices", []))
-    return Reply(message.text, choices=choices, token=payload.get("token"))
-
-
-class TelegramSender:
-    name = "telegram"
-
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
-
-    def can_reach(self, person: Person) -> bool:
-        return person.telegram_chat_id is not None and person.telegram_blocked_at is None
-
-    async def send(self, person: Person, message: OutboxMessage) -> str | None:
-        assert person.telegram_chat_id is not None
-        reply = reply_for(message)
-        try:
-            await self.bot.send_message(
-                person.telegram_chat_id, reply.text, reply_markup=keyboard(reply)
-            )
-        except Forbidden as exc:
-            raise Blocked(exc.message) from exc
-        except RetryAfter as exc:
-            raise RetryLater("Telegram asked us to slow down", _seconds(exc.retry_after)) from exc
-        except BadRequest as exc:
-            if "chat not found" in exc.message.lower():  # the account is gone: use another way
-                raise Blocked(exc.message) from exc
-            raise PermanentFailure(exc.message) from exc
-        except (TimedOut, NetworkError) as exc:
-            # NetworkError also covers Telegram's 5xx answers.
-            raise TransientFailure(f"{TELEGRAM_FAILED}: {type(exc).__name__}") from exc
-        return None
-
-
-def _seconds(value: Any) -> float:
-    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
-
-
-def choose_sender(
-    person: Person, senders: list[Sender], message: OutboxMessage | None = None
-) -> Sender | None:
-    """The channel the message asks for, else the first that can reach the person."""
-    forced = (message.payload or {}).get("channel") if message is not None else None
-    if forced:
-        return next((sender for sender in senders if sender.name == forced), None)
-    return next((sender for sender in senders if sender.can_reach(person)), None)
-
 
 # Twilio error 21610: the number replied STOP; 21211/21614: not a valid mobile number.
 _UNSUBSCRIBED = {21610}

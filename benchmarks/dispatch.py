@@ -63,9 +63,10 @@ import telegram
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.delivery.channel import Sender
+from bot.delivery.telegram import TelegramSender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import Sender, TelegramSender
 from bot.storage import crypto
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.migrate import upgrade

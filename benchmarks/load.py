@@ -432,8 +432,9 @@ async def _child_async(spec: ChildSpec, connection: Connection) -> None:
 
 async def _bot_web(spec: ChildSpec) -> Any:
     """What `mentorbot serve` builds (bot.app.serve), minus its uvicorn settings."""
-    from bot.app import build_service, build_web, ensure_schema_current
+    from bot.app import build_service, build_web
     from bot.storage import crypto
+    from bot.storage.migrate import ensure_schema_current
     from config.settings import load_settings
 
     settings = load_settings(

@@ -64,8 +64,8 @@ def _run(
     import asyncio
 
     from bot.instruments.loader import InstrumentError
+    from bot.reminder_policy import PolicyError
     from bot.safety import CrisisListError
-    from bot.scheduling.policy import PolicyError
     from bot.storage.crypto import KeyRingError, install_from_settings
     from config.settings import SettingsError, load_settings
 

@@ -8,24 +8,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-from bot.flows.context import Clock, JoinLinks
+from bot.delivery.sms import SmsSender
+from bot.delivery.telegram import TelegramSender
+from bot.flows.context import Clock, JoinLinks, utc_now
 from bot.handlers.sms import SmsWebhook
 from bot.instruments import Instrument, load_instruments
 from bot.instruments.ssm import shipped_matrix
 from bot.safety import CrisisDetector, relapse
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import SmsSender, TelegramSender
 from bot.scheduling.watchman import Watchman
-from bot.service import MentorService, utc_now
+from bot.service import MentorService
 from bot.storage.db import make_engine, make_session_factory
-from bot.storage.migrate import current_head
-from config.settings import Settings, SettingsError, TelegramMode, require_telegram_token
+from bot.storage.migrate import ensure_schema_current
+from config.settings import Settings, TelegramMode, require_telegram_token
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -55,20 +54,6 @@ def build_service(
         links=JoinLinks(sms_number=settings.twilio_from_number if settings.sms_enabled else None),
     )
     return engine, service
-
-
-async def ensure_schema_current(engine: AsyncEngine) -> None:
-    """Refuse to run on a database that `mentorbot db upgrade` has not brought up to date."""
-    # Failing to connect is not "out of date": that error goes up to be named as it is.
-    async with engine.connect() as connection:
-        try:
-            version = (
-                await connection.execute(text("SELECT version_num FROM alembic_version"))
-            ).scalar()
-        except SQLAlchemyError:  # no alembic_version table: never upgraded
-            version = None
-    if version != current_head():
-        raise SettingsError("The database is not up to date: run `mentorbot db upgrade` first")
 
 
 def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -> Starlette:

@@ -18,11 +18,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import build_service
-from bot.flows.types import Channel, Sender
 from bot.handlers.console import ConsoleChat, terminal_lines
+from bot.messages import Channel, Sender
 from bot.scheduling.quiet import QuietHours
-from bot.signposting import load_directory
-from bot.storage import crypto, people, resources
+from bot.signposting import load_directory, stored
+from bot.storage import crypto, people
 from bot.storage.migrate import upgrade
 from bot.storage.models import Invite, PersonStatus, Role
 from config.settings import Settings
@@ -58,8 +58,8 @@ async def _prepare(chat: ConsoleChat) -> bool:
             mentor = await people.add_person(
                 session, role=Role.MENTOR, display_name=MENTOR_NAME, now=now, phone=MENTOR_PHONE
             )
-        if not await resources.active_resources(session):  # so /find has services to show
-            await resources.replace_directory(session, load_directory().entries, now=now)
+        if not await stored.active_resources(session):  # so /find has services to show
+            await stored.replace_directory(session, load_directory().entries, now=now)
         mentee = await people.person_by_sender(session, chat.sender)
         if mentee is not None and mentee.status is PersonStatus.ACTIVE:
             return False

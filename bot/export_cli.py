@@ -11,11 +11,11 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import ensure_schema_current
+from bot.flows.context import utc_now
 from bot.reports.export import build_export
-from bot.service import utc_now
 from bot.storage import audit
 from bot.storage.db import make_engine, make_session_factory
+from bot.storage.migrate import ensure_schema_current
 from bot.storage.models import AuditEvent, Person, Role
 from config.settings import Settings, SettingsError
 

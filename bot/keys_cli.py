@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from bot.app import ensure_schema_current
 from bot.storage import crypto
 from bot.storage.db import make_engine
+from bot.storage.migrate import ensure_schema_current
 from bot.storage.rotation import rotate_all
 from config.settings import Settings, SettingsError
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import typer
 
-from bot.app import ensure_schema_current, instruments_for
+from bot.app import instruments_for
 from bot.reports.outcome_formats import as_csv, as_json, as_text, enough_pairs, rich_table
 from bot.reports.outcomes import Filters, OutcomeReport, outcome_report
 from bot.storage.db import make_engine, make_session_factory
+from bot.storage.migrate import ensure_schema_current
 from bot.storage.models import Person, Role
 from config.settings import Settings, SettingsError
 

@@ -16,13 +16,12 @@ import typer
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import ensure_schema_current
-from bot.service import utc_now
-from bot.signposting import Directory, DirectoryError, RowProblem, export_file, import_file
+from bot.flows.context import utc_now
+from bot.signposting import Directory, DirectoryError, RowProblem, export_file, import_file, stored
 from bot.signposting.files import CSV_SUFFIX, YAML_SUFFIXES
-from bot.storage import resources
+from bot.signposting.stored import ImportSummary
 from bot.storage.db import make_engine, make_session_factory
-from bot.storage.resources import ImportSummary
+from bot.storage.migrate import ensure_schema_current
 from config.settings import Settings, SettingsError
 
 CATEGORIES_NOTE = (
@@ -35,7 +34,7 @@ def read_directory_file(path: Path) -> tuple[Directory, list[str]]:
     """Read and check a directory file; DirectoryError names every bad row by its line."""
     try:
         directory = import_file(path)
-        shipped = resources.shipped_categories()
+        shipped = stored.shipped_categories()
         known = {category.id for category in shipped}
         problems = [
             RowProblem(number, f"unknown category {entry.category!r}", "entry")
@@ -80,7 +79,7 @@ async def import_into(
     """Replace the directory with the file's entries, or change nothing if any row is bad."""
     directory, notes = read_directory_file(path)
     async with session_factory() as session, session.begin():
-        summary = await resources.replace_directory(session, directory.entries, now=now)
+        summary = await stored.replace_directory(session, directory.entries, now=now)
     return summary, notes
 
 
@@ -97,7 +96,7 @@ async def export_from(session_factory: async_sessionmaker[AsyncSession], path: P
     if problem is not None:
         raise SettingsError(problem)
     async with session_factory() as session:
-        live = await resources.live_directory(session)
+        live = await stored.live_directory(session)
     if not live.directory.entries:
         raise SettingsError("The directory is empty: run `mentorbot resources import` first")
     try:

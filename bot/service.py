@@ -12,7 +12,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,18 +19,15 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import engine, texts
-from bot.flows.context import Clock, FlowContext, JoinLinks
-from bot.flows.types import Channel, InboundMessage, Outcome, Reply
+from bot.flows.context import Clock, FlowContext, JoinLinks, utc_now
+from bot.flows.types import Outcome
 from bot.instruments import Instrument
+from bot.messages import Channel, InboundMessage, Reply
 from bot.safety import CrisisDetector
 from bot.storage import inbound
 from bot.storage.models import Person, Role
 
 logger = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def storable(value: str | None) -> str | None:

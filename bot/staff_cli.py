@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import IntegrityError
 
-from bot.app import ensure_schema_current
-from bot.service import utc_now
+from bot.flows.context import utc_now
 from bot.storage import people
 from bot.storage.db import make_engine, make_session_factory
+from bot.storage.migrate import ensure_schema_current
 from bot.storage.models import Role
 from config.settings import Settings, SettingsError
 

@@ -30,11 +30,11 @@ from bot.instruments import Instrument, load_instruments
 from bot.safety import CrisisDetector
 from bot.service import MentorService
 from bot.signposting import Directory, load_directory
+from bot.signposting.stored import replace_directory
 from bot.storage import crypto
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base
-from bot.storage.resources import replace_directory
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -19,8 +19,8 @@ from bot.signposting import (
     default_resources_path,
     import_file,
     load_directory,
+    stored,
 )
-from bot.storage import resources
 from config.settings import SettingsError
 from tests.conftest import POSTGRES_URL, FakeClock
 from tests.test_cli import mentorbot
@@ -41,7 +41,7 @@ def break_row(source: Path, target: Path, row: int, column: str, value: str) -> 
 
 async def active_directory(sessions: Sessions) -> Directory:
     async with sessions() as session:
-        return (await resources.live_directory(session)).directory
+        return (await stored.live_directory(session)).directory
 
 
 @subprocess_only_on_sqlite

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Channel, InboundMessage, Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import Channel, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question, Read
 from bot.storage.models import Person, Role

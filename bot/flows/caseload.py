@@ -21,9 +21,10 @@ from bot.flows import crisis_ack, texts
 from bot.flows.context import FlowContext
 from bot.flows.meetings import describe_when
 from bot.flows.staff_views import FAILED_WINDOW, NOT_DELIVERED
-from bot.flows.types import Outcome, Reply
+from bot.flows.types import Outcome
 from bot.instruments import glossary
-from bot.scheduling.policy import ReminderPolicy, load_policy
+from bot.messages import Reply
+from bot.reminder_policy import ReminderPolicy, load_policy
 from bot.storage import meetings
 from bot.storage.assessments import SELF_REPORT
 from bot.storage.models import (

@@ -17,7 +17,8 @@ from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.context import FlowContext
 from bot.flows.results import finish_assessment
 from bot.flows.sitting import CARRY_ON, Sitting, break_question, sitting
-from bot.flows.types import Answered, InboundMessage, Outcome, Reply
+from bot.flows.types import Answered, Outcome
+from bot.messages import InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind
 from bot.questions.state import FlowState, new_token

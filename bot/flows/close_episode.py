@@ -18,11 +18,12 @@ from typing import Any
 from bot.flows import closing, texts
 from bot.flows.context import FlowContext
 from bot.flows.staff_views import visible_mentees
-from bot.flows.types import InboundMessage, Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Question
 from bot.questions.state import FlowState, new_token
-from bot.scheduling.policy import ReminderPolicy, load_policy
+from bot.reminder_policy import ReminderPolicy, load_policy
 from bot.storage import assessments, conversations, outbox, people
 from bot.storage.models import Person, Timepoint
 from bot.storage.outbox import Queued

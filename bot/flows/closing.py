@@ -23,9 +23,10 @@ from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.context import FlowContext
 from bot.flows.results import Earlier, Look, Scores, day, full_picture
-from bot.flows.types import Channel, Choice, Outcome, Reply
+from bot.flows.types import Outcome
 from bot.instruments import Instrument
 from bot.instruments.glossary import score_name
+from bot.messages import Channel, Choice, Reply
 from bot.reports.rounding import shown
 from bot.storage import assessments, conversations, endings, goals, people, relays
 from bot.storage.models import (

@@ -21,7 +21,8 @@ from bot.flows import asked, texts
 from bot.flows.context import FlowContext
 from bot.flows.staff import MAX_NAME, STAFF_ROLES, parse_mobile
 from bot.flows.staff_views import visible_mentee, visible_mentees
-from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.flows.types import Outcome, tapped
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Question
 from bot.questions.state import FlowState, new_token

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.flows.types import Channel
 from bot.instruments import Instrument
+from bot.messages import Channel
 from bot.safety import CrisisDetector
 from bot.storage import outbox
 from bot.storage.models import Role
 from bot.storage.outbox import Queued
 
 Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
-from bot.flows.types import InboundMessage, Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import InboundMessage, Reply
 from bot.safety import CrisisMatch
 from bot.storage import conversations, people
 from bot.storage.models import CrisisAlert, Person, PersonStatus, Role

@@ -18,7 +18,8 @@ from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.crisis import ACK, alert_token, describe, staff_to_alert
 from bot.flows.staff_views import visible_mentee
-from bot.flows.types import Choice, Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import Choice, Reply
 from bot.storage import outbox
 from bot.storage.models import CrisisAlert, OutboxMessage, Person, Role
 from bot.storage.outbox import Queued

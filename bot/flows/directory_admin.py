@@ -17,9 +17,11 @@ from sqlalchemy import func, select
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import Reply
+from bot.signposting import stored
 from bot.signposting.directory import Entry, normalise, parse_entry
-from bot.storage import people, resources
+from bot.storage import people
 from bot.storage.models import Person, Resource
 
 STALE_AFTER_MONTHS = 12
@@ -28,10 +30,10 @@ STALE_AFTER_MONTHS = 12
 async def stale(ctx: FlowContext, person: Person) -> Outcome:
     """Lists the entries in use that were last checked over 12 months ago, oldest first."""
     cutoff = people.add_months(ctx.today(), -STALE_AFTER_MONTHS)
-    rows = await resources.stale_resources(ctx.session, verified_before=cutoff)
+    rows = await stored.stale_resources(ctx.session, verified_before=cutoff)
     if not rows:
         return Outcome([Reply(texts.STALE_NONE)])
-    labels = {category.id: category.label for category in resources.shipped_categories()}
+    labels = {category.id: category.label for category in stored.shipped_categories()}
     lines = [texts.STALE_HEADER.format(count=len(rows))]
     lines += [
         texts.STALE_LINE.format(
@@ -50,13 +52,13 @@ async def retire(ctx: FlowContext, person: Person, argument: str) -> Outcome:
     wanted = " ".join(argument.split())
     if not wanted:
         return Outcome([Reply(texts.RETIRE_NEEDS_NAME)])
-    matches = _matching(await resources.active_resources(ctx.session), wanted)
+    matches = _matching(await stored.active_resources(ctx.session), wanted)
     if not matches:
         return Outcome([Reply(texts.RETIRE_NOT_FOUND.format(name=wanted))])
     if len(matches) > 1:
         names = "; ".join(row.name for row in matches)
         return Outcome([Reply(texts.RETIRE_WHICH.format(name=wanted, names=names))])
-    resources.retire(matches[0], now=ctx.now())
+    stored.retire(matches[0], now=ctx.now())
     return Outcome([Reply(texts.RETIRE_DONE.format(name=matches[0].name))])
 
 
@@ -98,7 +100,7 @@ async def _add(ctx: FlowContext, rest: str) -> Outcome:
     if not fields:
         return Outcome([Reply(texts.SERVICE_USAGE)])
     raw = {"verified": ctx.today().isoformat(), "confidence": "verified", **fields}
-    entry, reasons = parse_entry(raw, [c.id for c in resources.shipped_categories()])
+    entry, reasons = parse_entry(raw, [c.id for c in stored.shipped_categories()])
     if entry is None:
         return Outcome([Reply(texts.SERVICE_PROBLEMS.format(problems="; ".join(reasons)))])
     taken = await ctx.session.scalar(
@@ -118,7 +120,7 @@ async def _edit(ctx: FlowContext, name: str, changes: str) -> Outcome:
     fields = _fields(changes)
     if not name.strip() or not fields:
         return Outcome([Reply(texts.SERVICE_USAGE)])
-    matches = _matching(await resources.active_resources(ctx.session), name)
+    matches = _matching(await stored.active_resources(ctx.session), name)
     if len(matches) != 1:
         found = "; ".join(row.name for row in matches)
         text = (
@@ -128,10 +130,10 @@ async def _edit(ctx: FlowContext, name: str, changes: str) -> Outcome:
         )
         return Outcome([Reply(text)])
     row = matches[0]
-    current = {k: v for k, v in asdict(resources.to_entry(row)).items() if v is not None}
+    current = {k: v for k, v in asdict(stored.to_entry(row)).items() if v is not None}
     # Editing an entry means someone has just checked it.
     raw = {**current, "verified": ctx.today().isoformat(), **fields}
-    entry, reasons = parse_entry(raw, [c.id for c in resources.shipped_categories()])
+    entry, reasons = parse_entry(raw, [c.id for c in stored.shipped_categories()])
     if entry is None:
         return Outcome([Reply(texts.SERVICE_PROBLEMS.format(problems="; ".join(reasons)))])
     _apply(row, entry)

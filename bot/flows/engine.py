@@ -49,7 +49,8 @@ from bot.flows import (
     your_data,
 )
 from bot.flows.context import FlowContext
-from bot.flows.types import Channel, Choice, InboundMessage, Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import Channel, Choice, InboundMessage, Reply
 from bot.storage import conversations, people
 from bot.storage.models import ConversationState, Person, PersonStatus, Role
 

@@ -24,7 +24,8 @@ from bot.flows import free_text_offers as offers
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.free_text_offers import FreeTextTap, handle, parse_action, settle
-from bot.flows.types import Channel, Choice, InboundMessage, Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import Channel, Choice, InboundMessage, Reply
 from bot.safety import relapse
 from bot.storage import conversations
 from bot.storage.models import Person

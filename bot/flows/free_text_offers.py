@@ -18,7 +18,8 @@ from typing import Any
 
 from bot.flows import closing, relay, texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply, Sender
+from bot.flows.types import Answered, Outcome
+from bot.messages import Choice, InboundMessage, Reply, Sender
 from bot.questions.state import new_token
 from bot.questions.vocabulary import read_yes_no
 from bot.storage import conversations, people

@@ -30,7 +30,8 @@ from bot.flows.goal_parts import (
     words_answer,
 )
 from bot.flows.meetings import parse_day
-from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.flows.types import Outcome, tapped
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question, Read
 from bot.questions.state import new_token

@@ -1,6 +1,6 @@
 """The mentee's answer to a goal reminder: Done, Some progress, Not yet or Change it.
 
-The reminder is sent by the scheduler (`bot.scheduling.goal_plans`). Its buttons carry their
+The reminder is sent by the scheduler (`bot.flows.goal_reminders`). Its buttons carry their
 own token (`gr-42-20260331`: the goal and the local date of the reminder), so a tap days later,
 even mid-check-in, is answered without touching the flow the mentee is in, and a second tap on
 the same reminder counts once. Whose goal it is is checked on every tap. "Done" is celebrated
@@ -16,8 +16,9 @@ from datetime import date
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply
-from bot.scheduling.goal_plans import ANSWER_CHOICES, parse_token, reminder_key, withdraw
+from bot.flows.goal_reminders import ANSWER_CHOICES, parse_token, reminder_key, withdraw
+from bot.flows.types import Answered, Outcome
+from bot.messages import Choice, InboundMessage, Reply
 from bot.storage import goals
 from bot.storage.models import Episode, Goal, GoalAnswer, GoalStatus, Person
 

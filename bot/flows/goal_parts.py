@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Choice, InboundMessage, Outcome, Reply
+from bot.flows.types import Outcome
 from bot.instruments import Instrument, glossary
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question, Read
 from bot.questions.state import FlowState, new_token

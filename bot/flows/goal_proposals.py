@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from bot.flows import goal_rhythm, texts
 from bot.flows.context import FlowContext
 from bot.flows.goal_parts import MENTEE_FLOW, Data, TooLong, area_name, save, typed_words
-from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply
+from bot.flows.types import Answered, Outcome
+from bot.messages import Choice, InboundMessage, Reply
 from bot.storage import conversations, goals
 from bot.storage.models import Goal, GoalStatus, Person
 from bot.storage.outbox import Queued

@@ -19,7 +19,8 @@ from bot.flows.dates import day_label
 from bot.flows.goal_parts import MENTEE_FLOW, GoalsState, after_choices, move, synonyms
 from bot.flows.meetings import parse_day
 from bot.flows.preferences import DAY_NAMES, EARLIEST, LATEST, TIME_CHOICES
-from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.flows.types import Outcome, tapped
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import new_token

@@ -24,7 +24,8 @@ from bot.flows.goal_parts import (
     synonyms,
     words_answer,
 )
-from bot.flows.types import Channel, Choice, InboundMessage, Outcome, Reply, tapped
+from bot.flows.types import Outcome, tapped
+from bot.messages import Channel, Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import new_token

@@ -22,7 +22,8 @@ from bot.flows.hours_rules import (
     parse_hours,
     parse_time,
 )
-from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.flows.types import Outcome, tapped
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import FlowState, new_token

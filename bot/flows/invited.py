@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from bot.flows import onboarding, texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Channel, InboundMessage, Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import Channel, InboundMessage, Reply
 from bot.storage.models import Invite, OutboxMessage, Person
 
 INVITE_KIND = "invite"  # the outbox kind of an invitation by text

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.flows import texts
-from bot.flows.types import Reply
+from bot.messages import Reply
 
 
 @dataclass(frozen=True)

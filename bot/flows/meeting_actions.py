@@ -15,7 +15,8 @@ from datetime import timedelta
 from bot.flows import meetings as booking
 from bot.flows import texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply
+from bot.flows.types import Answered, Outcome
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions.vocabulary import read_choice
 from bot.storage import meetings, people
 from bot.storage.models import Meeting, MeetingOutcome, MeetingStatus, Person

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from bot.flows import asked, texts
 from bot.flows.context import FlowContext
 from bot.flows.dates import day_label
-from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.flows.types import Outcome, tapped
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import FlowState, new_token

@@ -23,9 +23,10 @@ from bot.flows.results import Earlier, Look, Scores, day, full_picture
 from bot.flows.signpost_answers import list_sent
 from bot.flows.ssm_view import summary_lines
 from bot.flows.staff_views import FAILED_WINDOW, NOT_DELIVERED, visible_mentee
-from bot.flows.types import Outcome, Reply
+from bot.flows.types import Outcome
 from bot.instruments.glossary import domain_named, score_name
 from bot.instruments.model import MEAN_KEY
+from bot.messages import Reply
 from bot.reports.charts import Panel
 from bot.reports.rounding import shown
 from bot.storage import assessments, audit, goals

@@ -11,7 +11,8 @@ from typing import Any
 
 from bot.flows import checkin, texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Answered, Choice, InboundMessage, Outcome, Reply, Sender
+from bot.flows.types import Answered, Outcome
+from bot.messages import Choice, InboundMessage, Reply, Sender
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import FlowState, new_token

@@ -13,7 +13,8 @@ from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.staff import parse_mobile
 from bot.flows.staff_views import visible_mentee
-from bot.flows.types import Channel, InboundMessage, Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import Channel, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.vocabulary import read_yes_no

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.delivery.sms_text import length, to_gsm7
 from bot.flows import priorities, ssm_view, staff_views, texts
 from bot.flows.context import FlowContext
 from bot.flows.meetings import describe_when
-from bot.flows.types import Channel, Outcome, Reply
-from bot.handlers.sms_text import length, to_gsm7
+from bot.flows.types import Outcome
+from bot.messages import Channel, Reply
 from bot.reports.plan_card import CardGoal, PlanCard
 from bot.storage import audit, goals, meetings
 from bot.storage.models import GoalStatus, Meeting, Person, Role

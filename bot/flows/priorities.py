@@ -17,8 +17,9 @@ from typing import Any, Self
 from bot.flows import asked, preferences, texts
 from bot.flows.context import FlowContext
 from bot.flows.results import strongest_and_weakest
-from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.flows.types import Outcome, tapped
 from bot.instruments import Domain, Instrument, glossary
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import FlowState, new_token

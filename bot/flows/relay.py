@@ -19,7 +19,8 @@ from typing import Any
 
 from bot.flows import relay_notes, staff_views, texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Answered, InboundMessage, Outcome, Reply
+from bot.flows.types import Answered, Outcome
+from bot.messages import InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Question
 from bot.questions.state import FlowState, new_token

@@ -12,7 +12,8 @@ import logging
 
 from bot.flows import hours_rules, texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import Reply
 from bot.storage import relays
 from bot.storage.models import Episode, Person, Role
 from bot.storage.outbox import Queued

@@ -20,11 +20,11 @@ from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS, battery
 from bot.flows.context import FlowContext
 from bot.flows.dates import short_date
-from bot.flows.types import Reply
 from bot.instruments import Domain, Instrument, score
 from bot.instruments.glossary import area_name, scale_words, score_name
 from bot.instruments.model import MEAN_KEY
 from bot.instruments.scoring import answered
+from bot.messages import Reply
 from bot.reports.charts import Panel, Series
 from bot.reports.rounding import shown
 from bot.storage import assessments, people

@@ -1,6 +1,6 @@
 """The mentee's answer to "Did you get in touch with X?", and what staff see (/signposts NAME).
 
-The question is sent by the scheduler a week after the service (`bot.scheduling.followups`).
+The question is sent by the scheduler a week after the service (`bot.flows.followups`).
 Its buttons carry their own token (`sp-42`), so a tap days later, even mid-check-in, is
 answered without touching the flow the mentee is in. Who may answer is checked on every tap.
 "Not yet" sends the details again: the mentee may have lost the first message.
@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from bot.flows import signposting, staff_views, texts
 from bot.flows.context import FlowContext
 from bot.flows.dates import day_label
-from bot.flows.types import Answered, InboundMessage, Outcome, Reply
-from bot.scheduling.followups import FOLLOWUP_CHOICES, followup_due
-from bot.scheduling.policy import ReminderPolicy, load_policy
-from bot.storage import resources, signposts
+from bot.flows.followups import FOLLOWUP_CHOICES, followup_due
+from bot.flows.types import Answered, Outcome
+from bot.messages import InboundMessage, Reply
+from bot.reminder_policy import ReminderPolicy, load_policy
+from bot.signposting import stored
+from bot.storage import signposts
 from bot.storage.models import FollowupAnswer, Person
 from bot.storage.signposts import SentService
 
@@ -56,9 +58,9 @@ async def handle(ctx: FlowContext, person: Person, tap: FollowupTap) -> Outcome:
     signposts.record_answer(signpost, answer, now=ctx.now())
     replies = [Reply(_THANKS[answer])]
     if answer is FollowupAnswer.NOT_YET:
-        resource = await resources.get_resource(ctx.session, signpost.resource_id)
+        resource = await stored.get_resource(ctx.session, signpost.resource_id)
         if resource is not None and resource.retired_at is None:
-            replies.append(Reply(signposting.entry_text(resources.to_entry(resource))))
+            replies.append(Reply(signposting.entry_text(stored.to_entry(resource))))
     return Outcome(replies, answered=Answered(_LABELS[tap.choice]))
 
 

@@ -4,7 +4,7 @@ Mentors do this from a phone in the middle of a conversation, so each step offer
 also takes a typed word or a service's name (the same fuzzy search mentees use). Services are
 listed nearest first for the mentee's clinic, as the mentee would see them. What was sent is
 recorded, so the scheduler can ask the mentee a week later whether they got in touch
-(`bot.scheduling.followups`), and the mentor can read the answer with /signposts.
+(`bot.flows.followups`), and the mentor can read the answer with /signposts.
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ from typing import Any
 
 from bot.flows import asked, signposting, staff_views, texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.flows.types import Outcome, tapped
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question, Read
 from bot.questions.state import FlowState, new_token
-from bot.signposting import Entry, search
-from bot.storage import conversations, people, resources, signposts
+from bot.signposting import Entry, search, stored
+from bot.signposting.stored import LiveDirectory
+from bot.storage import conversations, people, signposts
 from bot.storage.models import Person, Role
 from bot.storage.outbox import Queued
-from bot.storage.resources import LiveDirectory
 
 FLOW = "signpost"
 MENTEE, KIND, SERVICE = "mentee", "kind", "service"
@@ -83,9 +84,9 @@ async def _question(ctx: FlowContext, person: Person, state: SignpostState) -> Q
     if state.at == KIND:
         return Question(
             texts.SIGNPOST_WHICH_KIND.format(name=state.name),
-            choices=signposting.category_choices(resources.shipped_categories()),
+            choices=signposting.category_choices(stored.shipped_categories()),
         )
-    live = await resources.live_directory(ctx.session)
+    live = await stored.live_directory(ctx.session)
     listed = ((i, live.by_id.get(i)) for i in state.ids)
     return Question(
         texts.SIGNPOST_WHICH_SERVICE.format(category=state.label, name=state.name),
@@ -129,7 +130,7 @@ async def _ask_kind(
 async def _choose_kind(
     ctx: FlowContext, person: Person, state: SignpostState, message: InboundMessage
 ) -> Outcome:
-    live = await resources.live_directory(ctx.session)
+    live = await stored.live_directory(ctx.session)
     found = await _searched(ctx, person, state, live, message)
     if found is not None:
         return found
@@ -186,7 +187,7 @@ async def _ask_service(
 async def _choose_service(
     ctx: FlowContext, person: Person, state: SignpostState, message: InboundMessage
 ) -> Outcome:
-    live = await resources.live_directory(ctx.session)
+    live = await stored.live_directory(ctx.session)
     found = await _searched(ctx, person, state, live, message)
     if found is not None:
         return found

@@ -17,14 +17,15 @@ from typing import Any
 
 from bot.flows import checkin, free_text, texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Answered, Channel, Choice, InboundMessage, Outcome, Reply
+from bot.flows.types import Answered, Outcome
+from bot.messages import Channel, Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import FlowState, new_token
-from bot.signposting import SITE_AREAS, Category, Entry, search
-from bot.storage import conversations, people, resources
+from bot.signposting import SITE_AREAS, Category, Entry, search, stored
+from bot.signposting.stored import LiveDirectory
+from bot.storage import conversations, people
 from bot.storage.models import Person, Role
-from bot.storage.resources import LiveDirectory
 
 FLOW = "find"
 PAGE = 3  # services per message: enough to choose from, short enough to read on a phone
@@ -94,7 +95,7 @@ async def start(ctx: FlowContext, person: Person, argument: str) -> Outcome:
     if state is not None and state.flow == checkin.FLOW:
         lead.append(Reply(texts.CRISIS_FLOW_KEPT))  # the answers are kept; /checkin resumes
     site = await site_of(ctx, person)
-    live = await resources.live_directory(ctx.session)
+    live = await stored.live_directory(ctx.session)
     if not argument.strip():
         return await _ask_category(ctx, person, live, lead)
     return await _search(ctx, person, live, site, argument, lead)
@@ -107,7 +108,7 @@ async def step(
     a relapse or a message in the mentee's own words, a kind of help or More by its name or
     number, else words searched for; words at the question that find nothing are asked again."""
     state = FindState.load(data)
-    live = await resources.live_directory(ctx.session)
+    live = await stored.live_directory(ctx.session)
     question = _question(live, state)
     got = asking.read(question, message, state.token)
     if message.choice is not None:
@@ -156,7 +157,7 @@ async def _own_words(
 ) -> Outcome:
     """A relapse told here gets its reply before anything found; words that find nothing get
     the kind reply (bot.flows.free_text) and the kinds of help, not "could not find that"."""
-    live = await resources.live_directory(ctx.session)
+    live = await stored.live_directory(ctx.session)
     site = await site_of(ctx, person)
     result = search(live.directory, typed, site=site)
     if result.category is None:
@@ -258,4 +259,4 @@ async def _save(ctx: FlowContext, person: Person, state: FindState) -> None:
 async def _count(ctx: FlowContext, person: Person, site: str | None, category: str) -> None:
     if site is None:
         site = NO_SITE if person.role is Role.MENTEE else STAFF_SITE
-    await resources.count_lookup(ctx.session, category=category, site=site, day=ctx.today())
+    await stored.count_lookup(ctx.session, category=category, site=site, day=ctx.today())

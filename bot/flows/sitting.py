@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from bot.flows import texts
 from bot.flows.battery import battery
-from bot.flows.types import Choice
 from bot.instruments import Instrument, Item, parse_answer
+from bot.messages import Choice
 from bot.questions.asking import Question
 from bot.questions.vocabulary import read_yes_no
 from bot.storage.models import Timepoint

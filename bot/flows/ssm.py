@@ -18,8 +18,9 @@ from bot.flows.checkin import EXIT_EARLY
 from bot.flows.context import FlowContext
 from bot.flows.ssm_view import mentor_view, summary_lines
 from bot.flows.staff_views import visible_mentee, visible_mentees
-from bot.flows.types import Choice, InboundMessage, Outcome, Reply, tapped
+from bot.flows.types import Outcome, tapped
 from bot.instruments.ssm import LEVELS, Matrix, MatrixDomain, shipped_matrix
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import FlowState, new_token

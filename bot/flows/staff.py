@@ -9,7 +9,8 @@ import phonenumbers
 
 from bot.flows import invited, texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Channel, Outcome, Reply, Sender
+from bot.flows.types import Outcome
+from bot.messages import Channel, Reply, Sender
 from bot.storage import people
 from bot.storage.models import Person, PersonStatus, Role
 from bot.storage.outbox import Queued

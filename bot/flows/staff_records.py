@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.staff_views import visible_mentee
-from bot.flows.types import Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import Reply
 from bot.sites import shipped_sites
 from bot.storage import audit, people
 from bot.storage.goals import TITLE_LIMIT

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Document, Outcome, Reply
+from bot.flows.types import Outcome
+from bot.messages import Document, Reply
 from bot.reports.export import build_export
 from bot.reports.outcome_chart import OutcomesChart, comparable, headline_rows
 from bot.reports.outcome_formats import as_text

@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
+from bot.flows.meeting_reminders import LIVE, local_at, meeting_plans
 from bot.flows.meetings import describe_when
-from bot.flows.types import Outcome, Reply
-from bot.scheduling.plans import LIVE, local_at, meeting_plans
-from bot.scheduling.policy import ReminderPolicy, load_policy
+from bot.flows.types import Outcome
+from bot.messages import Reply
+from bot.reminder_policy import ReminderPolicy, load_policy
 from bot.storage import meetings
 from bot.storage.models import (
     Episode,

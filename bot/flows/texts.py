@@ -621,7 +621,7 @@ NOTICE_PRIORITIES = "{name} chose what matters most to them now: {areas}."
 PLAN_NEEDS_NAME = "Whose plan? Send /plan and a mentee's name, like /plan Sam"
 PLAN_HEADER_STAFF = "Plan for {name}"
 PLAN_EMPTY_STAFF = "{name} has no priorities or goals yet."
-# Goal reminders from the scheduler and the answers to them (bot/scheduling/goal_plans.py,
+# Goal reminders from the scheduler and the answers to them (bot/flows/goal_reminders.py,
 # bot/flows/goal_answers.py). {goal} is the goal in the mentee's own words.
 GOAL_REMINDER = 'How is "{goal}" going?'
 GOAL_ANSWER_DONE = "Done"

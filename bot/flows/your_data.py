@@ -12,7 +12,8 @@ from typing import Any
 
 from bot.flows import asked, data_file, kept, texts
 from bot.flows.context import FlowContext
-from bot.flows.types import Channel, Choice, Document, InboundMessage, Outcome, Reply, tapped
+from bot.flows.types import Outcome, tapped
+from bot.messages import Channel, Choice, Document, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import FlowState, new_token

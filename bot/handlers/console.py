@@ -7,16 +7,15 @@ evaluators replay a whole conversation. Pictures are saved as PNG files and thei
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.flows.types import Choice, InboundMessage, Reply, Sender
-from bot.reports.pictures import draw
+from bot.delivery.console import INDENT, ConsolePrinter, Saver, console_lines
+from bot.messages import Choice, InboundMessage, Reply, Sender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService
-from bot.storage.models import OutboxMessage, Person
 
 
 class ConsoleChat:
@@ -42,10 +41,9 @@ class ConsoleChat:
             per_chat_gap=0,
         )
         self.out = out
-        self.picture_dir = picture_dir
+        self.saver = Saver(picture_dir)
         self._choices: tuple[Choice, ...] = ()
         self._token: str | None = None
-        self._pictures = 0
 
     def _inbound(self, line: str) -> InboundMessage:
         """A number picks one of the options just shown, as a tap would on Telegram."""
@@ -67,27 +65,12 @@ class ConsoleChat:
         await self.dispatcher.deliver(handled.notices)
 
     async def _show(self, reply: Reply) -> None:
-        self._print(f"Bot: {reply.text}")
+        first, *rest = console_lines(reply)
+        self._print(f"Bot: {first}")
+        for line in [*rest, *await self.saver.save(reply)]:
+            self._print(f"{INDENT}{line}")
         if reply.choices:
             self._choices, self._token = reply.choices, reply.token
-            for number, choice in enumerate(reply.choices, start=1):
-                self._print(f"     {number}. {choice.label}")
-        if reply.controls:
-            words = " or ".join(control.label.lower() for control in reply.controls)
-            self._print(f"     (or type {words})")
-        picture = reply.card or reply.picture
-        if picture:
-            png = await draw(picture)
-            self._pictures += 1
-            self.picture_dir.mkdir(parents=True, exist_ok=True)
-            path = self.picture_dir / f"results-{self._pictures}.png"
-            path.write_bytes(png)
-            self._print(f"     [picture saved: {path}]")
-        if reply.document is not None:
-            self.picture_dir.mkdir(parents=True, exist_ok=True)
-            path = self.picture_dir / reply.document.filename
-            path.write_bytes(reply.document.content)
-            self._print(f"     [file saved: {path}]")
 
     def _print(self, line: str) -> None:
         print(line, file=self.out, flush=True)
@@ -102,22 +85,6 @@ class ConsoleChat:
             if echo:
                 self._print(f"You: {line}")
             await self.say(line)
-
-
-class ConsolePrinter:
-    """Shows messages to other people (a notice to the mentor) in the same terminal."""
-
-    name = "console"
-
-    def __init__(self, print_line: Callable[[str], None]) -> None:
-        self.print_line = print_line
-
-    def can_reach(self, person: Person) -> bool:
-        return True
-
-    async def send(self, person: Person, message: OutboxMessage) -> str | None:
-        self.print_line(f"     (to {person.role.value} {person.display_name}: {message.text})")
-        return None
 
 
 async def _aiter(lines: Iterable[str]) -> AsyncIterator[str]:

@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from twilio.request_validator import RequestValidator
 
-from bot.flows.types import Channel, InboundMessage, Reply, Sender
-from bot.handlers.sms_text import choice_for
-from bot.handlers.sms_words import COMMAND_WORDS
+from bot.delivery.sms import SmsSender
+from bot.delivery.sms_text import choice_for
+from bot.delivery.sms_words import COMMAND_WORDS
+from bot.messages import Channel, InboundMessage, Reply, Sender
 from bot.scheduling.dispatcher import Dispatcher
-from bot.scheduling.senders import SmsSender
 from bot.service import MentorService, storable
 from bot.storage import inbound, people
 from bot.storage.models import OutboxMessage, OutboxStatus, Person, Role

@@ -10,16 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    CallbackQuery,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -32,24 +23,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot.flows import texts
+from bot.delivery.channel import Sender as ChannelSender
+from bot.delivery.telegram import TelegramSender, send_reply
 from bot.flows.context import JoinLinks
 from bot.flows.menus import commands_for
-from bot.flows.types import Channel, InboundMessage, Reply, Sender
 from bot.handlers.chat_order import PerChatOrder
-from bot.handlers.telegram_keyboard import keyboard
-from bot.reports.pictures import draw
+from bot.messages import Channel, InboundMessage, Reply, Sender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import Sender as ChannelSender
-from bot.scheduling.senders import TelegramSender
 from bot.service import Handled, MentorService
 from bot.storage.models import Role
 
 logger = logging.getLogger(__name__)
 
 STALE_TAP = "That question has been answered already."
-CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
 RETRY_STORED_AFTER = 5.0  # seconds before a kept webhook update that failed is handled again
 
 
@@ -164,28 +151,7 @@ class TelegramAdapter:
         self, bot: Any, chat_id: int, replies: list[Reply], *, after_contact: bool = False
     ) -> None:
         for number, reply in enumerate(replies):
-            picture = reply.card or reply.picture
-            if picture:
-                png = await draw(picture)
-                if len(reply.text) <= CAPTION_LIMIT:
-                    await bot.send_photo(chat_id, photo=png, caption=reply.text)
-                    continue
-                await bot.send_photo(chat_id, photo=png)
-            markup: Any = keyboard(reply)
-            if reply.ask_contact:
-                button = KeyboardButton(texts.PHONE_SHARE_BUTTON, request_contact=True)
-                markup = ReplyKeyboardMarkup(
-                    [[button]], one_time_keyboard=True, resize_keyboard=True
-                )
-            elif after_contact and number == 0:
-                markup = ReplyKeyboardRemove()  # the share button has done its job
-            await bot.send_message(chat_id, reply.text, reply_markup=markup)
-            if reply.document is not None:
-                await bot.send_document(
-                    chat_id,
-                    document=reply.document.content,
-                    filename=reply.document.filename,
-                )
+            await send_reply(bot, chat_id, reply, remove_keyboard=after_contact and number == 0)
 
 
 async def answer_tap(query: CallbackQuery, text: str | None = None) -> None:

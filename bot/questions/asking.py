@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.flows import texts
-from bot.flows.types import Channel, Choice, InboundMessage, Reply
+from bot.messages import Channel, Choice, InboundMessage, Reply
 from bot.questions.vocabulary import Control, read_choice, read_control
 
 # The values carried by the control buttons; no flow's answer starts with "_".

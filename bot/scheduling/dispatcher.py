@@ -21,18 +21,17 @@ from datetime import timedelta
 from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.flows import texts
-from bot.flows.context import Clock
-from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import (
+from bot.delivery.channel import Sender, choose_sender
+from bot.delivery.errors import (
     TELEGRAM_FAILED,
     Blocked,
     PermanentFailure,
     RetryLater,
-    Sender,
     TransientFailure,
-    choose_sender,
 )
+from bot.flows import texts
+from bot.flows.context import Clock
+from bot.scheduling.quiet import QuietHours
 from bot.storage import outbox, people
 from bot.storage.models import AttemptOutcome, OutboxMessage, Person, Role
 from bot.storage.outbox import AttemptResult, Queued

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows import closing
 from bot.instruments import Instrument
-from bot.scheduling.policy import ReminderPolicy
+from bot.reminder_policy import ReminderPolicy
 from bot.storage import endings, outbox
 
 

@@ -18,14 +18,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.flows import texts
+from bot.flows import goal_reminders, texts
 from bot.flows.checkin import due_timepoint
+from bot.flows.followups import followup_plans
+from bot.flows.meeting_reminders import LIVE, local_at, meeting_plans
 from bot.instruments import Instrument, load_instruments
-from bot.scheduling import goal_plans, realerts
+from bot.reminder_policy import ReminderPolicy
+from bot.scheduling import realerts
 from bot.scheduling.endings import end_due_episodes
-from bot.scheduling.followups import followup_plans
-from bot.scheduling.plans import LIVE, local_at, meeting_plans
-from bot.scheduling.policy import ReminderPolicy
 from bot.storage import erasure, outbox
 from bot.storage.assessments import SELF_REPORT
 from bot.storage.models import (
@@ -96,8 +96,8 @@ class Materialiser:
     async def goal_reminders(self, now: datetime) -> MaterialiseResult:
         """Queue the "How is your goal going?" reminders that are due; drop stale ones."""
         async with self.session_factory() as session, session.begin():
-            await goal_plans.withdraw_inactive(session, now)
-            plans = await goal_plans.goal_reminder_plans(session, now, zone=self.zone)
+            await goal_reminders.withdraw_inactive(session, now)
+            plans = await goal_reminders.goal_reminder_plans(session, now, zone=self.zone)
             return await _queue_due(session, plans, now)
 
     async def endings(self, now: datetime) -> int:

@@ -19,17 +19,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from bot.delivery.channel import Sender
+from bot.delivery.sms import SmsSender
+from bot.delivery.telegram import TelegramSender
 from bot.delivery.twilio_gateway import TwilioGateway
+from bot.flows.context import utc_now
 from bot.instruments import load_instruments
+from bot.reminder_policy import load_policy
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.leader import Leadership, leadership_for
 from bot.scheduling.materialiser import Materialiser
-from bot.scheduling.policy import load_policy
 from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import Sender, SmsSender, TelegramSender
-from bot.service import utc_now
 from bot.storage import heartbeat
 from bot.storage.db import make_engine, make_session_factory
+from bot.storage.migrate import ensure_schema_current
 from config.settings import Settings, SettingsError, require_telegram_token
 
 logger = logging.getLogger(__name__)
@@ -187,7 +190,6 @@ async def _lead(leadership: Leadership, engine: AsyncEngine, stop: asyncio.Event
 
 async def run_scheduler(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run until `stop` is set (or the process is ended); safe to kill at any moment."""
-    from bot.app import ensure_schema_current
 
     stop = stop or asyncio.Event()
     engine = make_engine(settings.database_url)

@@ -9,6 +9,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config.settings import SettingsError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -33,3 +38,17 @@ def current_head() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+async def ensure_schema_current(engine: AsyncEngine) -> None:
+    """Refuse to run on a database that `mentorbot db upgrade` has not brought up to date."""
+    # Failing to connect is not "out of date": that error goes up to be named as it is.
+    async with engine.connect() as connection:
+        try:
+            version = (
+                await connection.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalar()
+        except SQLAlchemyError:  # no alembic_version table: never upgraded
+            version = None
+    if version != current_head():
+        raise SettingsError("The database is not up to date: run `mentorbot db upgrade` first")

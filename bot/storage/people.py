@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.flows.types import Channel, Sender
+from bot.messages import Channel, Sender
 from bot.storage import crypto
 from bot.storage.models import (
     Consent,

@@ -6,12 +6,12 @@ import math
 from datetime import date
 
 import pytest
+from bot.messages import Channel, Choice
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.checkin import due_timepoint
-from bot.flows.types import Channel, Choice
 from bot.instruments import Instrument
 from bot.questions.asking import Question, reask
 from bot.service import MentorService

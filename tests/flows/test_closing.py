@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from bot.messages import Channel, InboundMessage, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.sms_text import BUDGET, length, render
 from bot.flows import texts
 from bot.flows.battery import FULL_BATTERY
-from bot.flows.types import Channel, InboundMessage, Sender
-from bot.handlers.sms_text import BUDGET, length, render
 from bot.instruments import Instrument
 from bot.reports.charts import _build_figure
 from bot.service import MentorService

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 import yaml
+from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.crisis import ACK
-from bot.flows.types import Channel, Sender
+from bot.reminder_policy import ReminderPolicy
 from bot.safety.corpus import looks_like_search
 from bot.scheduling.materialiser import Materialiser
-from bot.scheduling.policy import ReminderPolicy
 from bot.service import MentorService
 from bot.storage.models import Answer, CrisisAlert, OutboxMessage, Role
 from tests.conftest import LONDON, FakeClock

@@ -122,7 +122,8 @@ async def test_staff_cannot_use_mentee_settings(
     service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     await add_staff(session_factory, service)
-    from bot.flows.types import Channel, Sender
+    from bot.messages import Channel, Sender
+
     from tests.utils import MENTOR_PHONE
 
     replies = await Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE)).send("/settings")

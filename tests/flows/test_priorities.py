@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from bot.messages import Channel, Reply, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.sms_text import length, render
 from bot.flows import texts
-from bot.flows.types import Channel, Reply, Sender
-from bot.handlers.sms_text import length, render
 from bot.instruments import Instrument
 from bot.service import MentorService
 from bot.storage import goals

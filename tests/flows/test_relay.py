@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from bot.messages import Channel, InboundMessage, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import hours, texts
 from bot.flows.closing import end_episode
 from bot.flows.hours_rules import parse_hours
-from bot.flows.types import Channel, InboundMessage, Sender
 from bot.handlers.sms import translate
 from bot.questions import asking
 from bot.service import MentorService

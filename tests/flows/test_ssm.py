@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from datetime import date
 
 import pytest
+from bot.messages import Channel, Sender
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.ssm import rating_timepoint, summary_lines
-from bot.flows.types import Channel, Sender
 from bot.instruments import Instrument
 from bot.instruments.ssm import shipped_matrix
 from bot.service import MentorService

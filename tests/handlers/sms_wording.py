@@ -1,7 +1,7 @@
 """What a text message may not say: shared by the template test and the walk through the flows.
 
 A phone has no buttons to tap and no /start; what it understands are the keywords the SMS
-adapter reads (bot/handlers/sms_words.py) and, for staff, their commands typed as in a chat.
+adapter reads (bot/delivery/sms_words.py) and, for staff, their commands typed as in a chat.
 """
 
 from __future__ import annotations

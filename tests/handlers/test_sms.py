@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.sms import SmsSender
 from bot.delivery.twilio_gateway import TwilioGateway
 from bot.flows import texts
-from bot.flows.types import Channel, Sender
 from bot.handlers.sms import SmsWebhook
 from bot.handlers.web import create_web_app
+from bot.messages import Channel, Sender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import SmsSender
 from bot.service import MentorService
 from bot.storage.models import Answer, OutboxMessage, OutboxStatus, Person, ProcessedInbound
 from bot.storage.people import has_phone
@@ -324,7 +324,7 @@ async def test_mentor_adds_a_phone_that_counts_only_after_yes(
 async def test_a_long_list_is_paged_with_more(
     sms: SmsWorld, session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
 ) -> None:
-    from bot.handlers.sms_text import BUDGET, MORE_PROMPT, length
+    from bot.delivery.sms_text import BUDGET, MORE_PROMPT, length
     from tests.flows.test_caseload import _crafted
 
     await _crafted(sms.service, session_factory, clock)  # six mentees for Alex

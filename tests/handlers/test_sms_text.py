@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from bot.messages import Choice, Reply
 
-from bot.flows import texts
-from bot.flows.types import Choice, Reply
-from bot.handlers.sms_text import (
+from bot.delivery.sms_text import (
     BUDGET,
     MORE_PROMPT,
     UCS2_BUDGET,
@@ -19,6 +18,7 @@ from bot.handlers.sms_text import (
     split,
     to_gsm7,
 )
+from bot.flows import texts
 from tests.readability import is_gsm7 as is_basic_gsm7
 
 LONG = {

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.messages import Channel, Sender
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
-from bot.flows.types import Channel, Sender
+from bot.reminder_policy import load_policy
 from bot.scheduling.materialiser import Materialiser
-from bot.scheduling.policy import load_policy
 from bot.service import MentorService
 from bot.signposting import Directory
 from tests.conftest import LONDON, FakeClock

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.flows.types import Choice, Reply
-from bot.handlers.telegram_keyboard import keyboard
+from bot.messages import Choice, Reply
+
+from bot.delivery.telegram_keyboard import keyboard
 
 
 def labels(reply: Reply) -> list[list[str]]:

@@ -17,10 +17,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from bot.delivery.sms import SmsSender
+from bot.delivery.telegram import TelegramSender
 from bot.delivery.twilio_gateway import TwilioGateway
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
-from bot.scheduling.senders import SmsSender, TelegramSender
 from bot.storage.models import OutboxMessage, OutboxStatus, Person, PersonStatus, Role
 from tests.conftest import FakeClock
 from tests.fakes.telegram_api import FakeTelegramAPI, Fault

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.delivery.telegram import TelegramSender
 from bot.scheduling.process import SchedulerJobs, build_jobs
-from bot.scheduling.senders import TelegramSender
-from bot.signposting import load_directory
-from bot.storage import people, resources, signposts
+from bot.signposting import load_directory, stored
+from bot.storage import people, signposts
 from bot.storage.models import Meeting, MeetingStatus, OutboxMessage, Person, Role
 from config.settings import Settings, load_settings
 from tests.conftest import LONDON, FakeClock
@@ -78,10 +78,10 @@ class SchedulerWorld:
     async def signpost(self, service: str = "FRANK") -> int:
         """The mentor sends the mentee a service now; the shipped directory is imported first."""
         async with self.session_factory() as session, session.begin():
-            if not await resources.active_resources(session):
+            if not await stored.active_resources(session):
                 entries = load_directory().entries
-                await resources.replace_directory(session, entries, now=self.clock.now)
-            live = await resources.live_directory(session)
+                await stored.replace_directory(session, entries, now=self.clock.now)
+            live = await stored.live_directory(session)
             signpost = await signposts.record_signpost(
                 session,
                 mentee_id=self.mentee_id,

@@ -7,8 +7,9 @@ from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
+from bot.delivery.channel import Sender
+from bot.delivery.telegram import TelegramSender
 from bot.scheduling.dispatcher import MAX_ATTEMPTS, Dispatcher
-from bot.scheduling.senders import Sender, TelegramSender
 from bot.storage import outbox
 from bot.storage.models import (
     AttemptOutcome,
@@ -229,8 +230,8 @@ async def test_quiet_hours_hold_mentee_reminders_but_not_crisis_alerts(
 async def test_blocked_on_telegram_falls_back_to_sms_and_tells_the_mentor_once(
     world: SchedulerWorld,
 ) -> None:
+    from bot.delivery.sms import SmsSender
     from bot.delivery.twilio_gateway import TwilioGateway
-    from bot.scheduling.senders import SmsSender
     from tests.fakes.twilio_api import FakeTwilioAPI
 
     async with world.session_factory() as session, session.begin():

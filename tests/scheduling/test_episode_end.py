@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bot.delivery.sms_text import BUDGET, length
 from bot.flows import texts
 from bot.flows.battery import FULL_BATTERY
-from bot.handlers.sms_text import BUDGET, length
 from bot.instruments import Instrument, score
 from bot.storage import assessments, outbox
 from bot.storage.models import (

@@ -12,15 +12,15 @@ from datetime import UTC, date, datetime, time, timedelta
 import httpx
 import pytest
 
+from bot.delivery.sms import SmsSender
+from bot.delivery.sms_text import BUDGET, length
 from bot.delivery.twilio_gateway import TwilioGateway
 from bot.flows import texts
-from bot.flows.types import Channel, Sender
+from bot.flows.goal_reminders import STILL_WORTH_SENDING, goal_plan, latest_moment, sms_text
 from bot.handlers.sms import SmsWebhook
-from bot.handlers.sms_text import BUDGET, length
 from bot.handlers.web import create_web_app
 from bot.instruments import Instrument
-from bot.scheduling.goal_plans import STILL_WORTH_SENDING, goal_plan, latest_moment, sms_text
-from bot.scheduling.senders import SmsSender
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.storage import goals, people
 from bot.storage.models import (
@@ -445,9 +445,9 @@ def test_no_plan_without_a_rhythm_or_for_a_goal_that_is_not_active() -> None:
 
 @pytest.mark.parametrize("title", ["x" * 200, "[" * 200, "\u201cdon\u2019t\u201d " * 25, "a"])
 def test_the_text_stays_within_two_segments_whatever_the_title(title: str) -> None:
-    from bot.flows.types import Choice, Reply
-    from bot.handlers.sms_text import render
-    from bot.scheduling.goal_plans import ANSWER_CHOICES
+    from bot.delivery.sms_text import render
+    from bot.flows.goal_reminders import ANSWER_CHOICES
+    from bot.messages import Choice, Reply
 
     wording = sms_text(title) or texts.GOAL_REMINDER.format(goal=title)
     choices = tuple(Choice(label, value) for label, value in ANSWER_CHOICES)

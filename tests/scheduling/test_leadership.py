@@ -8,10 +8,10 @@ import asyncio
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.delivery.telegram import TelegramSender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.leader import PostgresLeadership, SqliteLeadership
 from bot.scheduling.process import run_scheduler
-from bot.scheduling.senders import TelegramSender
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.models import OutboxStatus
 from config.settings import SettingsError

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from bot.delivery.telegram import TelegramSender
 from bot.flows import texts
 from bot.instruments import Instrument
 from bot.scheduling.process import build_jobs
-from bot.scheduling.senders import TelegramSender
 from bot.storage.models import Meeting, MeetingOutcome, MeetingStatus
 from config.settings import load_settings
 from tests.conftest import FakeClock, make_service

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.reminder_policy import load_policy
 from bot.scheduling.materialiser import Materialiser
-from bot.scheduling.policy import load_policy
 from bot.storage import people
 from bot.storage.models import EpisodeStatus, ErasedCount, Person, Role
 from tests.conftest import LONDON, FakeClock

@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from bot.messages import Channel, Sender
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
-from bot.flows.types import Channel, Sender
+from bot.flows.followups import followup_due
 from bot.instruments import Instrument
-from bot.scheduling.followups import followup_due
-from bot.scheduling.policy import ReminderPolicy
+from bot.reminder_policy import ReminderPolicy
 from bot.storage.models import (
     Episode,
     EpisodeStatus,

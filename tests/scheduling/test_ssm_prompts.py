@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+from bot.messages import Channel, Sender
+
 from bot.flows import texts
-from bot.flows.types import Channel, Sender
 from bot.instruments import Instrument
 from bot.storage.models import OutboxStatus, Person, Timepoint
 from tests.conftest import make_service

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
+from bot.delivery.sms import SmsSender
 from bot.delivery.twilio_gateway import TwilioGateway
 from bot.flows import texts
-from bot.flows.types import Channel, InboundMessage, Sender
+from bot.messages import Channel, InboundMessage, Sender
 from bot.scheduling.dispatcher import MAX_ATTEMPTS, UNREACHABLE_AFTER
-from bot.scheduling.senders import SmsSender
 from bot.service import MentorService
 from bot.storage import outbox
 from bot.storage.models import AttemptOutcome, DeliveryAttempt, OutboxMessage, OutboxStatus, Person

@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.signposting import Directory
-from bot.storage import people, resources, signposts
+from bot.signposting import Directory, stored
+from bot.signposting.stored import ImportSummary
+from bot.storage import people, signposts
 from bot.storage.models import LookupCount, Resource, Role
-from bot.storage.resources import ImportSummary
 from tests.conftest import FakeClock
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -19,7 +19,7 @@ Sessions = async_sessionmaker[AsyncSession]
 
 async def replace(sessions: Sessions, directory: Directory, clock: FakeClock) -> ImportSummary:
     async with sessions() as session, session.begin():
-        return await resources.replace_directory(session, directory.entries, now=clock.now)
+        return await stored.replace_directory(session, directory.entries, now=clock.now)
 
 
 async def test_reimporting_the_same_file_changes_nothing(
@@ -28,7 +28,7 @@ async def test_reimporting_the_same_file_changes_nothing(
     summary = await replace(session_factory, shipped_directory, clock)
     assert summary == ImportSummary(added=0, updated=0, unchanged=57, retired=0)
     async with session_factory() as session:
-        live = await resources.live_directory(session)
+        live = await stored.live_directory(session)
     assert live.directory == shipped_directory  # same entries, same order, same categories
     assert set(live.ids) == {entry.name for entry in shipped_directory.entries}
 
@@ -44,7 +44,7 @@ async def test_entries_left_out_are_retired_kept_for_signposts_and_restored_late
         mentee = await people.add_person(
             session, role=Role.MENTEE, display_name="Sam", now=clock()
         )
-        live = await resources.live_directory(session)
+        live = await stored.live_directory(session)
         await signposts.record_signpost(
             session,
             mentee_id=mentee.id,
@@ -60,7 +60,7 @@ async def test_entries_left_out_are_retired_kept_for_signposts_and_restored_late
     # FRANK and the renamed service are retired; the new name is added.
     assert summary == ImportSummary(added=1, updated=1, unchanged=54, retired=2)
     async with session_factory() as session:
-        live = await resources.live_directory(session)
+        live = await stored.live_directory(session)
         retired = await session.scalars(select(Resource).where(Resource.retired_at.is_not(None)))
         assert sorted(row.name for row in retired) == sorted(["FRANK", others[1].name])
         sent = await signposts.sent_to(session, mentee.id)
@@ -70,7 +70,7 @@ async def test_entries_left_out_are_retired_kept_for_signposts_and_restored_late
     # FRANK and the renamed service come back, the phone number changes back.
     assert summary == ImportSummary(added=0, updated=3, unchanged=54, retired=1)
     async with session_factory() as session:
-        assert (await resources.live_directory(session)).directory.entries[0] == frank
+        assert (await stored.live_directory(session)).directory.entries[0] == frank
 
 
 async def test_lookup_counts_are_one_row_per_kind_site_and_day(
@@ -83,7 +83,7 @@ async def test_lookup_counts_are_one_row_per_kind_site_and_day(
         ("debt", "hub", date(2026, 3, 3)),
     ]:
         async with session_factory() as session, session.begin():
-            await resources.count_lookup(session, category=category, site=site, day=day)
+            await stored.count_lookup(session, category=category, site=site, day=day)
     async with session_factory() as session:
         rows = await session.scalars(select(LookupCount))
         found = {(row.category, row.site, row.day): row.count for row in rows}

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery.sms_text import BUDGET, length, numbered, to_gsm7
 from bot.flows import texts
-from bot.flows.types import Choice
-from bot.handlers.sms_text import BUDGET, length, numbered, to_gsm7
-from bot.scheduling.plans import local_at
+from bot.flows.meeting_reminders import local_at
+from bot.messages import Choice
 from bot.storage import outbox
 from bot.storage.models import (
     Episode,

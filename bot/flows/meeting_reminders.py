@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.flows import texts
 from bot.flows.meetings import describe_when
-from bot.scheduling.policy import ReminderPolicy
+from bot.reminder_policy import ReminderPolicy
 from bot.storage.models import Meeting, MeetingStatus
 from bot.storage.outbox import Queued
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows import texts
-from bot.scheduling.plans import local_at
-from bot.scheduling.policy import ReminderPolicy
+from bot.flows.meeting_reminders import local_at
+from bot.reminder_policy import ReminderPolicy
 from bot.storage import signposts
 from bot.storage.models import Episode, EpisodeStatus, FollowupAnswer
 from bot.storage.outbox import Queued

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.flows.types import Reply
+from bot.messages import Reply
 
 _NO_TOKEN = "-"
 

@@ -14,8 +14,8 @@ import re
 import unicodedata
 from typing import Any
 
-from bot.flows.types import Choice, Reply
-from bot.handlers.sms_words import keywords
+from bot.delivery.sms_words import keywords
+from bot.messages import Choice, Reply
 
 SEGMENT = 153  # septets per segment of a multi-part GSM-7 message
 SINGLE = 160

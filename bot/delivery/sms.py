@@ -1,0 +1,104 @@
+"""Texts through Twilio: the SMS channel. Remembers the options it sent so "2" is understood."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.channel import reply_for
+from bot.delivery.errors import Blocked, PermanentFailure, RetryLater
+from bot.delivery.sms_text import pages, render
+from bot.delivery.twilio_gateway import SmsRejected, TwilioGateway
+from bot.messages import Reply
+from bot.storage.models import OutboxMessage, Person, Role
+
+# Twilio error 21610: the number replied STOP; 21211/21614: not a valid mobile number.
+_UNSUBSCRIBED = {21610}
+
+
+class SmsSender:
+    """Texts through Twilio; remembers the numbered options it sent so "2" can be understood."""
+
+    name = "sms"
+
+    def __init__(
+        self,
+        gateway: TwilioGateway | None,
+        session_factory: async_sessionmaker[AsyncSession],
+    ) -> None:
+        self.gateway = gateway  # set once the event loop runs (its HTTP session needs one)
+        self.session_factory = session_factory
+
+    def can_reach(self, person: Person) -> bool:
+        return (
+            self.gateway is not None
+            and person.phone is not None
+            and person.sms_opted_out_at is None
+        )
+
+    async def send(self, person: Person, message: OutboxMessage) -> str | None:
+        payload = message.payload or {}
+        phone = payload.get("sms_to") or person.phone
+        assert phone is not None
+        reply = reply_for(message)
+        if payload.get("sms_text"):  # neutral wording: phones are often shared
+            reply = Reply(str(payload["sms_text"]), choices=reply.choices, token=reply.token)
+        staff = person.role is not Role.MENTEE
+        return await self.send_to(str(phone), reply, person.id, staff=staff)
+
+    async def send_to(
+        self,
+        phone: str,
+        reply: Reply,
+        person_id: int | None,
+        *,
+        paged: bool = False,
+        staff: bool = False,
+    ) -> str | None:
+        """Text one reply and remember its options; `paged` keeps a long one for MORE.
+
+        The wording is made for a phone here, at sending (a reminder queued days ago too):
+        `staff` says whose commands to name (see sms_text.render).
+        """
+        assert self.gateway is not None
+        sid: str | None = None
+        bodies = render(reply, staff=staff)
+        if paged and person_id is not None:
+            paged_bodies = pages(reply, staff=staff)
+            bodies = paged_bodies[:1]
+            if paged_bodies[1:]:
+                await remember_pages(self.session_factory, person_id, paged_bodies[1:])
+        try:
+            for body in bodies:
+                sid = await self.gateway.send(phone, body)
+        except SmsRejected as exc:
+            if exc.code in _UNSUBSCRIBED:
+                raise Blocked(str(exc)) from exc
+            if exc.status == 429 or exc.status >= 500:
+                raise RetryLater(f"Twilio {exc.status}") from exc
+            raise PermanentFailure(str(exc)) from exc
+        except (OSError, TimeoutError) as exc:
+            raise RetryLater(type(exc).__name__) from exc
+        if reply.choices and person_id is not None:
+            await remember_choices(self.session_factory, person_id, reply)
+        return sid
+
+
+async def remember_pages(
+    session_factory: async_sessionmaker[AsyncSession], person_id: int, rest: list[str]
+) -> None:
+    """Keep the pages of a long reply not yet texted, for when the person replies MORE."""
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(Person).where(Person.id == person_id).values(sms_choices={"more": rest})
+        )
+
+
+async def remember_choices(
+    session_factory: async_sessionmaker[AsyncSession], person_id: int, reply: Reply
+) -> None:
+    offered = {"token": reply.token, "choices": [[c.label, c.value] for c in reply.choices]}
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(Person).where(Person.id == person_id).values(sms_choices=offered)
+        )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.messages import Channel, InboundMessage, Reply, Sender
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, InboundMessage, Reply, Sender
 from bot.service import MentorService
 from bot.storage import people
 from bot.storage.models import Base, Person, Role

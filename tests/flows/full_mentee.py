@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.messages import Channel, Sender
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.storage import meetings, people, signposts
 from bot.storage.models import (

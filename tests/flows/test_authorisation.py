@@ -9,13 +9,13 @@ supervisor may act for every mentee.
 from __future__ import annotations
 
 import pytest
-from bot.messages import Channel, InboundMessage, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import command_args, texts
 from bot.flows.command_args import ARGUMENTS, Kind
 from bot.flows.engine import COMMANDS
+from bot.messages import Channel, InboundMessage, Sender
 from bot.service import MentorService
 from bot.storage import conversations, people
 from bot.storage.models import Base, Role

@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.storage import assessments, meetings, people
 from bot.storage.models import (

@@ -6,13 +6,13 @@ import math
 from datetime import date
 
 import pytest
-from bot.messages import Channel, Choice
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.checkin import due_timepoint
 from bot.instruments import Instrument
+from bot.messages import Channel, Choice
 from bot.questions.asking import Question, reask
 from bot.service import MentorService
 from bot.storage.models import (

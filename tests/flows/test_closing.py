@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from bot.messages import Channel, InboundMessage, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,6 +13,7 @@ from bot.delivery.sms_text import BUDGET, length, render
 from bot.flows import texts
 from bot.flows.battery import FULL_BATTERY
 from bot.instruments import Instrument
+from bot.messages import Channel, InboundMessage, Sender
 from bot.reports.charts import _build_figure
 from bot.service import MentorService
 from bot.storage import goals, people

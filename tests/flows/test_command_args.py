@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import command_args, texts
 from bot.flows.command_args import ARGUMENTS
 from bot.flows.engine import COMMANDS, STAFF, SUPERVISOR
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.signposting import Directory
 from bot.storage import conversations, people

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 import yaml
-from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.crisis import ACK
+from bot.messages import Channel, Sender
 from bot.reminder_policy import ReminderPolicy
 from bot.safety.corpus import looks_like_search
 from bot.scheduling.materialiser import Materialiser

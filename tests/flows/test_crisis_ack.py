@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.crisis import ACK, describe
+from bot.messages import Channel, Sender
 from bot.safety.crisis import CrisisCategory
 from bot.service import MentorService
 from bot.storage.models import CrisisAlert, OutboxMessage, OutboxStatus

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from bot.messages import Channel, Sender
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.storage.models import Resource, Role
 from tests.utils import MENTOR_PHONE, Chat, add_staff, joined_mentee

@@ -7,11 +7,11 @@ and SMS ends are in tests/handlers/test_telegram.py and test_sms.py.
 from __future__ import annotations
 
 import pytest
-from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import free_text, texts
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.storage.models import ConversationState, LookupCount, OutboxMessage, RelayMessage
 from tests.utils import MENTOR_PHONE, Chat, add_staff, count_rows, joined_mentee, question_number

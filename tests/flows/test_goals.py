@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from bot.messages import Channel, Reply, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, Reply, Sender
 from bot.service import MentorService
 from bot.storage import conversations
 from bot.storage.models import (

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import pytest
-from bot.messages import Channel, Choice, InboundMessage, Reply, Sender
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.meetings import describe_when, parse_day, parse_time
+from bot.messages import Channel, Choice, InboundMessage, Reply, Sender
 from bot.questions import asking
 from bot.questions.asking import Question
 from bot.service import MentorService

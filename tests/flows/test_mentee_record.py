@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.storage.models import AuditEvent, Role
 from tests.utils import MENTOR_PHONE, Chat, add_staff, in_checkin, joined_mentee

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from bot.messages import Reply, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Reply, Sender
 from bot.service import MentorService
 from bot.storage.models import (
     Consent,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.messages import Channel, Sender
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.sms_text import length, render
 from bot.flows import texts
+from bot.messages import Channel, Sender
 from bot.reports.pictures import render_picture
 from bot.reports.plan_card import CardGoal, PlanCard, render_plan_card_png
 from bot.service import MentorService

@@ -123,7 +123,6 @@ async def test_staff_cannot_use_mentee_settings(
 ) -> None:
     await add_staff(session_factory, service)
     from bot.messages import Channel, Sender
-
     from tests.utils import MENTOR_PHONE
 
     replies = await Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE)).send("/settings")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.messages import Channel, Reply, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.sms_text import length, render
 from bot.flows import texts
 from bot.instruments import Instrument
+from bot.messages import Channel, Reply, Sender
 from bot.service import MentorService
 from bot.storage import goals
 from bot.storage.models import Assessment, ConversationState, OutboxMessage, Timepoint

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from bot.messages import Channel, InboundMessage, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,6 +15,7 @@ from bot.flows import hours, texts
 from bot.flows.closing import end_episode
 from bot.flows.hours_rules import parse_hours
 from bot.handlers.sms import translate
+from bot.messages import Channel, InboundMessage, Sender
 from bot.questions import asking
 from bot.service import MentorService
 from bot.storage import conversations, people, relays

@@ -6,12 +6,12 @@ The clock says Monday 2 March 2026, 10:00 in London.
 from __future__ import annotations
 
 import pytest
-from bot.messages import Channel, Reply, Sender
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.engine import staff_help
+from bot.messages import Channel, Reply, Sender
 from bot.service import MentorService
 from bot.storage.models import (
     ConversationState,

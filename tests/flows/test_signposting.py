@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from bot.messages import Channel, Reply, Sender
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.signposting import typed_find
+from bot.messages import Channel, Reply, Sender
 from bot.service import MentorService
 from bot.signposting import Directory
 from bot.storage.models import (

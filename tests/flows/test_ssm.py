@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import date
 
 import pytest
-from bot.messages import Channel, Sender
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +19,7 @@ from bot.flows.context import FlowContext
 from bot.flows.ssm import rating_timepoint, summary_lines
 from bot.instruments import Instrument
 from bot.instruments.ssm import shipped_matrix
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.storage import conversations, people
 from bot.storage.models import (

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, Sender
 from bot.reports.outcome_formats import as_text
 from bot.reports.outcomes import Filters, outcome_report
 from bot.service import MentorService

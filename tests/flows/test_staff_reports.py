@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import zipfile
 
-from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, Sender
 from bot.reports.outcome_chart import HEADLINE, OutcomesChart
 from bot.reports.pictures import render_picture
 from bot.service import MentorService

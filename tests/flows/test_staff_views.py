@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.messages import Channel, Sender
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.storage import outbox
 from bot.storage.models import OutboxStatus, Person, Role

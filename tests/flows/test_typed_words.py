@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from bot.messages import Channel, Reply, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, Reply, Sender
 from bot.service import MentorService
 from bot.storage.models import Answer, Person
 from tests.utils import (

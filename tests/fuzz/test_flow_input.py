@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
-from bot.messages import InboundMessage
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.flows import goal_proposals, priorities
 from bot.instruments import Instrument
+from bot.messages import InboundMessage
 from bot.service import MentorService
 from bot.signposting import Directory
 from bot.storage import conversations

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from bot.messages import InboundMessage
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from bot.messages import InboundMessage
 from bot.service import MentorService
 from bot.signposting import Directory
 from bot.storage.models import Base, CrisisAlert, Goal, Meeting, Signpost

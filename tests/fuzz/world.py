@@ -13,12 +13,12 @@ import os
 from dataclasses import dataclass, field
 
 import pytest
-from bot.messages import Channel, InboundMessage, Reply, Sender
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import engine, texts
+from bot.messages import Channel, InboundMessage, Reply, Sender
 from bot.service import MentorService
 from bot.storage import conversations, people
 from bot.storage.models import Person, Role

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import time
 
-from bot.messages import Channel, Sender
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.sms_text import to_gsm7
 from bot.flows import texts
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.storage.models import Goal, GoalRhythm, GoalStatus, GoalStep
 from tests.handlers.test_sms import SmsWorld, sms  # noqa: F401 (the fixture)

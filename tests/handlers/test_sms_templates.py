@@ -6,10 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 import pytest
-from bot.messages import Reply
 
 from bot.delivery.sms_text import render
 from bot.flows import texts
+from bot.messages import Reply
 from tests.flows.test_texts import STAFF_FACING, _Example
 from tests.handlers.sms_wording import chat_words
 

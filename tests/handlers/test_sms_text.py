@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from bot.messages import Choice, Reply
 
 from bot.delivery.sms_text import (
     BUDGET,
@@ -19,6 +18,7 @@ from bot.delivery.sms_text import (
     to_gsm7,
 )
 from bot.flows import texts
+from bot.messages import Choice, Reply
 from tests.readability import is_gsm7 as is_basic_gsm7
 
 LONG = {

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.messages import Channel, Sender
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
+from bot.messages import Channel, Sender
 from bot.reminder_policy import load_policy
 from bot.scheduling.materialiser import Materialiser
 from bot.service import MentorService

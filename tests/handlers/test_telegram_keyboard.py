@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.messages import Choice, Reply
-
 from bot.delivery.telegram_keyboard import keyboard
+from bot.messages import Choice, Reply
 
 
 def labels(reply: Reply) -> list[list[str]]:

@@ -10,11 +10,11 @@ import csv
 import io
 import json
 
-from bot.messages import Channel, Sender
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.instruments import Instrument
+from bot.messages import Channel, Sender
 from bot.reports.outcome_chart import HEADLINE, NOT_ENOUGH, outcomes_figure, render_outcomes_png
 from bot.reports.outcome_formats import NOT_ENOUGH_PAIRS, as_csv, as_json, as_text
 from bot.reports.outcomes import Filters, OutcomeReport, outcome_report

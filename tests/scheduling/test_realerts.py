@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.messages import Channel, InboundMessage, Sender
-
 from bot.flows import texts
+from bot.messages import Channel, InboundMessage, Sender
 from bot.scheduling.process import beating, schedule
 from bot.service import MentorService
 from bot.storage import heartbeat, people

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from bot.messages import Channel, Sender
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import texts
 from bot.flows.followups import followup_due
 from bot.instruments import Instrument
+from bot.messages import Channel, Sender
 from bot.reminder_policy import ReminderPolicy
 from bot.storage.models import (
     Episode,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from bot.messages import Channel, Sender
-
 from bot.flows import texts
 from bot.instruments import Instrument
+from bot.messages import Channel, Sender
 from bot.storage.models import OutboxStatus, Person, Timepoint
 from tests.conftest import make_service
 from tests.scheduling.conftest import MENTEE_CHAT, MENTOR_CHAT, SchedulerWorld, local

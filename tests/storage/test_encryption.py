@@ -12,11 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from bot.messages import Channel, Sender
 from sqlalchemy import Text, select, text, type_coerce
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.messages import Channel, Sender
 from bot.service import MentorService
 from bot.storage import crypto, goals, meetings, people
 from bot.storage.db import make_engine, make_session_factory

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -10,7 +12,21 @@ from bot.delivery.errors import Blocked, PermanentFailure, RetryLater
 from bot.delivery.sms_text import pages, render
 from bot.delivery.twilio_gateway import SmsRejected, TwilioGateway
 from bot.messages import Reply
-from bot.storage.models import OutboxMessage, Person, Role
+from bot.storage.models import OutboxMessage, OutboxStatus, Person, Role
+
+FAILED_STATUSES = {"failed", "undelivered"}
+
+
+def delivery_report(params: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """Twilio's status callback as (MessageSid, outbox columns to set): a failed or
+    undelivered text is marked failed with Twilio's error code, so /failed shows it."""
+    sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
+    values: dict[str, Any] = {"delivery_status": status[:16]}
+    if status in FAILED_STATUSES:
+        code = (params.get("ErrorCode") or "unknown")[:16]  # Twilio's are 5 digits
+        values |= {"status": OutboxStatus.FAILED, "last_error": f"SMS {status} (error {code})"}
+    return sid, values
+
 
 # Twilio error 21610: the number replied STOP; 21211/21614: not a valid mobile number.
 _UNSUBSCRIBED = {21610}

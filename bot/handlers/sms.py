@@ -22,14 +22,14 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from twilio.request_validator import RequestValidator
 
-from bot.delivery.sms import SmsSender
+from bot.delivery.sms import SmsSender, delivery_report
 from bot.delivery.sms_text import choice_for
 from bot.delivery.sms_words import COMMAND_WORDS
 from bot.messages import Channel, InboundMessage, Reply, Sender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.service import MentorService, storable
 from bot.storage import inbound, people
-from bot.storage.models import OutboxMessage, OutboxStatus, Person, Role
+from bot.storage.models import OutboxMessage, Person, Role
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,6 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 OPT_OUT = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
 OPT_IN = {"start", "unstop"}
 HELP = {"help", "info"}
-FAILED_STATUSES = {"failed", "undelivered"}
 SID_LENGTH = 64  # Twilio's are 34 characters; longer ones cannot be recorded as handled
 
 
@@ -179,11 +178,7 @@ class SmsWebhook:
         params = await self._signed_form(request)
         if params is None:
             return PlainTextResponse("forbidden", status_code=403)
-        sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
-        values: dict[str, Any] = {"delivery_status": status[:16]}
-        if status in FAILED_STATUSES:
-            code = (params.get("ErrorCode") or "unknown")[:16]  # Twilio's are 5 digits
-            values |= {"status": OutboxStatus.FAILED, "last_error": f"SMS {status} (error {code})"}
+        sid, values = delivery_report(params)
         service = self.service
         async with service.writing(), service.session_factory() as session, session.begin():
             await session.execute(

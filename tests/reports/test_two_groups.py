@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -13,8 +14,12 @@ from scipy import stats
 
 from bot.reports.two_groups import Difference, TooSmall, compare_changes, hedges_g
 
-CLOSE = {"rel": 1e-9, "abs": 1e-9}
 T_CRIT_DF1 = 12.706204736174707  # two-sided 95%, df 1 (printed tables: 12.706)
+
+
+def near(expected: Any) -> Any:
+    """Equal to 1e-9, relative or absolute (p values can be tiny)."""
+    return pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
 def _difference(a: list[float], b: list[float]) -> Difference:
@@ -48,21 +53,19 @@ def test_two_people_a_group_worked_by_hand() -> None:
     result = _difference(a, b)
     assert (result.n_a, result.n_b) == (2, 2)
     assert result.difference == 2
-    assert result.t == pytest.approx(2.0, **CLOSE)
-    assert result.df == pytest.approx(1.0, **CLOSE)
-    assert result.p == pytest.approx(1 - 2 * math.atan(2) / math.pi, **CLOSE)
-    assert result.ci_low == pytest.approx(2 - T_CRIT_DF1, **CLOSE)
-    assert result.ci_high == pytest.approx(2 + T_CRIT_DF1, **CLOSE)
+    assert result.t == near(2.0)
+    assert result.df == near(1.0)
+    assert result.p == near(1 - 2 * math.atan(2) / math.pi)
+    assert result.ci_low == near(2 - T_CRIT_DF1)
+    assert result.ci_high == near(2 + T_CRIT_DF1)
     # Pooled SD sqrt((1 * 2 + 1 * 0) / 2) = 1; J = 1 - 3 / (4 * 4 - 9) = 4/7; g = 8/7.
-    assert result.hedges_g == pytest.approx(8 / 7, **CLOSE)
+    assert result.hedges_g == near(8 / 7)
     # U: every A change beats every B change, 4 of 4 pairs. B's tie means the normal
     # approximation: mean 2, variance 4/12 * (5 - 6/12) = 1.5, continuity 0.5.
     assert result.mann_whitney_u == 4
     z = (4 - 2 - 0.5) / math.sqrt(1.5)
-    assert result.mann_whitney_p == pytest.approx(math.erfc(z / math.sqrt(2)), **CLOSE)
-    assert (result.t, result.df, result.p, result.ci_low, result.ci_high) == pytest.approx(
-        _scipy(a, b), **CLOSE
-    )
+    assert result.mann_whitney_p == near(math.erfc(z / math.sqrt(2)))
+    assert (result.t, result.df, result.p, result.ci_low, result.ci_high) == near(_scipy(a, b))
 
 
 def test_small_groups_without_ties_use_the_exact_mann_whitney() -> None:
@@ -70,7 +73,7 @@ def test_small_groups_without_ties_use_the_exact_mann_whitney() -> None:
     # each side, so p = 2/6.
     result = _difference([1.0, 2.0], [3.0, 4.0])
     assert result.mann_whitney_u == 0
-    assert result.mann_whitney_p == pytest.approx(1 / 3, **CLOSE)
+    assert result.mann_whitney_p == near(1 / 3)
 
 
 def test_ties_across_the_groups_worked_by_hand() -> None:
@@ -81,15 +84,15 @@ def test_ties_across_the_groups_worked_by_hand() -> None:
     assert result.mann_whitney_u == 4
     variance = 16 / 12 * (9 - 60 / (8 * 7))
     z = (abs(4 - 8) - 0.5) / math.sqrt(variance)
-    assert result.mann_whitney_p == pytest.approx(math.erfc(z / math.sqrt(2)), **CLOSE)
+    assert result.mann_whitney_p == near(math.erfc(z / math.sqrt(2)))
     # Means 2 and 3.25; variances 2/3 and 2.25.
-    assert result.difference == pytest.approx(-1.25, **CLOSE)
+    assert result.difference == near(-1.25)
     se = math.sqrt((2 / 3) / 4 + 2.25 / 4)
-    assert result.t == pytest.approx(-1.25 / se, **CLOSE)
+    assert result.t == near(-1.25 / se)
     df = se**4 / (((2 / 3) / 4) ** 2 / 3 + (2.25 / 4) ** 2 / 3)
-    assert result.df == pytest.approx(df, **CLOSE)
+    assert result.df == near(df)
     pooled = math.sqrt((3 * 2 / 3 + 3 * 2.25) / 6)
-    assert result.hedges_g == pytest.approx((1 - 3 / 23) * -1.25 / pooled, **CLOSE)
+    assert result.hedges_g == near((1 - 3 / 23) * -1.25 / pooled)
 
 
 def test_every_change_the_same_within_each_group_leaves_t_p_and_g_undefined() -> None:
@@ -101,17 +104,15 @@ def test_every_change_the_same_within_each_group_leaves_t_p_and_g_undefined() ->
     # Mann-Whitney still ranks them: U = 6 of 6; ties 2 and 3 (6 + 24); N = 5.
     variance = 6 / 12 * (6 - 30 / 20)
     z = (6 - 3 - 0.5) / math.sqrt(variance)
-    assert result.mann_whitney_p == pytest.approx(math.erfc(z / math.sqrt(2)), **CLOSE)
+    assert result.mann_whitney_p == near(math.erfc(z / math.sqrt(2)))
 
 
 def test_one_group_without_spread_still_compares() -> None:
     a, b = [0.0, 0.0, 0.0], [1.0, 2.0, 4.0, 5.0]
     result = _difference(a, b)
     # Only B's spread counts: df = n_B - 1.
-    assert result.df == pytest.approx(3.0, **CLOSE)
-    assert (result.t, result.df, result.p, result.ci_low, result.ci_high) == pytest.approx(
-        _scipy(a, b), **CLOSE
-    )
+    assert result.df == near(3.0)
+    assert (result.t, result.df, result.p, result.ci_low, result.ci_high) == near(_scipy(a, b))
 
 
 def test_nobody_changed_in_either_group() -> None:
@@ -139,17 +140,17 @@ def test_every_figure_equals_scipy(a: list[float], b: list[float]) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         u = stats.mannwhitneyu(a, b, alternative="two-sided")
-    assert result.mann_whitney_u == pytest.approx(u.statistic, **CLOSE)
+    assert result.mann_whitney_u == near(u.statistic)
     if len(set(a) | set(b)) > 1:
-        assert result.mann_whitney_p == pytest.approx(u.pvalue, **CLOSE)
-    assert result.difference == pytest.approx(sum(a) / len(a) - sum(b) / len(b), **CLOSE)
+        assert result.mann_whitney_p == near(u.pvalue)
+    assert result.difference == near(sum(a) / len(a) - sum(b) / len(b))
     if len(set(a)) == 1 and len(set(b)) == 1:
         assert result.t is None  # scipy says inf or nan here
         return
     t, df, p, low, high = _scipy(a, b)
-    assert result.t == pytest.approx(t, **CLOSE)
-    assert result.df == pytest.approx(df, **CLOSE)
-    assert result.p == pytest.approx(p, **CLOSE)
-    assert (result.ci_low, result.ci_high) == pytest.approx((low, high), **CLOSE)
+    assert result.t == near(t)
+    assert result.df == near(df)
+    assert result.p == near(p)
+    assert (result.ci_low, result.ci_high) == near((low, high))
     j = 1 - 3 / (4 * (len(a) + len(b)) - 9)
-    assert hedges_g(a, b) == pytest.approx(j * _cohens_d_through_scipy(a, b), **CLOSE)
+    assert hedges_g(a, b) == near(j * _cohens_d_through_scipy(a, b))

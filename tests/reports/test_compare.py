@@ -22,7 +22,14 @@ from bot.reports.outcomes import Filters, Row, measures
 from bot.reports.paired import PairedResult, paired
 from bot.reports.two_groups import Difference, TooSmall
 from bot.storage import cohorts, people
-from bot.storage.models import EpisodeStatus, ExternalCohort, ExternalScore, Role, Timepoint
+from bot.storage.models import (
+    Episode,
+    EpisodeStatus,
+    ExternalCohort,
+    ExternalScore,
+    Role,
+    Timepoint,
+)
 from tests.reports.test_outcomes import _sitting
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -108,6 +115,19 @@ async def test_each_built_in_pair_of_groups_holds_the_right_people(
     assert (comparison.a_label, comparison.b_label) == labels
     total = _measure(comparison, "ARC total")
     assert sorted(total.a_changes) == sorted(a) and sorted(total.b_changes) == sorted(b)
+
+
+async def test_everyone_else_includes_mentees_whose_mentor_has_gone(
+    session_factory: Sessions, instruments: dict[str, Instrument]
+) -> None:
+    await _cohort(session_factory)
+    async with session_factory() as session, session.begin():
+        bo = await session.scalar(select(Episode).where(Episode.site == "greenwich"))
+        assert bo is not None
+        bo.mentor_id = None  # as when a mentor's record is deleted (SET NULL)
+    comparison = await _compare(session_factory, instruments, ["mentor=Alex"])
+    total = _measure(comparison, "ARC total")
+    assert sorted(total.a_changes) == [1, 2, 10] and sorted(total.b_changes) == [-2, 0, 10]
 
 
 async def test_the_figures_are_each_groups_paired_result_and_welchs_difference(

@@ -124,3 +124,14 @@ def test_every_area_is_a_measure_with_its_own_range(instruments: dict[str, Instr
         "other.csv line 2: after 6 is outside the range for "
         "ARC: Home (Housing and safety) (0 to 5)"
     )
+
+
+def test_the_docs_list_every_measure_a_file_may_name(instruments: dict[str, Instrument]) -> None:
+    from bot.reports.compare_csv import measure_code
+    from bot.reports.outcomes import measures
+
+    docs = (TEMPLATE.parent / "compare.md").read_text(encoding="utf-8").splitlines()
+    for measure in measures(instruments):
+        low, high = instruments[measure.instrument].score_range(measure.key)
+        (line,) = [line for line in docs if line.startswith(f"| `{measure_code(measure)}` |")]
+        assert f"| {measure.label}" in line and line.endswith(f"| {low:g} to {high:g} |")

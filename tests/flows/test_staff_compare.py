@@ -133,3 +133,12 @@ def test_the_longest_chat_message_fits_telegrams_4096(
     comparison = compare_rows(long_name, rows, "Everyone else", rows).headline(HEADLINE)
     figures = as_text(comparison, title=texts.COMPARE_TITLE.format(a=long_name, b="Everyone"))
     assert len(figures) < 4096
+
+
+async def test_odd_words_get_a_plain_answer_not_an_error(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    chat = await _chat(service, session_factory, Role.SUPERVISOR)
+    for words in ("mentor=\x00", "é ü", "= ==", "mentor=a=b rest", "x" * 500, "mentor="):
+        replies = await chat.send(f"/report compare {words}")
+        assert replies[-1].text == texts.COMPARE_USAGE, words

@@ -157,13 +157,14 @@ async def print_comparison(settings: Settings, request: ReportRequest) -> None:
 
 
 async def _keep(session: AsyncSession, name: str, group: Group, settings: Settings) -> None:
+    from bot.reports.compare_groups import keep
     from bot.service import utc_now
     from bot.storage import cohorts
 
     assert group.external is not None
     if await cohorts.find(session, name) is not None:
         raise SettingsError(f"a group called {name.lower()} is kept already; choose another name")
-    await cohorts.keep(session, name=name, scores=group.external, now=utc_now())
+    await keep(session, name, group.external, utc_now())
     await session.commit()
     people = group.external.people
     typer.echo(f"Kept {name.lower()}: {people} people, no names or ids.", err=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.instruments import Instrument
 from bot.reports.compare import Comparison, compare_rows
-from bot.reports.compare_csv import ExternalScores
+from bot.reports.compare_csv import ExternalScores, Pair
 from bot.reports.outcomes import Filters, Row, measures, outcome_rows
 from bot.sites import shipped_sites
 from bot.storage import cohorts
@@ -115,7 +116,8 @@ async def _group(session: AsyncSession, word: str) -> Group:
     cohort = await cohorts.find(session, lower) if check_cohort_name(lower) is None else None
     if cohort is None:
         raise CompareError(f"{word!r} is not a group we know (see docs/compare.md for the words).")
-    return Group(cohort.name, external=await cohorts.load(session, cohort))
+    pairs = tuple(Pair(*row) for row in await cohorts.load(session, cohort))
+    return Group(cohort.name, external=ExternalScores(cohort.people, pairs))
 
 
 async def compare_groups(
@@ -148,3 +150,9 @@ def external_rows(scores: ExternalScores, instruments: Mapping[str, Instrument])
             row.before.append(pair.before)
             row.after.append(pair.after)
     return rows
+
+
+async def keep(session: AsyncSession, name: str, scores: ExternalScores, now: datetime) -> None:
+    """Store another programme's group under a name (checked by the caller), ids left out."""
+    rows = ((p.member, p.instrument, p.key, p.before, p.after) for p in scores.pairs)
+    await cohorts.keep(session, name=name, people=scores.people, scores=rows, now=now)

@@ -2,18 +2,22 @@
 
 Written only by `mentorbot report --compare FILE --keep NAME` once the whole file has passed
 its checks (bot/reports/compare_csv.py); read by the comparison on the command line and in the
-chat. Each person is a number, never the file's id (docs/compare.md).
+chat. Each person is a number, never the file's id (docs/compare.md). Scores go in and out as
+plain tuples, so storage needs nothing from the reports that use it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.reports.compare_csv import ExternalScores, Pair
 from bot.storage.models import ExternalCohort, ExternalScore
+
+# One person's before and after on one measure: (member, instrument, key, before, after).
+Kept = tuple[int, str, str, float, float]
 
 
 async def find(session: AsyncSession, name: str) -> ExternalCohort | None:
@@ -23,25 +27,28 @@ async def find(session: AsyncSession, name: str) -> ExternalCohort | None:
     return found
 
 
-async def keep(session: AsyncSession, *, name: str, scores: ExternalScores, now: datetime) -> None:
+async def keep(
+    session: AsyncSession, *, name: str, people: int, scores: Iterable[Kept], now: datetime
+) -> None:
     """Add the group; the caller has checked the name is free and commits."""
-    cohort = ExternalCohort(name=name.lower(), people=scores.people, created_at=now)
+    cohort = ExternalCohort(name=name.lower(), people=people, created_at=now)
     session.add(cohort)
     await session.flush()
     session.add_all(
         ExternalScore(
             cohort_id=cohort.id,
-            member=pair.member,
-            instrument=pair.instrument,
-            key=pair.key,
-            before=pair.before,
-            after=pair.after,
+            member=member,
+            instrument=instrument,
+            key=key,
+            before=before,
+            after=after,
         )
-        for pair in scores.pairs
+        for member, instrument, key, before, after in scores
     )
 
 
-async def load(session: AsyncSession, cohort: ExternalCohort) -> ExternalScores:
+async def load(session: AsyncSession, cohort: ExternalCohort) -> list[Kept]:
+    """The group's scores, person by person in the order they were kept."""
     rows = await session.execute(
         select(
             ExternalScore.member,
@@ -53,8 +60,7 @@ async def load(session: AsyncSession, cohort: ExternalCohort) -> ExternalScores:
         .where(ExternalScore.cohort_id == cohort.id)
         .order_by(ExternalScore.member, ExternalScore.id)
     )
-    pairs = tuple(Pair(*row) for row in rows.tuples())
-    return ExternalScores(cohort.people, pairs)
+    return [(member, instrument, key, b, a) for member, instrument, key, b, a in rows.tuples()]
 
 
 async def names(session: AsyncSession) -> list[str]:

@@ -12,10 +12,10 @@ from bot.reports.compare import compare_rows
 from bot.reports.compare_chart import ComparisonChart
 from bot.reports.compare_csv import parse_scores
 from bot.reports.compare_formats import as_text
+from bot.reports.compare_groups import keep
 from bot.reports.outcome_chart import HEADLINE
 from bot.reports.pictures import render_picture
 from bot.service import MentorService
-from bot.storage import cohorts
 from bot.storage.models import AuditEvent, Role
 from tests.reports.test_compare import START, _cohort, _rows
 from tests.utils import Chat, add_staff
@@ -80,7 +80,7 @@ async def test_a_kept_programme_is_compared_with_all_our_mentees(
     rows = "".join(f"D{n},arc_total,{20 + n},{21 + 2 * n}\n" for n in range(4))
     async with session_factory() as session, session.begin():
         scores = parse_scores("id,measure,before,after\n" + rows, instruments)
-        await cohorts.keep(session, name="day-programme", scores=scores, now=START)
+        await keep(session, "day-programme", scores, START)
     chat = await _chat(service, session_factory, Role.SUPERVISOR)
     _, figures, _ = await chat.send("/report compare day-programme")
     assert figures.text.startswith("Compare: Mentoring and day-programme")

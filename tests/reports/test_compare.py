@@ -17,7 +17,7 @@ from bot.reports.compare import Comparison, MeasureComparison, compare_rows
 from bot.reports.compare_chart import render_comparison_png
 from bot.reports.compare_csv import parse_scores
 from bot.reports.compare_formats import as_csv, as_json, as_text
-from bot.reports.compare_groups import CompareError, compare_groups, resolve
+from bot.reports.compare_groups import CompareError, compare_groups, keep, resolve
 from bot.reports.outcomes import Filters, Row, measures
 from bot.reports.paired import PairedResult, paired
 from bot.reports.two_groups import Difference, TooSmall
@@ -194,8 +194,8 @@ async def test_a_kept_external_group_compares_with_all_our_mentees_and_has_no_id
     )
     async with session_factory() as session, session.begin():
         scores = parse_scores(text, instruments)
-        await cohorts.keep(session, name="Day-Programme", scores=scores, now=START)
-        await cohorts.keep(session, name="another", scores=scores, now=START)
+        await keep(session, "Day-Programme", scores, START)
+        await keep(session, "another", scores, START)
     async with session_factory() as session:
         cohort = await cohorts.find(session, "DAY-programme")
         assert cohort is not None
@@ -205,7 +205,9 @@ async def test_a_kept_external_group_compares_with_all_our_mentees_and_has_no_id
         ]
         kept = await cohorts.load(session, cohort)
     assert (cohort.name, cohort.people) == ("day-programme", 3)
-    assert kept == scores  # the same numbers back, people numbered 1, 2, 3
+    # The same numbers back, people numbered 1, 2, 3.
+    assert kept == [(p.member, p.instrument, p.key, p.before, p.after) for p in scores.pairs]
+    assert [row[0] for row in kept] == [1, 2, 3]
     assert not any("DP-" in repr(vars(row)) for row in everything)
     comparison = await _compare(session_factory, instruments, ["day-programme"])
     assert (comparison.a_label, comparison.b_label) == ("Mentoring", "day-programme")

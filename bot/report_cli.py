@@ -8,7 +8,7 @@ in words (`"hub spokes"`, `"mentor=Alex"`, `"finished left"`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import typer
@@ -16,10 +16,21 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import ensure_schema_current, instruments_for
+from bot.reports import compare_formats
 from bot.reports.compare import Comparison
-from bot.reports.compare_groups import Group, compare_groups
+from bot.reports.compare_csv import CompareFileError, read_scores
+from bot.reports.compare_groups import (
+    OURS,
+    CompareError,
+    Group,
+    check_cohort_name,
+    compare_groups,
+    keep,
+    resolve,
+)
 from bot.reports.outcome_formats import as_csv, as_json, as_text, enough_pairs, rich_table
 from bot.reports.outcomes import Filters, OutcomeReport, outcome_report
+from bot.storage import cohorts
 from bot.storage.db import make_engine, make_session_factory
 from bot.storage.models import Person, Role
 from config.settings import Settings, SettingsError
@@ -114,9 +125,6 @@ def is_file(words: str) -> bool:
 
 async def print_comparison(settings: Settings, request: ReportRequest) -> None:
     """Read and check a file first (nothing is stored unless every row is right), then compare."""
-    from bot.reports.compare_csv import CompareFileError, read_scores
-    from bot.reports.compare_groups import OURS, CompareError, check_cohort_name, resolve
-
     assert request.compare is not None
     instruments = instruments_for(settings)
     external: Group | None = None
@@ -149,30 +157,24 @@ async def print_comparison(settings: Settings, request: ReportRequest) -> None:
             else:
                 groups = (Group(OURS), external)
                 if request.keep is not None:
-                    await _keep(session, request.keep, external, settings)
+                    await _keep(session, request.keep, external)
             comparison = await compare_groups(session, instruments, groups, filters)
     finally:
         await engine.dispose()
     _write_comparison(comparison, request)
 
 
-async def _keep(session: AsyncSession, name: str, group: Group, settings: Settings) -> None:
-    from bot.reports.compare_groups import keep
-    from bot.service import utc_now
-    from bot.storage import cohorts
-
+async def _keep(session: AsyncSession, name: str, group: Group) -> None:
     assert group.external is not None
     if await cohorts.find(session, name) is not None:
         raise SettingsError(f"a group called {name.lower()} is kept already; choose another name")
-    await keep(session, name, group.external, utc_now())
+    await keep(session, name, group.external, datetime.now(UTC))
     await session.commit()
     people = group.external.people
     typer.echo(f"Kept {name.lower()}: {people} people, no names or ids.", err=True)
 
 
 def _write_comparison(comparison: Comparison, request: ReportRequest) -> None:
-    from bot.reports import compare_formats
-
     if request.format == "png":
         from bot.reports.compare_chart import render_comparison_png
 

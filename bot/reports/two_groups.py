@@ -56,7 +56,13 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def _variance(values: Sequence[float]) -> float:
-    """The sample variance (n - 1 in the denominator)."""
+    """The sample variance (n - 1 in the denominator); exactly 0 when every value is the same.
+
+    Three changes of 3.12 have a float mean of 3.1199999999999997, and so a variance of 1e-32
+    instead of 0: t would come out as -1e16 rather than undefined.
+    """
+    if len(set(values)) == 1:
+        return 0.0
     mean = _mean(values)
     return sum((v - mean) ** 2 for v in values) / (len(values) - 1)
 

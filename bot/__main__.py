@@ -292,6 +292,16 @@ def report(
         str | None, typer.Option(help="Follow-ups completed before (YYYY-MM-DD).")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            help="Compare two groups: another programme's FILE.csv, a kept group, or words "
+            'such as "hub spokes", "mentor=Alex", "finished left" (docs/compare.md).'
+        ),
+    ] = None,
+    keep: Annotated[
+        str | None, typer.Option(help="Keep the --compare file's scores under this name.")
+    ] = None,
 ) -> None:
     """Paired before/after outcomes (ARC, CEST) with 95% CIs, and the service's activity."""
     from datetime import date
@@ -304,7 +314,7 @@ def report(
         days = [date.fromisoformat(d) if d else None for d in (since, until)]
     except ValueError:
         _fail("dates are written YYYY-MM-DD, for example 2026-06-30")
-    request = ReportRequest(format, site, mentor, days[0], days[1], out)
+    request = ReportRequest(format, site, mentor, days[0], days[1], out, compare, keep)
     _run(lambda settings: print_report(settings, request))
 
 

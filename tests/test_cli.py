@@ -207,6 +207,41 @@ def test_report_on_an_empty_database_says_there_is_nothing_to_compare(tmp_path: 
     assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr
 
 
+def test_report_compare_reads_another_programmes_file_and_refuses_a_bad_one(
+    tmp_path: Path,
+) -> None:
+    env = {"MENTORBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+    assert mentorbot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    template = Path(__file__).resolve().parents[1] / "docs" / "compare-template.csv"
+    other = tmp_path / "other.csv"
+    other.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+    shown = mentorbot("report", "--compare", "other.csv", cwd=tmp_path, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("Compare: Mentoring and other\n")
+    assert "other: n 2, 25.50 -> 30.00, change +4.50" in shown.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        template.read_text(encoding="utf-8") + "P03,arc_total,30,51\nP04,arc_threats,x,1\n",
+        encoding="utf-8",
+    )
+    refused = mentorbot("report", "--compare", "bad.csv", "--keep", "bad", cwd=tmp_path, env=env)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.splitlines() == [
+        "bad.csv line 12: after 51 is outside the range for ARC total (0 to 50)",
+        "bad.csv line 13: before 'x' is not a number",
+        "mentorbot: bad.csv was refused; nothing was kept",
+    ]
+    kept = mentorbot(
+        "report", "--compare", "other.csv", "--keep", "day-programme", "--format", "json",
+        "--out", "c.json", cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stderr == "Kept day-programme: 2 people, no names or ids.\n"
+    assert (
+        '"groups": [\n    "Mentoring",\n    "day-programme"' in (tmp_path / "c.json").read_text()
+    )
+
+
 def test_export_is_pseudonymous_unless_a_supervisor_asks_and_is_logged(tmp_path: Path) -> None:
     env = {"MENTORBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
     assert mentorbot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0

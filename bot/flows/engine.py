@@ -361,7 +361,7 @@ async def _run_command(
         # Checked on every call, not just hidden from the menu; the argument (perhaps a
         # mentee's name) is not logged.
         logger.info("Refused /%s for a %s (person %d)", name, person.role.value, person.id)
-        said = texts.COMMAND_NOT_ALLOWED
+        said = texts.COMMAND_REFUSALS.get(name, texts.COMMAND_NOT_ALLOWED)
     if state is None:
         outcome = menu(person)
         outcome.replies.insert(0, Reply(said))

@@ -55,6 +55,8 @@ NOT_ABOUT_A_MENTEE = {
     "supervisions": "staff supervision sessions",
     "erased_counts": "anonymous counts left by people who were forgotten",
     "scheduler_heartbeats": "when the scheduler last ran",
+    "external_cohorts": "another programme's group, kept to compare with: a name only",
+    "external_scores": "that group's scores, each person a number (no names or ids)",
 }
 
 # Telegram allows far more, but the same words go by text, where two parts is the most we send.

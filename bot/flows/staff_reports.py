@@ -1,7 +1,8 @@
 """`/report` for supervisors: the cohort's outcomes as a compact chat message.
 
 Arguments are optional words: `site=spoke-north`, `mentor=Alex`, `from=2026-01-01`,
-`to=2026-07-01`, so the report can be narrowed without a guided flow.
+`to=2026-07-01`, so the report can be narrowed without a guided flow. `/report compare A B`
+sets two groups side by side (bot/flows/staff_compare.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
-from bot.flows import texts
+from bot.flows import staff_compare, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Outcome
 from bot.messages import Document, Reply
@@ -36,6 +37,9 @@ def _parse(argument: str) -> dict[str, str] | None:
 
 
 async def report(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
+    first, _, rest = argument.strip().partition(" ")
+    if first.lower() == "compare":  # two groups side by side (bot/flows/staff_compare.py)
+        return await staff_compare.compare(ctx, staff, rest)
     options = _parse(argument)
     if options is None:
         return Outcome([Reply(texts.REPORT_USAGE)])

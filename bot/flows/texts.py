@@ -165,7 +165,9 @@ STAFF_COMMAND_HELP = {
     "assign": "/assign MENTEE MENTOR - move a mentee to another mentor (e.g. /assign Sam Jo)",
     "supervision": "/supervision MENTOR - record a supervision today (e.g. /supervision Alex)",
     "staff": "/staff - list staff",
-    "report": "/report - outcomes before and after (e.g. /report site=hub)",
+    "report": (
+        "/report - outcomes before and after (e.g. /report site=hub, /report compare hub spokes)"
+    ),
     "export": "/export - the data as CSV files (add 'identified' for names)",
     "audit": "/audit NAME - who looked at a mentee's record",
     "stale": "/stale - directory entries not checked for 12 months",
@@ -1096,3 +1098,23 @@ ATTENTION_OPEN_ALERT = (
 AGE_MINUTES = "{count} min"
 AGE_HOURS = "{count} hours"
 AGE_DAYS = "{count} days"
+
+# Two groups compared (issue 21): /report compare A B, for supervisors. Staff-facing.
+COMPARE_TITLE = "Compare: {a} and {b}"
+COMPARE_USAGE = (
+    "Name two groups: /report compare hub spokes, /report compare finished left, or "
+    "/report compare mentor=Alex (Alex's mentees and everyone else). A group kept from "
+    "another programme's file is named alone: /report compare day-programme. Add site=, "
+    "from= or to= (dates as YYYY-MM-DD) to narrow it down."
+)
+COMPARE_PICTURE = (
+    "Each dot is one person's change. The diamond and its line are the group's mean change "
+    "and 95% CI."
+)
+COMPARE_MORE = (
+    "Each ARC area, and CSV or JSON: mentorbot report --compare on the command line. How to "
+    "read it: the supervisors' part of the mentor guide."
+)
+# A role's command refused with a line saying who may use it (the rest say COMMAND_NOT_ALLOWED).
+REPORT_ONLY_SUPERVISORS = "Sorry, only supervisors can see the report."
+COMMAND_REFUSALS = {"report": REPORT_ONLY_SUPERVISORS}

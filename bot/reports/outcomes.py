@@ -10,7 +10,7 @@ with a newer instrument file.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -126,9 +126,25 @@ def measures(instruments: Mapping[str, Instrument]) -> list[Measure]:
 async def outcome_report(
     session: AsyncSession, instruments: Mapping[str, Instrument], filters: Filters
 ) -> OutcomeReport:
+    rows, pairs = await outcome_rows(session, instruments, filters)
+    arc = instruments["arc"].scoring
+    definitions = tuple(
+        line.format(strong=arc.strengths_min, weak=arc.threats_max) for line in DEFINITIONS
+    )
+    return OutcomeReport(rows, pairs, await _activity(session, filters), definitions)
+
+
+async def outcome_rows(
+    session: AsyncSession,
+    instruments: Mapping[str, Instrument],
+    filters: Filters,
+    group: Sequence[Any] = (),
+) -> tuple[list[Row], int]:
+    """Each measure's pairs, and how many pairs there are; `group` narrows the episodes
+    further (SQL conditions on Episode, as bot/reports/compare_groups.py builds them)."""
     wanted = measures(instruments)
-    pairs = await _pairs(session, filters)
-    scores = await _scores(session, filters, wanted)
+    pairs = await _pairs(session, filters, group)
+    scores = await _scores(session, filters, wanted, group)
     rows = [Row(measure) for measure in wanted]
     for before_id, after_id in pairs:
         before, after = scores.get(before_id), scores.get(after_id)
@@ -138,11 +154,7 @@ async def outcome_report(
             if old is not None and new is not None:
                 row.before.append(old)
                 row.after.append(new)
-    arc = instruments["arc"].scoring
-    definitions = tuple(
-        line.format(strong=arc.strengths_min, weak=arc.threats_max) for line in DEFINITIONS
-    )
-    return OutcomeReport(rows, len(pairs), await _activity(session, filters), definitions)
+    return rows, len(pairs)
 
 
 def _episode_filters(filters: Filters) -> list[Any]:
@@ -154,22 +166,25 @@ def _episode_filters(filters: Filters) -> list[Any]:
     return conditions
 
 
-def _sittings(filters: Filters) -> list[Any]:
+def _sittings(filters: Filters, group: Sequence[Any]) -> list[Any]:
     """Complete self-reported baselines and follow-ups of the episodes in the cohort."""
     return [
         Assessment.status == AssessmentStatus.COMPLETE,
         SELF_REPORT,
         Assessment.timepoint.in_((Timepoint.BASELINE, *FOLLOW_UPS)),
         *_episode_filters(filters),
+        *group,
     ]
 
 
-async def _pairs(session: AsyncSession, filters: Filters) -> list[tuple[int, int]]:
+async def _pairs(
+    session: AsyncSession, filters: Filters, group: Sequence[Any]
+) -> list[tuple[int, int]]:
     """(baseline id, follow-up id) per episode that has both."""
     query = (
         select(Assessment.episode_id, Assessment.id, Assessment.timepoint, Assessment.completed_at)
         .join(Episode, Episode.id == Assessment.episode_id)
-        .where(*_sittings(filters))
+        .where(*_sittings(filters, group))
         .order_by(Assessment.completed_at, Assessment.id)
     )
     # Core rows, not the ORM's: a large cohort has tens of thousands of them.
@@ -196,7 +211,7 @@ async def _pairs(session: AsyncSession, filters: Filters) -> list[tuple[int, int
 
 
 async def _scores(
-    session: AsyncSession, filters: Filters, wanted: list[Measure]
+    session: AsyncSession, filters: Filters, wanted: list[Measure], group: Sequence[Any]
 ) -> dict[int, tuple[float | None, ...]]:
     """Each sitting's value of every measure, in the order of `wanted` (None when missing).
 
@@ -216,7 +231,7 @@ async def _scores(
     sittings = (
         select(Assessment.id)
         .join(Episode, Episode.id == Assessment.episode_id)
-        .where(*_sittings(filters))
+        .where(*_sittings(filters, group))
     )
     query = (
         select(Score.assessment_id, *columns)

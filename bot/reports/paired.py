@@ -55,7 +55,10 @@ def paired(before: Sequence[float], after: Sequence[float]) -> PairedResult | No
     differences = [b - a for a, b in zip(before, after, strict=True)]
     mean_difference = sum(differences) / n
     df = n - 1
-    sd = math.sqrt(sum((d - mean_difference) ** 2 for d in differences) / df)
+    # Identical differences have no spread, even when their float mean is off in the 16th
+    # digit (three changes of 3.12 average 3.1199999999999997): t must be n/a, not 1e16.
+    spread = len(set(differences)) > 1
+    sd = math.sqrt(sum((d - mean_difference) ** 2 for d in differences) / df) if spread else 0.0
     critical = float(stats.t.ppf(0.5 + CONFIDENCE / 2, df))
     half_width = critical * sd / math.sqrt(n)
     t: float | None = None

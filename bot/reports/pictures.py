@@ -15,10 +15,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from bot.reports.charts import Panel, render_results_png
+from bot.reports.compare_chart import ComparisonChart, render_comparison_png
 from bot.reports.outcome_chart import OutcomesChart, render_outcomes_png
 from bot.reports.plan_card import PlanCard, render_plan_card_png
 
-Card = PlanCard | OutcomesChart  # pictures that are not a mentee's result charts
+Card = PlanCard | OutcomesChart | ComparisonChart  # pictures not of a mentee's results
 Picture = tuple[Panel, ...] | Card
 
 # Pictures are drawn in one worker process, started on first use (docs/decisions.md, 28).
@@ -86,4 +87,6 @@ def render_picture(picture: Picture) -> bytes:
         return render_plan_card_png(picture)
     if isinstance(picture, OutcomesChart):
         return render_outcomes_png(picture.rows)
+    if isinstance(picture, ComparisonChart):
+        return render_comparison_png(picture.comparison)
     return render_results_png(picture)

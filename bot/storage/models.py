@@ -628,3 +628,35 @@ class SchedulerHeartbeat(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     beat_at: Mapped[datetime]
+
+
+class ExternalCohort(Base):
+    """Another programme's group, kept by `mentorbot report --compare FILE --keep NAME`.
+
+    Only what a comparison needs is kept: a name for the group and its scores. The file's own
+    ids are not stored; each person is a number in the file's order (docs/compare.md).
+    """
+
+    __tablename__ = "external_cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)  # lower case, one word
+    people: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class ExternalScore(Base):
+    """One person's before and after on one measure, in a kept external group."""
+
+    __tablename__ = "external_scores"
+    __table_args__ = (UniqueConstraint("cohort_id", "member", "instrument", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("external_cohorts.id", ondelete="CASCADE"), index=True
+    )
+    member: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 ...: never the file's id
+    instrument: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    before: Mapped[float] = mapped_column(Float)
+    after: Mapped[float] = mapped_column(Float)

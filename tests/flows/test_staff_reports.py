@@ -67,7 +67,7 @@ async def test_a_mentor_cannot_run_the_report(
     await add_staff(session_factory, service, name="Max", phone="+447700900009")
     chat = Chat(service, sender=Sender(Channel.CONSOLE, "+447700900009"))
     replies = await chat.send("/report")
-    assert replies[0].text == texts.COMMAND_NOT_ALLOWED
+    assert replies[0].text == texts.REPORT_ONLY_SUPERVISORS
     assert not any("Pairs" in text for text in chat.texts)
 
 

@@ -81,6 +81,12 @@ STAFF_FACING = {
     "REPORT_USAGE",
     "REPORT_NO_MENTOR",
     "REPORT_MORE",
+    "COMPARE_TITLE",
+    "COMPARE_USAGE",
+    "COMPARE_PICTURE",
+    "COMPARE_MORE",
+    # A staff command's refusal (a mentee sending /report sees it too: short and plain).
+    "REPORT_ONLY_SUPERVISORS",
     "ADDMENTEE_USAGE",
     "ADDMENTEE_BAD_PHONE",
     "ADDMENTEE_TAKEN",

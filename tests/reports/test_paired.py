@@ -63,6 +63,12 @@ def test_everyone_changed_by_the_same_amount() -> None:
     assert result.wilcoxon_p is not None
 
 
+def test_the_same_change_in_floating_point_is_still_no_spread() -> None:
+    result = _result([0, 0, 0], [3.12, 3.12, 3.12])  # the float mean is 3.1199999999999997
+    assert result.t is None and result.p is None and result.d_z is None
+    assert result.ci_low == result.ci_high == result.mean_difference
+
+
 def test_a_fall_is_a_negative_difference() -> None:
     result = _result([6, 5, 7], [4, 4, 3])  # threats falling: an improvement
     assert result.mean_difference == pytest.approx(-7 / 3)

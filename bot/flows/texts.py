@@ -1096,3 +1096,7 @@ ATTENTION_OPEN_ALERT = (
 AGE_MINUTES = "{count} min"
 AGE_HOURS = "{count} hours"
 AGE_DAYS = "{count} days"
+
+# A message whose saving could not be confirmed at once (issue 20, bot/held.py). Mentee-facing.
+SAVING_YOUR_ANSWER = "Thanks, we are saving your answer. Your next question is on its way."
+GOT_IT_ALREADY = "Thanks, we got that the first time."

@@ -112,6 +112,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
             finally:
                 stop_watching.set()
                 await watching
+                await service.held.close()  # before the bot that would send their replies
                 if application.updater is not None and application.updater.running:
                     await application.updater.stop()
                 await application.stop()

@@ -18,9 +18,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.flows import engine, texts
+from bot.flows import engine, repeated, texts
 from bot.flows.context import Clock, FlowContext, JoinLinks, utc_now
 from bot.flows.types import Outcome
+from bot.held import (
+    Deliver,
+    Entry,
+    HeldMessages,
+    Key,
+    Sent,
+    Tried,
+    Unsure,
+    connection_lost,
+    deliver_later,
+    fingerprint,
+)
 from bot.instruments import Instrument
 from bot.messages import Channel, InboundMessage, Reply
 from bot.safety import CrisisDetector
@@ -57,7 +69,7 @@ class Handled:
     outcome: Outcome
     notices: list[int] = field(default_factory=list)
     role: Role | None = None  # of the person who wrote, when known
-    failed: bool = False  # nothing was committed (the database was away, say)
+    failed: bool = False  # told to try again: the database was away, say (bot/held.py)
 
 
 class MentorService:
@@ -84,6 +96,7 @@ class MentorService:
         bind = session_factory.kw.get("bind")
         self.one_writer = bind is not None and bind.dialect.name == "sqlite"
         self._writer: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self.held = HeldMessages(self._attempt, self._give_up)
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:
@@ -105,36 +118,109 @@ class MentorService:
         async with self._writer[1]:
             yield
 
-    async def handle(self, message: InboundMessage, *, external_id: str | None) -> Handled | None:
-        """Process one message; None if this delivery was processed before."""
+    async def handle(
+        self,
+        message: InboundMessage,
+        *,
+        external_id: str | None,
+        deliver: Deliver | None = None,
+        said: str | None = None,
+    ) -> Handled | None:
+        """Process one message; None if this delivery was processed before.
+
+        `deliver` sends a reply later, for a message held while its commit is in doubt
+        (bot/held.py); without it the person is told to try again. `said` is what the person
+        sent, as the channel has it, to recognise the same thing sent again (default: the
+        message's text or tap).
+        """
         message = cleaned(message)
-        try:
-            async with self.writing(), self.session_factory() as session, session.begin():
-                if external_id is not None and not await inbound.claim_inbound(
-                    session,
-                    channel=message.sender.channel.value,
-                    external_id=external_id,
-                    now=self.clock(),
-                ):
-                    return None
-                if message.sender.channel is Channel.TELEGRAM:
-                    await _reachable_on_telegram(session, message)
-                ctx = FlowContext(
-                    session=session,
-                    instruments=self.instruments,
-                    clock=self.clock,
-                    zone=self.zone,
-                    links=self.links,
-                    crisis=self.crisis,
-                    sms_enabled=self.sms_enabled,
-                )
-                outcome = await engine.process(ctx, message)
-        except Exception:
-            # Nothing was committed, so the person can simply try again; the log names the
-            # failure but never the message or the person.
-            logger.exception("Could not handle a %s message", message.sender.channel.value)
+        key = (message.sender.channel.value, message.sender.address)
+        sent = None if external_id is None else Sent(external_id, said or fingerprint(message))
+        if self.held.holds(key):  # after the held ones, in order
+            if sent and deliver and self.held.queue(key, message, sent, deliver):
+                return Handled(Outcome([]))
             return Handled(Outcome([Reply(texts.TRY_AGAIN_LATER)]), failed=True)
-        return Handled(outcome, ctx.enqueued, ctx.role)
+        entry = Entry(message, sent, deliver, self.held.recall(key))
+        try:
+            handled = await self._attempt(entry)
+        except Unsure as unsure:
+            logger.warning(
+                "Lost the database during the commit of a %s message: was it stored?",
+                message.sender.channel.value,
+            )
+            if sent is None or deliver is None or not self.held.room():
+                failure: Exception = unsure
+            else:
+                entry.unsure = unsure.handled
+                # Often only the connection was lost: the claim can be read at once.
+                tried, handled = await self.held.try_once(entry)
+                if tried is Tried.DONE:
+                    return handled
+                self.held.hold(key, entry)
+                return Handled(Outcome([Reply(texts.SAVING_YOUR_ANSWER)]))
+        except Exception as exc:
+            failure = exc
+        else:
+            if handled is None:  # a copy of a delivery handled before: no reply seen yet
+                self.held.remember(key, entry.doubts)
+            return handled
+        # The log names the failure but never the message or the person.
+        logger.error(
+            "Could not handle a %s message", message.sender.channel.value, exc_info=failure
+        )
+        self.held.remember(key, (*entry.doubts, *([sent] if sent else [])))
+        return Handled(Outcome([Reply(texts.TRY_AGAIN_LATER)]), failed=True)
+
+    async def _attempt(self, entry: Entry) -> Handled | None:
+        """One transaction for the message; Unsure if the connection broke during its commit."""
+        worked_out, outcome = False, None
+        async with self.writing(), self.session_factory() as session:
+            ctx = FlowContext(
+                session=session,
+                instruments=self.instruments,
+                clock=self.clock,
+                zone=self.zone,
+                links=self.links,
+                crisis=self.crisis,
+                sms_enabled=self.sms_enabled,
+            )
+            try:
+                async with session.begin():
+                    outcome = await self._run(ctx, entry)
+                    worked_out = True  # what is left is the commit
+            except Exception as exc:
+                if worked_out and outcome is not None and connection_lost(exc):
+                    raise Unsure(Handled(outcome, ctx.enqueued, ctx.role)) from exc
+                raise
+        return None if outcome is None else Handled(outcome, ctx.enqueued, ctx.role)
+
+    async def _run(self, ctx: FlowContext, entry: Entry) -> Outcome | None:
+        """The claim, then the flows; None if the claim shows this message was handled."""
+        message, sent = entry.message, entry.sent
+        channel = message.sender.channel.value
+        if sent is not None and not await inbound.claim_inbound(
+            ctx.session, channel=channel, external_id=sent.external_id, now=self.clock()
+        ):
+            return None
+        if message.sender.channel is Channel.TELEGRAM:
+            await _reachable_on_telegram(ctx.session, message)
+        if sent is not None and entry.doubts:
+            # Sent again after "try again" or while held: is it a copy of one stored after all?
+            earlier = [
+                doubt.external_id
+                for doubt in entry.doubts
+                if doubt.said == sent.said and doubt.external_id != sent.external_id
+            ]
+            if earlier and await inbound.any_claimed(ctx.session, channel, earlier):
+                return await repeated.reply(ctx, message, reask=entry.reask)
+        return await engine.process(ctx, message)
+
+    async def _give_up(self, key: Key, entries: list[Entry]) -> None:
+        """Held too long: the person is told once to try again; what they send is checked."""
+        first = entries[0]
+        sent = [entry.sent for entry in entries if entry.sent is not None]
+        self.held.remember(key, (*first.doubts, *sent))
+        await deliver_later(first, Handled(Outcome([Reply(texts.TRY_AGAIN_LATER)]), failed=True))
 
     async def store_telegram_update(self, update_id: int, payload: dict[str, Any]) -> bool:
         """Keep a webhook update durably; False if it had been stored before."""

@@ -1118,3 +1118,6 @@ COMPARE_MORE = (
 # A role's command refused with a line saying who may use it (the rest say COMMAND_NOT_ALLOWED).
 REPORT_ONLY_SUPERVISORS = "Sorry, only supervisors can see the report."
 COMMAND_REFUSALS = {"report": REPORT_ONLY_SUPERVISORS}
+# A message whose saving could not be confirmed at once (issue 20, bot/held.py). Mentee-facing.
+SAVING_YOUR_ANSWER = "Thanks, we are saving your answer. Your next question is on its way."
+GOT_IT_ALREADY = "Thanks, we got that the first time."

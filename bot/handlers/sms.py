@@ -25,9 +25,10 @@ from twilio.request_validator import RequestValidator
 from bot.delivery.sms import SmsSender, delivery_report
 from bot.delivery.sms_text import choice_for
 from bot.delivery.sms_words import COMMAND_WORDS
+from bot.held import Deliver
 from bot.messages import Channel, InboundMessage, Reply, Sender
 from bot.scheduling.dispatcher import Dispatcher
-from bot.service import MentorService, storable
+from bot.service import Handled, MentorService, storable
 from bot.storage import inbound, people
 from bot.storage.models import OutboxMessage, Person, Role
 
@@ -55,6 +56,12 @@ def e164(raw: str) -> str | None:
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def said(body: str) -> str:
+    """A text as sent, to recognise it sent again: what it means depends on the options
+    texted last, which a held message's reply changes (bot/held.py)."""
+    return "sms " + " ".join(body.split()).lower()
 
 
 def translate(
@@ -140,10 +147,21 @@ class SmsWebhook:
                 if page is not None:
                     self._in_background(self._text(phone, page))
                 return Response(EMPTY_TWIML, media_type="text/xml")
-            handled = await self.service.handle(message, external_id=sid)
+            handled = await self.service.handle(
+                message, external_id=sid, deliver=self._later(phone, keyword), said=said(body)
+            )
         if handled is not None and keyword != "stop":  # after STOP the carrier blocks texts
             self._in_background(self._reply(phone, handled.outcome.replies, handled.notices))
         return Response(EMPTY_TWIML, media_type="text/xml")
+
+    def _later(self, phone: str, keyword: str | None) -> Deliver:
+        """How a reply worked out later reaches this phone: a held message's (bot/held.py)."""
+
+        async def deliver(handled: Handled) -> None:
+            if keyword != "stop":  # after STOP the carrier blocks texts
+                await self._reply(phone, handled.outcome.replies, handled.notices)
+
+        return deliver
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

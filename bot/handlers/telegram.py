@@ -28,6 +28,7 @@ from bot.delivery.telegram import TelegramSender, send_reply
 from bot.flows.context import JoinLinks
 from bot.flows.menus import commands_for
 from bot.handlers.chat_order import PerChatOrder
+from bot.held import Deliver
 from bot.messages import Channel, InboundMessage, Reply, Sender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
@@ -85,7 +86,11 @@ class TelegramAdapter:
         # Only the person's own number: a forwarded contact card is someone else's.
         own = contact.phone_number if contact and contact.user_id == user.id else None
         inbound = InboundMessage(sender=sender, text=message.text, contact_phone=own)
-        handled = await self.service.handle(inbound, external_id=str(update.update_id))
+        handled = await self.service.handle(
+            inbound,
+            external_id=str(update.update_id),
+            deliver=self.later(context, message.chat_id),
+        )
         if handled is None or self.retried(handled, update, context):
             return
         await self.send_replies(
@@ -103,7 +108,9 @@ class TelegramAdapter:
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         sender = Sender(Channel.TELEGRAM, str(query.from_user.id), chat_id=chat_id)
         inbound = InboundMessage(sender=sender, choice=value, token=token)
-        handled = await self.service.handle(inbound, external_id=str(update.update_id))
+        handled = await self.service.handle(
+            inbound, external_id=str(update.update_id), deliver=self.later(context, chat_id)
+        )
         if handled is not None and self.retried(handled, update, context):
             return
         if handled is None or handled.outcome.stale_tap:
@@ -120,6 +127,16 @@ class TelegramAdapter:
         await self.send_replies(context.bot, chat_id, handled.outcome.replies)
         await self.show_menu(context.bot, chat_id, handled.role)
         self.deliver_notices(context, handled.notices)
+
+    def later(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Deliver:
+        """How a reply worked out later reaches this chat: a held message's (bot/held.py)."""
+
+        async def deliver(handled: Handled) -> None:
+            await self.send_replies(context.bot, chat_id, handled.outcome.replies)
+            await self.show_menu(context.bot, chat_id, handled.role)
+            self.deliver_notices(context, handled.notices)
+
+        return deliver
 
     def deliver_notices(self, context: ContextTypes.DEFAULT_TYPE, notices: list[int]) -> None:
         """Send what this message queued for others (a mentor's notice) without waiting for it.

@@ -56,3 +56,11 @@ async def unprocessed_telegram_updates(session: AsyncSession) -> list[dict[str, 
         select(TelegramUpdate.payload).where(~handled.exists()).order_by(TelegramUpdate.update_id)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def any_claimed(session: AsyncSession, channel: str, external_ids: list[str]) -> bool:
+    """Whether any of these inbound ids was handled: a commit whose outcome was unknown."""
+    claimed = select(ProcessedInbound.id).where(
+        ProcessedInbound.channel == channel, ProcessedInbound.external_id.in_(external_ids)
+    )
+    return bool((await session.execute(select(claimed.exists()))).scalar())

@@ -6,7 +6,9 @@ must stay up and recover by themselves; nothing committed before the cut may be 
 answer typed during it is taken exactly once in the end. In webhook mode the bot refuses the
 updates it cannot keep (503) and Telegram delivers them again; an update it kept but could not
 handle, it handles again itself. In polling mode, where Telegram has already forgotten the
-update, the bot tells the person to try again in a few minutes.
+update, the bot tells the person to try again in a few minutes. Throughout, one answer's commit
+in 50 is lost in flight (stored, but the connection drops before the bot hears so): such a
+message must be found stored, never answered "try again" (issue 20, bot/held.py).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from tests.reliability.mentees import (
     stored_checkins,
 )
 from tests.reliability.processes import BotProcess, bot_environment, free_port
-from tests.reliability.proxy import CuttableProxy
+from tests.reliability.proxy import CuttableProxy, through
 from tests.reliability.test_bot_kill import count
 from tests.reliability.test_scheduler_kill import queue_reminders, statuses
 
@@ -46,10 +48,7 @@ MENTEES = 50
 ANSWERS = 20
 REMINDERS = 300  # falling due over the first minute, so some are due during the outage
 OUTAGE = 20.0  # seconds
-
-
-def through(proxy: CuttableProxy, url: str) -> str:
-    return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(False)
+LOST_EVERY = 50  # one answer's commit in this many is committed but its result never arrives
 
 
 async def healthz(port: int) -> int:
@@ -69,6 +68,9 @@ async def test_database_away_for_20_seconds_under_load(
     target = make_url(database_url)
     proxy = CuttableProxy(target.host or "127.0.0.1", target.port or 5432)
     await proxy.start()
+    # Not left to luck (issue 20): some answers' commits reach the server and the connection
+    # drops before the bot hears back, before and after the cut.
+    lost_in_flight = proxy.drop_after_commit(b"INSERT INTO answers", every=LOST_EVERY)
     async with FakeTelegramAPI() as fake:
         port = free_port()
         env = bot_environment(
@@ -125,9 +127,11 @@ async def test_database_away_for_20_seconds_under_load(
         f"\n[{mode}] answers committed before the cut: {committed}; /healthz during: "
         f"{health_during}; updates refused (Telegram delivers again): {cloud.refused}; "
         f"told to try again: {sum(m.told_to_retry for m in mentees)}; "
-        f"reminders received twice: {sum(1 for t in received.values() if t > 1)}"
+        f"reminders received twice: {sum(1 for t in received.values() if t > 1)}; "
+        f"commits lost in flight: {lost_in_flight.dropped}"
     )
     assert 0 < committed < MENTEES * ANSWERS
+    assert lost_in_flight.dropped >= MENTEES * ANSWERS // LOST_EVERY // 2
     assert alive_during == (True, True) and alive_after == (True, True), scheduler.log_tail()
     assert health_before == health_during == 200
     assert problems == [], "\n".join(problems[:20]) + "\n" + bot.log_tail()

@@ -136,7 +136,7 @@ NOT_STOPPED = "You are signed up for messages."
 TRY_AGAIN_LATER = "Sorry, something went wrong on our side. Please try again in a few minutes."
 
 # Staff-facing.
-STAFF_HELP = "Your commands (the bot only lets you use these):"
+STAFF_HELP = "Your commands:"
 # One line per staff command, with an example; /help lists those the person's role may use.
 STAFF_COMMAND_HELP = {
     "mentees": "/mentees - your mentees at a glance",
@@ -484,7 +484,6 @@ COMMAND_DESCRIPTIONS = {
     "help": "Help and crisis lines",
     "cancel": "Stop what you are doing",
 }
-COMMAND_NOT_ALLOWED = "Sorry, that command is not for you."
 
 # Caseload views for staff (/mentees, /attention)
 CASELOAD_LINE = "{name} ({site}, week {weeks}): last check-in {last}; next meeting {meeting}"
@@ -1096,3 +1095,60 @@ ATTENTION_OPEN_ALERT = (
 AGE_MINUTES = "{count} min"
 AGE_HOURS = "{count} hours"
 AGE_DAYS = "{count} days"
+
+# Staff chat, smoothed (issue 18, point 7): /help grouped and short, one line for other words.
+# Staff-facing.
+STAFF_HELP_GROUPS = {  # heading: the commands under it, each shown as its STAFF_COMMAND_HELP usage
+    "Mentees": "mentees attention ack mentee plan upcoming failed",
+    "Records": "note rate goal site close",
+    "Meetings and messages": "meet meetings msg hours",
+    "New mentees": "invite addmentee addphone",
+    "Services": "find signpost signposts",
+    "Supervisors": "caseloads assign supervision staff report export audit",
+    "Directory": "stale retire service",
+}
+STAFF_HELP_MORE = "Send /help and a command for an example, like /help note."
+STAFF_HINT = "Send /help for your commands."
+# Mentee-facing too (a mentee may try a staff command): who may use a command refused.
+ONLY_WHO_CAN = "Only {who} can {what}."
+ONLY_WHO = {"supervisors": "supervisors", "staff": "mentors and supervisors", "mentees": "mentees"}
+REFUSED_WHAT = {
+    "checkin": "answer check-ins",
+    "meeting": "see their next meeting",
+    "settings": "choose a check-in day",
+    "invite": "invite a mentee",
+    "addmentee": "invite a mentee by text",
+    "addphone": "add a mentee's number",
+    "phone": "add their number for texts",
+    "meet": "book meetings",
+    "meetings": "list meetings",
+    "upcoming": "see what the bot will send",
+    "failed": "see messages that did not get through",
+    "signpost": "send a mentee a service",
+    "signposts": "see the services sent",
+    "stale": "check the directory of services",
+    "retire": "change the directory of services",
+    "service": "change the directory of services",
+    "report": "see the report",
+    "export": "export the data",
+    "mentees": "see a caseload",
+    "attention": "see who needs attention",
+    "ack": "pick up a crisis alert",
+    "note": "add session notes",
+    "site": "record a change of clinic",
+    "assign": "move a mentee to another mentor",
+    "supervision": "record supervision",
+    "staff": "list the staff",
+    "caseloads": "see every caseload",
+    "audit": "see who looked at a record",
+    "concern": "raise a concern with a supervisor",
+    "mydata": "get a copy of their own data",
+    "forget": "ask for their own data to be deleted",
+    "goals": "set their own goals",
+    "goal": "suggest a goal to a mentee",
+    "rate": "rate self-sufficiency",
+    "close": "end mentoring",
+    "mentee": "see a mentee's record",
+    "summary": "see their mentoring summary",
+    "hours": "set the hours they read messages",
+}

@@ -424,7 +424,7 @@ async def test_each_chat_gets_the_command_menu_of_its_role(
     ):
         await join(fake)
         fake.user_message(3003, "/help")
-        await fake.wait_for_sent(2, chat_id=3003)
+        await fake.wait_for_sent(1, chat_id=3003)
 
         def menu(chat_id: int) -> set[str]:
             scope = {"type": "chat", "chat_id": chat_id}

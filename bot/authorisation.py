@@ -65,6 +65,7 @@ RULES: dict[str, frozenset[Role]] = {
     "summary": MENTEE,
     "msg": ANYONE,
     "hours": STAFF,
+    "web": STAFF,  # a sign-in link to the dashboard (bot/flows/web_link.py, bot/web/)
 }
 
 

@@ -48,6 +48,7 @@ from bot.flows import (
     staff_reports,
     staff_views,
     texts,
+    web_link,
     your_data,
 )
 from bot.flows.context import FlowContext
@@ -134,6 +135,7 @@ HANDLERS: dict[str, Command] = {
     # Messages between mentee and staff through the bot (bot/flows/relay.py, hours.py).
     "msg": relay.start,
     "hours": hours.start,
+    "web": web_link.sign_in_link,  # the staff dashboard (bot/web/)
 }
 COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
     name: (authorisation.RULES[name], run) for name, run in HANDLERS.items()
@@ -155,10 +157,10 @@ def _word(message: InboundMessage) -> str:
     return re.sub(r"[^a-z ]", "", (message.text or "").lower()).strip()
 
 
-def menu(person: Person) -> Outcome:
+def menu(person: Person, *, web: bool = False) -> Outcome:
     """A mentee's menu of buttons; for staff, one line saying where their commands are."""
     if person.role is not Role.MENTEE:
-        return Outcome([Reply(staff_help.staff_hint())])
+        return Outcome([Reply(staff_help.staff_hint(web=web))])
     choices = (
         Choice(texts.MENU_CHECKIN, "/checkin"),
         Choice(texts.MENU_MEETING, "/meeting"),
@@ -169,10 +171,10 @@ def menu(person: Person) -> Outcome:
     return Outcome([Reply(texts.MENU, choices=choices, token=MENU_TOKEN)])
 
 
-def help_outcome(person: Person, argument: str = "") -> Outcome:
+def help_outcome(person: Person, argument: str = "", *, web: bool = False) -> Outcome:
     if person.role is not Role.MENTEE:
         one = staff_help.command_help(person.role, argument) if argument else None
-        return Outcome([Reply(one or staff_help.staff_help(person.role))])
+        return Outcome([Reply(one or staff_help.staff_help(person.role, web=web))])
     return Outcome([Reply(texts.HELP), Reply(texts.HELP_MORE), Reply(texts.CRISIS_LINES)])
 
 
@@ -255,7 +257,7 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
             return await meeting_actions.handle(ctx, person, typed_tap)
     if person.role is Role.MENTEE and free_text.is_own_words(message.text):
         return await free_text.outside(ctx, person, message)  # a kind reply, not the menu
-    return await closing.ended_menu(ctx, person) or menu(person)
+    return await closing.ended_menu(ctx, person) or menu(person, web=ctx.staff_web_url is not None)
 
 
 def _search_words(command: tuple[str, str] | None, message: InboundMessage) -> str | None:
@@ -288,7 +290,7 @@ async def _start(
         if state is not None and state.flow == onboarding.FLOW:
             return Outcome(onboarding.consent_replies(person.display_name, state.data["token"]))
         return await invited.waiting(ctx, person, message)
-    outcome = menu(person)
+    outcome = menu(person, web=ctx.staff_web_url is not None)
     outcome.replies.insert(0, Reply(texts.ALREADY_JOINED))
     return outcome
 
@@ -302,7 +304,8 @@ async def _global_intent(
 ) -> Outcome | None:
     name = command[0] if command is not None else None
     if name == "help" or (name is None and word == "help"):
-        return help_outcome(person, command[1] if command is not None else "")
+        argument = command[1] if command is not None else ""
+        return help_outcome(person, argument, web=ctx.staff_web_url is not None)
     if name == "cancel" or (name is None and word in _CANCEL_WORDS):
         if person.status is PersonStatus.PENDING:
             return None  # nothing is kept before consent; onboarding asks again
@@ -347,7 +350,7 @@ async def _run_command(
         waiting = await command_args.start(ctx, person, name, argument)
         return waiting if waiting is not None else await allowed[1](ctx, person, argument)
     if name == "menu":
-        return menu(person)
+        return menu(person, web=ctx.staff_web_url is not None)
     said = texts.UNKNOWN_COMMAND
     if allowed is not None:
         # Checked on every call, not just hidden from the menu; the argument (perhaps a
@@ -357,7 +360,7 @@ async def _run_command(
     if state is None:
         if person.role is not Role.MENTEE:
             return Outcome([Reply(said)])
-        outcome = menu(person)
+        outcome = menu(person, web=ctx.staff_web_url is not None)
         outcome.replies.insert(0, Reply(said))
         return outcome
     # Mid-flow: say so, then ask the same question again.

@@ -55,6 +55,8 @@ NOT_ABOUT_A_MENTEE = {
     "supervisions": "staff supervision sessions",
     "erased_counts": "anonymous counts left by people who were forgotten",
     "scheduler_heartbeats": "when the scheduler last ran",
+    "staff_sign_in_links": "one-time links for staff into the dashboard",
+    "staff_web_sessions": "staff signed in to the dashboard",
 }
 
 # Telegram allows far more, but the same words go by text, where two parts is the most we send.

@@ -76,7 +76,7 @@ async def step(ctx: FlowContext, staff: Person, data: Data, message: InboundMess
         if message.choice is not None:
             return Outcome(stale_tap=True)
         # Nothing is being asked: answer as if there were no flow (engine.menu for staff).
-        return Outcome([Reply(staff_help.staff_hint())])
+        return Outcome([Reply(staff_help.staff_hint(web=ctx.staff_web_url is not None))])
     question = await _question(ctx, staff, state)
     got = await asked.answer(ctx, staff, question, message, state.token)
     if isinstance(got, Outcome):

@@ -39,6 +39,6 @@ def command_help(role: Role, name: str) -> str | None:
     return None
 
 
-def staff_hint() -> str:
+def staff_hint(*, web: bool = False) -> str:
     """The one line a staff member gets for words that are not a command."""
-    return texts.STAFF_HINT
+    return texts.STAFF_HINT_WEB if web else texts.STAFF_HINT

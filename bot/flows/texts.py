@@ -173,6 +173,7 @@ STAFF_COMMAND_HELP = {
     "service": "/service add|edit ... - add or change a directory entry (send /service)",
     "privacy": "/privacy - what is kept and who sees it",
     "help": "/help - this list",
+    "web": "/web - open the dashboard in your browser (a sign-in link for you alone)",
 }
 HELP_MORE = (
     "Also: /plan shows your plan. /concern lets you tell a supervisor if something is wrong. "
@@ -1151,4 +1152,11 @@ REFUSED_WHAT = {
     "mentee": "see a mentee's record",
     "summary": "see their mentoring summary",
     "hours": "set the hours they read messages",
+    "web": "open the staff dashboard",
 }
+# The staff dashboard (issue 18): /web. Staff-facing.
+STAFF_HINT_WEB = "Send /help for your commands, or /web to open the dashboard."
+WEB_LINK = (
+    "Your sign-in link to the dashboard. It works once, for 10 minutes, and only for you:\n{link}"
+)
+WEB_NOT_SET_UP = "The dashboard is not set up here. Ask whoever runs the bot to set its address."

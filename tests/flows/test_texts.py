@@ -244,6 +244,13 @@ STAFF_FACING = {
     "HOURS_ASK_FROM",
     "HOURS_ASK_TO",
     "HOURS_END_REASK",
+    # Staff chat, smoothed, and the dashboard (bot/flows/staff_help.py, web_link.py).
+    "STAFF_HELP_GROUPS",
+    "STAFF_HELP_MORE",
+    "STAFF_HINT",
+    "STAFF_HINT_WEB",
+    "WEB_LINK",
+    "WEB_NOT_SET_UP",
 }
 MENTEE_FACING = sorted(
     name

@@ -333,6 +333,8 @@ async def test_serve_app_starts_in_both_modes(
                 assert health.status_code == 503
                 assert health.json()["database"] == "ok"
                 assert health.json()["scheduler_heartbeat"] is None
+                staff = await client.get("/staff/")  # the dashboard is mounted, behind sign-in
+                assert staff.headers["location"] == "/staff/signin"
             if mode == "webhook":
                 assert fake.webhook is not None
                 assert fake.webhook["url"] == "https://bot.example.org/telegram/webhook"

@@ -1,0 +1,49 @@
+"""The staff dashboard as one Starlette app, mounted at /staff by the composition root.
+
+Routes are listed here, each with the page module that serves it; `ROUTES` is what the
+authorisation matrix test walks (tests/web/test_matrix.py), so a new page cannot be added
+without being tested for every role.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.service import MentorService
+from bot.web import auth, pages_caseload
+from bot.web.security import OpaqueIds, SecurityHeaders
+from bot.web.sessions import WebConfig
+
+STATIC = Path(__file__).parent / "static"
+
+# (path, endpoint, methods): paths as mounted under /staff.
+PUBLIC: list[tuple[str, object, list[str]]] = [
+    ("/signin", auth.sign_in_page, ["GET"]),
+    ("/signed-out", auth.signed_out, ["GET"]),
+    ("/login/{token}", auth.open_link, ["GET"]),
+    ("/login/{token}", auth.use_link, ["POST"]),
+    ("/signout", auth.sign_out, ["POST"]),
+]
+# Pages behind sign-in: (path, endpoint, methods); each endpoint names its action.
+SIGNED_IN: list[tuple[str, object, list[str]]] = [
+    ("/", pages_caseload.caseload, ["GET"]),
+]
+
+
+def build_staff_app(service: MentorService, public_url: str) -> Starlette:
+    routes: list[BaseRoute] = [
+        Route(path, endpoint, methods=methods)  # type: ignore[arg-type]
+        for path, endpoint, methods in (*PUBLIC, *SIGNED_IN)
+    ]
+    routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    app.state.config = WebConfig(
+        service=service, secure_cookies=public_url.startswith("https://"), ids=OpaqueIds()
+    )
+    app.state.limiter = auth.SignInLimiter()
+    return app

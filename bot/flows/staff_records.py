@@ -48,15 +48,20 @@ async def note(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
     mentee = await visible_mentee(ctx, staff, name)
     if mentee is None:
         return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=name))])
+    return Outcome([Reply(add_note(ctx, staff, mentee, text))])
+
+
+def add_note(ctx: FlowContext, staff: Person, mentee: Person, text: str) -> str:
+    """Keeps the note (audit-logged) and says so, or says why not; the dashboard's too."""
     if len(text) > TITLE_LIMIT:
-        return Outcome([Reply(texts.NOTE_TOO_LONG.format(limit=TITLE_LIMIT, length=len(text)))])
+        return texts.NOTE_TOO_LONG.format(limit=TITLE_LIMIT, length=len(text))
     ctx.session.add(
         SessionNote(mentee_id=mentee.id, author_id=staff.id, text=text, created_at=ctx.now())
     )
     audit.record(
         ctx.session, actor_id=staff.id, action="note", subject_id=mentee.id, now=ctx.now()
     )
-    return Outcome([Reply(texts.NOTE_SAVED.format(name=mentee.display_name))])
+    return texts.NOTE_SAVED.format(name=mentee.display_name)
 
 
 async def move_site(ctx: FlowContext, staff: Person, argument: str) -> Outcome:

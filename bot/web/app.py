@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.service import MentorService
-from bot.web import auth, pages_caseload
+from bot.web import auth, pages_caseload, pages_record, record_actions
 from bot.web.security import OpaqueIds, SecurityHeaders
 from bot.web.sessions import WebConfig
 
@@ -32,6 +32,11 @@ PUBLIC: list[tuple[str, object, list[str]]] = [
 # Pages behind sign-in: (path, endpoint, methods); each endpoint names its action.
 SIGNED_IN: list[tuple[str, object, list[str]]] = [
     ("/", pages_caseload.caseload, ["GET"]),
+    ("/mentees/{mentee}", pages_record.record, ["GET"]),
+    ("/mentees/{mentee}/picture.png", pages_record.picture, ["GET"]),
+    ("/mentees/{mentee}/notes", record_actions.note, ["POST"]),
+    ("/mentees/{mentee}/alerts/{alert}/pick-up", record_actions.pick_up, ["POST"]),
+    ("/mentees/{mentee}/meetings", record_actions.book, ["POST"]),
 ]
 
 

@@ -131,3 +131,12 @@ def staff_page(action: str) -> Callable[[Handler], Callable[[Request], Awaitable
 def redirect(path: str) -> RedirectResponse:
     """After a POST: see the page again (303, so a reload does not post twice)."""
     return RedirectResponse(path, status_code=303)
+
+
+async def mentee_from_url(view: Page) -> Person | None:
+    """The mentee named by the URL's opaque id, if this staff member may see them: None for
+    someone else's mentee exactly as for an id that was never given (both answer 404)."""
+    mentee_id = view.ids.decode("mentee", view.request.path_params["mentee"])
+    if mentee_id is None:
+        return None
+    return await authorisation.visible_mentee(view.ctx.session, view.staff, mentee_id)

@@ -15,7 +15,15 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.service import MentorService
-from bot.web import auth, pages_caseload, pages_record, record_actions
+from bot.web import (
+    auth,
+    pages_caseload,
+    pages_directory,
+    pages_record,
+    pages_reports,
+    pages_supervisor,
+    record_actions,
+)
 from bot.web.security import OpaqueIds, SecurityHeaders
 from bot.web.sessions import WebConfig
 
@@ -37,6 +45,21 @@ SIGNED_IN: list[tuple[str, object, list[str]]] = [
     ("/mentees/{mentee}/notes", record_actions.note, ["POST"]),
     ("/mentees/{mentee}/alerts/{alert}/pick-up", record_actions.pick_up, ["POST"]),
     ("/mentees/{mentee}/meetings", record_actions.book, ["POST"]),
+    ("/mentees/{mentee}/assign", pages_supervisor.assign, ["POST"]),
+    ("/caseloads", pages_supervisor.caseloads, ["GET"]),
+    ("/supervision", pages_supervisor.supervision_log, ["GET"]),
+    ("/supervision", pages_supervisor.add_supervision, ["POST"]),
+    ("/audit", pages_supervisor.audit_log, ["GET"]),
+    ("/report", pages_reports.report, ["GET"]),
+    ("/report.png", pages_reports.report_chart, ["GET"]),
+    ("/export", pages_reports.export_page, ["GET"]),
+    ("/export", pages_reports.export_download, ["POST"]),
+    ("/directory", pages_directory.directory, ["GET"]),
+    ("/directory/new", pages_directory.new_entry, ["GET"]),
+    ("/directory/new", pages_directory.add, ["POST"]),
+    ("/directory/{service}", pages_directory.edit_form, ["GET"]),
+    ("/directory/{service}", pages_directory.edit, ["POST"]),
+    ("/directory/{service}/retire", pages_directory.retire, ["POST"]),
 ]
 
 

@@ -26,6 +26,7 @@ NAV = (
     ("Caseload", "/staff/", "mentees"),
     ("Every caseload", "/staff/caseloads", "caseloads"),
     ("Report", "/staff/report", "report"),
+    ("Supervision", "/staff/supervision", "supervision"),
     ("Export", "/staff/export", "export"),
     ("Directory", "/staff/directory", "service"),
     ("Audit log", "/staff/audit", "audit"),

@@ -123,6 +123,7 @@ def staff_page(action: str) -> Callable[[Handler], Callable[[Request], Awaitable
 
         endpoint.__name__ = handler.__name__
         endpoint.__doc__ = handler.__doc__
+        endpoint.action = action  # type: ignore[attr-defined]  # read by the matrix test
         return endpoint
 
     return wrap

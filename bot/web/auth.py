@@ -28,7 +28,7 @@ from bot.web.sessions import (
 )
 
 LOGIN_CSRF_COOKIE = "mentorbot_signin"
-ATTEMPTS = 10  # sign-in requests from one address
+ATTEMPTS = 20  # sign-in requests from one address (opening a link and its form are two)
 WINDOW = timedelta(minutes=10)
 ALL_ATTEMPTS = 300  # from everywhere together, against guessing spread over many addresses
 REFUSED = (

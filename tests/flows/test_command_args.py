@@ -42,6 +42,7 @@ NO_NAME = {
     "export": "optional 'identified'",
     "service": "a form with fields, not a name: /service on its own explains it",
     "hours": "asks day and time step by step itself",
+    "web": "a sign-in link for the person who asks",
     "find": "offers the kinds of help as buttons itself",
     "meet": "asks which mentee with buttons itself",
     "signpost": "asks which mentee with buttons itself",

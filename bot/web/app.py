@@ -7,10 +7,13 @@ without being tested for every role.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -28,9 +31,10 @@ from bot.web.security import OpaqueIds, SecurityHeaders
 from bot.web.sessions import WebConfig
 
 STATIC = Path(__file__).parent / "static"
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 # (path, endpoint, methods): paths as mounted under /staff.
-PUBLIC: list[tuple[str, object, list[str]]] = [
+PUBLIC: list[tuple[str, Endpoint, list[str]]] = [
     ("/signin", auth.sign_in_page, ["GET"]),
     ("/signed-out", auth.signed_out, ["GET"]),
     ("/login/{token}", auth.open_link, ["GET"]),
@@ -38,7 +42,7 @@ PUBLIC: list[tuple[str, object, list[str]]] = [
     ("/signout", auth.sign_out, ["POST"]),
 ]
 # Pages behind sign-in: (path, endpoint, methods); each endpoint names its action.
-SIGNED_IN: list[tuple[str, object, list[str]]] = [
+SIGNED_IN: list[tuple[str, Endpoint, list[str]]] = [
     ("/", pages_caseload.caseload, ["GET"]),
     ("/mentees/{mentee}", pages_record.record, ["GET"]),
     ("/mentees/{mentee}/picture.png", pages_record.picture, ["GET"]),
@@ -65,8 +69,7 @@ SIGNED_IN: list[tuple[str, object, list[str]]] = [
 
 def build_staff_app(service: MentorService, public_url: str) -> Starlette:
     routes: list[BaseRoute] = [
-        Route(path, endpoint, methods=methods)  # type: ignore[arg-type]
-        for path, endpoint, methods in (*PUBLIC, *SIGNED_IN)
+        Route(path, endpoint, methods=methods) for path, endpoint, methods in (*PUBLIC, *SIGNED_IN)
     ]
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])

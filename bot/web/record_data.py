@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.dates import day_label
 from bot.flows.meetings import describe_when
@@ -173,8 +174,6 @@ async def notes(ctx: FlowContext, mentee: Person) -> list[tuple[str, str]]:
 
 async def services(ctx: FlowContext, mentee: Person) -> list[tuple[str, str, str, str]]:
     """(day, service, sent by, the mentee's answer) for each service sent, newest first."""
-    from bot.flows import texts
-
     found = []
     for item in await signposts.sent_to(ctx.session, mentee.id):
         answer = item.signpost.followup_answer

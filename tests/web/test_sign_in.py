@@ -99,6 +99,8 @@ async def sign_in_with(web: httpx.AsyncClient, path: str) -> httpx.Response:
 
 
 async def test_without_a_session_staff_pages_say_how_to_sign_in(web: httpx.AsyncClient) -> None:
+    bare = await web.get("/staff")
+    assert bare.status_code in (301, 307) and bare.headers["location"].endswith("/staff/")
     response = await web.get("/staff/")
     assert response.status_code == 303 and response.headers["location"] == "/staff/signin"
     how = await web.get("/staff/signin")

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.handlers.web import create_web_app
 from bot.instruments import Instrument
@@ -102,15 +103,18 @@ class Live:
 
 @pytest.fixture
 def live(
-    database_url: str, instruments: dict[str, Instrument], clock: FakeClock
+    database_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    instruments: dict[str, Instrument],
+    clock: FakeClock,
 ) -> Iterator[Live]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
 
-    def service(engine: Any) -> MentorService:
+    def service(sessions: async_sessionmaker[AsyncSession]) -> MentorService:
         return MentorService(
-            session_factory=make_session_factory(engine),
+            session_factory=sessions,
             instruments=instruments,
             zone=LONDON,
             clock=clock,
@@ -119,7 +123,7 @@ def live(
         )
 
     server_engine = make_engine(database_url)  # used only in the server's own thread and loop
-    app = create_web_app(staff=build_staff_app(service(server_engine), url))
+    app = create_web_app(staff=build_staff_app(service(make_session_factory(server_engine)), url))
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     )
@@ -132,14 +136,12 @@ def live(
     thread.start()
     while not server.started and thread.is_alive():
         threading.Event().wait(0.01)
-    bot_engine = make_engine(database_url)
-    try:
-        yield Live(url, service(bot_engine))
+    try:  # the bot uses the test's own engine, in the test's event loop
+        yield Live(url, service(session_factory))
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
-        asyncio.run(bot_engine.dispose())
 
 
 def check_page(driver: Any, name: str) -> None:

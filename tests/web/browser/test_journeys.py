@@ -88,6 +88,7 @@ async def test_a_mentor_signs_in_picks_up_an_alert_adds_a_note_and_signs_out(
     check_page(driver, "signed-out")
     driver.get(live.url + "/staff/")
     await wait_for(browser, "To sign in, send /web")
+    check_page(driver, "sign-in")
     driver.get(sign_in)  # used
     await wait_for(browser, "This sign-in link cannot be used")
     check_page(driver, "link-refused")
@@ -122,6 +123,10 @@ async def test_a_supervisor_goes_through_every_page_and_downloads_the_export(
         driver.get(live.url + path)
         await wait_for(browser, words)
         check_page(driver, name)
+        if name == "directory":
+            driver.find_elements(By.PARTIAL_LINK_TEXT, "Edit ")[0].click()
+            await wait_for(browser, "Saving marks the entry as checked today")
+            check_page(driver, "directory-edit")
     driver.find_element(By.XPATH, "//button[text()='Download pseudonymous export']").click()
     for _ in range(200):
         done = [p for p in browser.downloads.glob("*.zip") if "identified" not in p.name]

@@ -52,6 +52,8 @@ def build_service(
         sms_enabled=settings.sms_enabled,
         # /invite gives the number to text JOIN to (none with only a Messaging Service).
         links=JoinLinks(sms_number=settings.twilio_from_number if settings.sms_enabled else None),
+        # /web gives staff a link into the dashboard, which serve mounts at this address.
+        staff_web_url=settings.public_url,
     )
     return engine, service
 
@@ -123,7 +125,12 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
         await engine.dispose()
 
     health = HealthCheck(service.session_factory, service.clock)
-    web = create_web_app(webhook=webhook, sms=sms, lifespan=lifespan, health=health)
+    staff = None
+    if settings.public_url is not None:  # the dashboard's sign-in links need its address
+        from bot.web.app import build_staff_app
+
+        staff = build_staff_app(service, settings.public_url)
+    web = create_web_app(webhook=webhook, sms=sms, lifespan=lifespan, health=health, staff=staff)
     web.state.watchman = watchman  # tests run its check at the moment they choose
     return web
 
@@ -185,4 +192,9 @@ async def serve(settings: Settings) -> None:
     config: Any = uvicorn.Config(
         web, host=settings.http_host, port=settings.http_port, log_level="info"
     )
+    from bot.web.security import AccessLogRedaction
+
+    # After Config, which sets up uvicorn's loggers: no sign-in token or client address of a
+    # /staff request reaches the access log.
+    logging.getLogger("uvicorn.access").addFilter(AccessLogRedaction())
     await uvicorn.Server(config).serve()

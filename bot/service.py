@@ -85,6 +85,7 @@ class MentorService:
         links: JoinLinks | None = None,
         crisis: CrisisDetector | None = None,
         sms_enabled: bool = False,
+        staff_web_url: str | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.instruments = instruments
@@ -93,6 +94,7 @@ class MentorService:
         self.links = links or JoinLinks()
         self.crisis = crisis
         self.sms_enabled = sms_enabled
+        self.staff_web_url = staff_web_url  # the dashboard's address, when serve has one
         bind = session_factory.kw.get("bind")
         self.one_writer = bind is not None and bind.dialect.name == "sqlite"
         self._writer: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
@@ -183,6 +185,7 @@ class MentorService:
                 links=self.links,
                 crisis=self.crisis,
                 sms_enabled=self.sms_enabled,
+                staff_web_url=self.staff_web_url,
             )
             try:
                 async with session.begin():

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot import authorisation
 from bot.flows import asked, texts
 from bot.flows.context import FlowContext
 from bot.flows.staff import MAX_NAME, STAFF_ROLES, parse_mobile
@@ -130,7 +131,8 @@ async def step(
     allowed = commands.get(name)
     if allowed is None or person.role not in allowed[0] or name not in ARGUMENTS:
         await conversations.clear_state(ctx.session, person.id)
-        return Outcome([Reply(texts.COMMAND_NOT_ALLOWED)])
+        known = name in authorisation.RULES
+        return Outcome([Reply(authorisation.refusal(name) if known else texts.UNKNOWN_COMMAND)])
     if message.choice is not None and message.token != state.token:
         return Outcome(stale_tap=True)
     if ctx.now() - datetime.fromisoformat(state.asked_at) > WAIT_LIMIT:

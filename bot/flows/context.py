@@ -54,6 +54,8 @@ class FlowContext:
     # SMS are kept compact, to stay within two segments.
     channel: Channel | None = None
     role: Role | None = None  # of the person who wrote, once known (for their command menu)
+    # Where the staff dashboard is (MENTORBOT_PUBLIC_URL), or None when it is not served.
+    staff_web_url: str | None = None
 
     def now(self) -> datetime:
         return self.clock()

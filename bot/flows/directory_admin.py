@@ -11,6 +11,7 @@ an import uses; a whole new file is still best done by `mentorbot resources impo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 
 from sqlalchemy import func, select
@@ -99,21 +100,27 @@ async def _add(ctx: FlowContext, rest: str) -> Outcome:
     fields = _fields(rest)
     if not fields:
         return Outcome([Reply(texts.SERVICE_USAGE)])
+    return Outcome([Reply((await add_entry(ctx, fields))[1])])
+
+
+async def add_entry(ctx: FlowContext, fields: dict[str, str]) -> tuple[bool, str]:
+    """Adds an entry checked by the import's rules: (added?, what to tell the person).
+    The chat's /service add and the dashboard's form both come here."""
     raw = {"verified": ctx.today().isoformat(), "confidence": "verified", **fields}
     entry, reasons = parse_entry(raw, [c.id for c in stored.shipped_categories()])
     if entry is None:
-        return Outcome([Reply(texts.SERVICE_PROBLEMS.format(problems="; ".join(reasons)))])
+        return False, texts.SERVICE_PROBLEMS.format(problems="; ".join(reasons))
     taken = await ctx.session.scalar(
         select(Resource.id).where(func.lower(Resource.name) == entry.name.lower())
     )
     if taken is not None:
-        return Outcome([Reply(texts.SERVICE_EXISTS.format(name=entry.name))])
+        return False, texts.SERVICE_EXISTS.format(name=entry.name)
     last = await ctx.session.scalar(select(func.max(Resource.position)))
     now = ctx.now()
     ctx.session.add(
         Resource(**asdict(entry), position=(last or 0) + 1, created_at=now, updated_at=now)
     )
-    return Outcome([Reply(texts.SERVICE_ADDED.format(name=entry.name))])
+    return True, texts.SERVICE_ADDED.format(name=entry.name)
 
 
 async def _edit(ctx: FlowContext, name: str, changes: str) -> Outcome:
@@ -129,16 +136,22 @@ async def _edit(ctx: FlowContext, name: str, changes: str) -> Outcome:
             else (texts.RETIRE_NOT_FOUND.format(name=name))
         )
         return Outcome([Reply(text)])
-    row = matches[0]
+    return Outcome([Reply(edit_entry(ctx, matches[0], fields)[1])])
+
+
+def edit_entry(
+    ctx: FlowContext, row: Resource, fields: Mapping[str, str | None]
+) -> tuple[bool, str]:
+    """Changes an entry, checked by the import's rules: (changed?, what to tell the person)."""
     current = {k: v for k, v in asdict(stored.to_entry(row)).items() if v is not None}
     # Editing an entry means someone has just checked it.
     raw = {**current, "verified": ctx.today().isoformat(), **fields}
     entry, reasons = parse_entry(raw, [c.id for c in stored.shipped_categories()])
     if entry is None:
-        return Outcome([Reply(texts.SERVICE_PROBLEMS.format(problems="; ".join(reasons)))])
+        return False, texts.SERVICE_PROBLEMS.format(problems="; ".join(reasons))
     _apply(row, entry)
     row.updated_at = ctx.now()
-    return Outcome([Reply(texts.SERVICE_EDITED.format(name=row.name))])
+    return True, texts.SERVICE_EDITED.format(name=row.name)
 
 
 def _apply(row: Resource, entry: Entry) -> None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot import authorisation
 from bot.flows import (
     caseload,
     checkin,
@@ -42,10 +43,12 @@ from bot.flows import (
     signposting,
     ssm,
     staff,
+    staff_help,
     staff_records,
     staff_reports,
     staff_views,
     texts,
+    web_link,
     your_data,
 )
 from bot.flows.context import FlowContext
@@ -87,56 +90,56 @@ PAUSE_STEPS[command_args.FLOW] = command_args.cancel  # says that nothing was do
 MENU_TOKEN = "menu"
 
 Command = Callable[[FlowContext, Person, str], Awaitable[Outcome]]
-MENTEE = frozenset({Role.MENTEE})
-STAFF = frozenset(staff.STAFF_ROLES)
-SUPERVISOR = frozenset({Role.SUPERVISOR})
-ANYONE = frozenset(Role)
-# Every command with the roles allowed to use it, checked on every call.
-COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
-    "checkin": (MENTEE, lambda ctx, person, _: checkin.start(ctx, person)),
-    "meeting": (MENTEE, lambda ctx, person, _: meeting_actions.show_next_for_mentee(ctx, person)),
-    "settings": (MENTEE, lambda ctx, person, _: preferences.start(ctx, person)),
-    "invite": (STAFF, staff.invite),
-    "addmentee": (STAFF, staff.add_mentee),
-    "addphone": (STAFF, phones.add_for_mentee),
-    "phone": (MENTEE, phones.ask),
-    "meet": (STAFF, meetings.start),
-    "meetings": (STAFF, lambda ctx, person, _: meeting_actions.list_for_mentor(ctx, person)),
-    "upcoming": (STAFF, staff_views.upcoming),
-    "failed": (STAFF, lambda ctx, person, _: staff_views.failed(ctx, person)),
-    "find": (ANYONE, signposting.start),
-    "signpost": (STAFF, signpost_send.start),
-    "signposts": (STAFF, signpost_answers.list_sent),
-    "stale": (SUPERVISOR, lambda ctx, person, _: directory_admin.stale(ctx, person)),
-    "retire": (SUPERVISOR, directory_admin.retire),
-    "service": (SUPERVISOR, directory_admin.service),
-    "report": (SUPERVISOR, staff_reports.report),
-    "export": (SUPERVISOR, staff_reports.export),
-    "mentees": (STAFF, caseload.list_mentees),
-    "attention": (STAFF, caseload.attention),
-    "ack": (STAFF, crisis_ack.ack_command),  # picks up a crisis alert (flows.crisis_ack)
-    "note": (STAFF, staff_records.note),
-    "site": (STAFF, staff_records.move_site),
-    "assign": (SUPERVISOR, staff_records.assign),
-    "supervision": (SUPERVISOR, staff_records.supervision),
-    "staff": (SUPERVISOR, staff_records.list_staff),
-    "caseloads": (SUPERVISOR, staff_records.caseloads),
-    "audit": (SUPERVISOR, staff_records.audit_trail),
-    "privacy": (ANYONE, concern.privacy),
-    "concern": (MENTEE, concern.start),
-    "mydata": (MENTEE, your_data.mydata),
-    "forget": (MENTEE, your_data.forget),
-    "plan": (ANYONE, plan.show),
-    "goals": (MENTEE, lambda ctx, person, _: goals.start(ctx, person)),
-    "goal": (STAFF, goal_staff.start),
-    "rate": (STAFF, ssm.start),
+# What each command runs; who may run it is bot/authorisation.py's, checked on every call.
+HANDLERS: dict[str, Command] = {
+    "checkin": lambda ctx, person, _: checkin.start(ctx, person),
+    "meeting": lambda ctx, person, _: meeting_actions.show_next_for_mentee(ctx, person),
+    "settings": lambda ctx, person, _: preferences.start(ctx, person),
+    "invite": staff.invite,
+    "addmentee": staff.add_mentee,
+    "addphone": phones.add_for_mentee,
+    "phone": phones.ask,
+    "meet": meetings.start,
+    "meetings": lambda ctx, person, _: meeting_actions.list_for_mentor(ctx, person),
+    "upcoming": staff_views.upcoming,
+    "failed": lambda ctx, person, _: staff_views.failed(ctx, person),
+    "find": signposting.start,
+    "signpost": signpost_send.start,
+    "signposts": signpost_answers.list_sent,
+    "stale": lambda ctx, person, _: directory_admin.stale(ctx, person),
+    "retire": directory_admin.retire,
+    "service": directory_admin.service,
+    "report": staff_reports.report,
+    "export": staff_reports.export,
+    "mentees": caseload.list_mentees,
+    "attention": caseload.attention,
+    "ack": crisis_ack.ack_command,  # picks up a crisis alert (flows.crisis_ack)
+    "note": staff_records.note,
+    "site": staff_records.move_site,
+    "assign": staff_records.assign,
+    "supervision": staff_records.supervision,
+    "staff": staff_records.list_staff,
+    "caseloads": staff_records.caseloads,
+    "audit": staff_records.audit_trail,
+    "privacy": concern.privacy,
+    "concern": concern.start,
+    "mydata": your_data.mydata,
+    "forget": your_data.forget,
+    "plan": plan.show,
+    "goals": lambda ctx, person, _: goals.start(ctx, person),
+    "goal": goal_staff.start,
+    "rate": ssm.start,
     # The end of mentoring (bot/flows/close_episode.py, closing.py).
-    "close": (STAFF, close_episode.start),
-    "mentee": (STAFF, mentee_record.show),
-    "summary": (MENTEE, closing.show_summary),
+    "close": close_episode.start,
+    "mentee": mentee_record.show,
+    "summary": closing.show_summary,
     # Messages between mentee and staff through the bot (bot/flows/relay.py, hours.py).
-    "msg": (ANYONE, relay.start),
-    "hours": (STAFF, hours.start),
+    "msg": relay.start,
+    "hours": hours.start,
+    "web": web_link.sign_in_link,  # the staff dashboard (bot/web/)
+}
+COMMANDS: dict[str, tuple[frozenset[Role], Command]] = {
+    name: (authorisation.RULES[name], run) for name, run in HANDLERS.items()
 }
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"cancel", "pause"}
@@ -155,9 +158,10 @@ def _word(message: InboundMessage) -> str:
     return re.sub(r"[^a-z ]", "", (message.text or "").lower()).strip()
 
 
-def menu(person: Person) -> Outcome:
+def menu(person: Person, *, web: bool = False) -> Outcome:
+    """A mentee's menu of buttons; for staff, one line saying where their commands are."""
     if person.role is not Role.MENTEE:
-        return Outcome([Reply(staff_help(person.role))])
+        return Outcome([Reply(staff_help.staff_hint(web=web))])
     choices = (
         Choice(texts.MENU_CHECKIN, "/checkin"),
         Choice(texts.MENU_MEETING, "/meeting"),
@@ -168,19 +172,10 @@ def menu(person: Person) -> Outcome:
     return Outcome([Reply(texts.MENU, choices=choices, token=MENU_TOKEN)])
 
 
-def staff_help(role: Role) -> str:
-    """The commands this role may use, one line each with an example."""
-    lines = [texts.STAFF_HELP]
-    for name, line in texts.STAFF_COMMAND_HELP.items():
-        allowed = COMMANDS.get(name)
-        if name == "help" or (allowed is not None and role in allowed[0]):
-            lines.append(line)
-    return "\n".join(lines)
-
-
-def help_outcome(person: Person) -> Outcome:
+def help_outcome(person: Person, argument: str = "", *, web: bool = False) -> Outcome:
     if person.role is not Role.MENTEE:
-        return Outcome([Reply(staff_help(person.role)), Reply(texts.CRISIS_LINES)])
+        one = staff_help.command_help(person.role, argument) if argument else None
+        return Outcome([Reply(one or staff_help.staff_help(person.role, web=web))])
     return Outcome([Reply(texts.HELP), Reply(texts.HELP_MORE), Reply(texts.CRISIS_LINES)])
 
 
@@ -263,7 +258,7 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
             return await meeting_actions.handle(ctx, person, typed_tap)
     if person.role is Role.MENTEE and free_text.is_own_words(message.text):
         return await free_text.outside(ctx, person, message)  # a kind reply, not the menu
-    return await closing.ended_menu(ctx, person) or menu(person)
+    return await closing.ended_menu(ctx, person) or menu(person, web=ctx.staff_web_url is not None)
 
 
 def _search_words(command: tuple[str, str] | None, message: InboundMessage) -> str | None:
@@ -296,7 +291,7 @@ async def _start(
         if state is not None and state.flow == onboarding.FLOW:
             return Outcome(onboarding.consent_replies(person.display_name, state.data["token"]))
         return await invited.waiting(ctx, person, message)
-    outcome = menu(person)
+    outcome = menu(person, web=ctx.staff_web_url is not None)
     outcome.replies.insert(0, Reply(texts.ALREADY_JOINED))
     return outcome
 
@@ -310,7 +305,8 @@ async def _global_intent(
 ) -> Outcome | None:
     name = command[0] if command is not None else None
     if name == "help" or (name is None and word == "help"):
-        return help_outcome(person)
+        argument = command[1] if command is not None else ""
+        return help_outcome(person, argument, web=ctx.staff_web_url is not None)
     if name == "cancel" or (name is None and word in _CANCEL_WORDS):
         if person.status is PersonStatus.PENDING:
             return None  # nothing is kept before consent; onboarding asks again
@@ -355,15 +351,17 @@ async def _run_command(
         waiting = await command_args.start(ctx, person, name, argument)
         return waiting if waiting is not None else await allowed[1](ctx, person, argument)
     if name == "menu":
-        return menu(person)
+        return menu(person, web=ctx.staff_web_url is not None)
     said = texts.UNKNOWN_COMMAND
     if allowed is not None:
         # Checked on every call, not just hidden from the menu; the argument (perhaps a
-        # mentee's name) is not logged.
+        # mentee's name) is not logged. The answer says who may, not what else there is.
         logger.info("Refused /%s for a %s (person %d)", name, person.role.value, person.id)
-        said = texts.COMMAND_REFUSALS.get(name, texts.COMMAND_NOT_ALLOWED)
+        said = authorisation.refusal(name)
     if state is None:
-        outcome = menu(person)
+        if person.role is not Role.MENTEE:
+            return Outcome([Reply(said)])
+        outcome = menu(person, web=ctx.staff_web_url is not None)
         outcome.replies.insert(0, Reply(said))
         return outcome
     # Mid-flow: say so, then ask the same question again.

@@ -57,6 +57,8 @@ NOT_ABOUT_A_MENTEE = {
     "scheduler_heartbeats": "when the scheduler last ran",
     "external_cohorts": "another programme's group, kept to compare with: a name only",
     "external_scores": "that group's scores, each person a number (no names or ids)",
+    "staff_sign_in_links": "one-time links for staff into the dashboard",
+    "staff_web_sessions": "staff signed in to the dashboard",
 }
 
 # Telegram allows far more, but the same words go by text, where two parts is the most we send.

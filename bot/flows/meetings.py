@@ -26,7 +26,7 @@ from bot.questions.state import FlowState, new_token
 from bot.questions.vocabulary import read_day, read_time
 from bot.sites import MAX_PLACE, shipped_sites
 from bot.storage import conversations, meetings, outbox, people
-from bot.storage.models import Meeting, MeetingStatus, Person
+from bot.storage.models import Episode, Meeting, MeetingStatus, Person
 from bot.storage.outbox import Queued
 
 FLOW = "meet"
@@ -149,7 +149,7 @@ async def step(
     if value == _OTHER:
         outcome = await _advance(ctx, person, replace(state, at=PLACE_TEXT), [])
         return tapped(outcome, message, texts.MEET_OTHER)
-    places = await _places(ctx, state.mentee)
+    places = await places_for(ctx, state.mentee)
     place = places[int(value.removeprefix("p"))]
     return tapped(await _book(ctx, person, state, place), message, place)
 
@@ -200,7 +200,7 @@ async def _question(ctx: FlowContext, person: Person, state: MeetState) -> Quest
         prompt = texts.MEET_WHAT_TIME.format(day=day_label(day))
         return Question(prompt, choices=choices, read_words=_typed_time, back=back)
     if state.at == PLACE:
-        places = enumerate(await _places(ctx, state.mentee))
+        places = enumerate(await places_for(ctx, state.mentee))
         choices = (*(Choice(p, f"p{i}") for i, p in places), Choice(texts.MEET_OTHER, _OTHER))
         return Question(texts.MEET_WHERE, choices=choices, back=back)
     return Question(
@@ -221,7 +221,7 @@ def _days_offered(ctx: FlowContext) -> list[date]:
     return [today + timedelta(days=offset) for offset in range(DAYS_OFFERED)]
 
 
-async def _places(ctx: FlowContext, mentee_id: int | None) -> tuple[str, ...]:
+async def places_for(ctx: FlowContext, mentee_id: int | None) -> tuple[str, ...]:
     """The agreed places at the mentee's clinic; none (only Other) for an unknown site."""
     episode = None if mentee_id is None else await people.active_episode(ctx.session, mentee_id)
     site = shipped_sites().get(episode.site) if episode is not None else None
@@ -288,6 +288,21 @@ async def _book(ctx: FlowContext, person: Person, state: MeetState, place: str) 
     starts_at = _starts_at(state, ctx.zone)
     if starts_at <= ctx.now():  # the time went by while the place was being chosen
         return await _advance(ctx, person, replace(state, at=TIME), [Reply(texts.MEET_TIME_PAST)])
+    booked = await book_meeting(ctx, person, episode, state.name, starts_at, place, state.replaces)
+    return Outcome([Reply(booked)])
+
+
+async def book_meeting(
+    ctx: FlowContext,
+    person: Person,
+    episode: Episode,
+    name: str,
+    starts_at: datetime,
+    place: str,
+    replaces: int | None = None,
+) -> str:
+    """Creates the meeting, invites the mentee, cancels the one it replaces; says what was
+    done. The chat's booking flow and the dashboard's form both end here."""
     meeting = await meetings.create_meeting(
         ctx.session,
         episode=episode,
@@ -297,9 +312,9 @@ async def _book(ctx: FlowContext, person: Person, state: MeetState, place: str) 
         now=ctx.now(),
     )
     when = describe_when(starts_at, ctx.zone)
-    old_when = await _cancel_replaced(ctx, person, state.replaces)
+    old_when = await _cancel_replaced(ctx, person, replaces)
     invitation = texts.MEETING_INVITE.format(mentor=person.display_name, when=when, place=place)
-    booked = [texts.MEET_BOOKED.format(name=state.name, when=when, place=place)]
+    booked = [texts.MEET_BOOKED.format(name=name, when=when, place=place)]
     if old_when is not None:
         invitation = texts.MEETING_INVITE_MOVED.format(
             mentor=person.display_name, when=when, place=place, old_when=old_when
@@ -321,8 +336,8 @@ async def _book(ctx: FlowContext, person: Person, state: MeetState, place: str) 
     )
     mentee = await ctx.session.get(Person, episode.mentee_id)
     if mentee is not None and mentee.opted_out_at is not None:
-        booked.append(texts.MEET_BOOKED_OPTED_OUT.format(name=state.name))
-    return Outcome([Reply(" ".join(booked))])
+        booked.append(texts.MEET_BOOKED_OPTED_OUT.format(name=name))
+    return " ".join(booked)
 
 
 async def _cancel_replaced(ctx: FlowContext, person: Person, meeting_id: int | None) -> str | None:

@@ -57,7 +57,7 @@ async def show(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
     )
     status = next((s for s in await statuses(ctx, staff) if s.mentee.id == mentee.id), None)
     lines = [*await _profile(ctx, mentee, status)]
-    scores, picture = await _scores(ctx, mentee)
+    scores, picture = await scores_and_picture(ctx, mentee)
     lines += ["", *scores, "", *await _plan(ctx, mentee), "", *await summary_lines(ctx, mentee)]
     lines += ["", *await _meetings(ctx, mentee), *await _notes(ctx, mentee)]
     services = await list_sent(ctx, staff, mentee.display_name)
@@ -97,7 +97,10 @@ async def _profile(ctx: FlowContext, mentee: Person, status: MenteeStatus | None
     return lines
 
 
-async def _scores(ctx: FlowContext, mentee: Person) -> tuple[list[str], tuple[Panel, ...]]:
+async def scores_and_picture(
+    ctx: FlowContext, mentee: Person
+) -> tuple[list[str], tuple[Panel, ...]]:
+    """Baseline and latest full check as lines, and the picture of both (empty if none yet)."""
     query = (
         select(Assessment)
         .where(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from bot.flows import asked, texts
+from bot.flows import asked, staff_help, texts
 from bot.flows.checkin import EXIT_EARLY
 from bot.flows.context import FlowContext
 from bot.flows.ssm_view import mentor_view, summary_lines
@@ -77,9 +77,7 @@ async def step(ctx: FlowContext, staff: Person, data: Data, message: InboundMess
         if message.choice is not None:
             return Outcome(stale_tap=True)
         # Nothing is being asked: answer as if there were no flow (engine.menu for staff).
-        from bot.flows.engine import staff_help  # the engine imports this module
-
-        return Outcome([Reply(staff_help(staff.role))])
+        return Outcome([Reply(staff_help.staff_hint(web=ctx.staff_web_url is not None))])
     question = await _question(ctx, staff, state)
     got = await asked.answer(ctx, staff, question, message, state.token)
     if isinstance(got, Outcome):

@@ -7,6 +7,7 @@ mentees the caller may see, so an unknown name and someone else's mentee look th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -49,15 +50,20 @@ async def note(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
     mentee = await visible_mentee(ctx, staff, name)
     if mentee is None:
         return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=name))])
+    return Outcome([Reply(add_note(ctx, staff, mentee, text))])
+
+
+def add_note(ctx: FlowContext, staff: Person, mentee: Person, text: str) -> str:
+    """Keeps the note (audit-logged) and says so, or says why not; the dashboard's too."""
     if len(text) > TITLE_LIMIT:
-        return Outcome([Reply(texts.NOTE_TOO_LONG.format(limit=TITLE_LIMIT, length=len(text)))])
+        return texts.NOTE_TOO_LONG.format(limit=TITLE_LIMIT, length=len(text))
     ctx.session.add(
         SessionNote(mentee_id=mentee.id, author_id=staff.id, text=text, created_at=ctx.now())
     )
     audit.record(
         ctx.session, actor_id=staff.id, action="note", subject_id=mentee.id, now=ctx.now()
     )
-    return Outcome([Reply(texts.NOTE_SAVED.format(name=mentee.display_name))])
+    return texts.NOTE_SAVED.format(name=mentee.display_name)
 
 
 async def move_site(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
@@ -112,8 +118,16 @@ async def assign(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
     episode = await people.active_episode(ctx.session, mentee.id)
     if episode is None:
         return Outcome([Reply(texts.NO_SUCH_MENTEE.format(name=mentee_name))])
+    return Outcome([Reply(await assign_mentor(ctx, staff, mentee, episode, mentor))])
+
+
+async def assign_mentor(
+    ctx: FlowContext, staff: Person, mentee: Person, episode: Episode, mentor: Person
+) -> str:
+    """Hands the mentee to this mentor and tells the mentor, the one before and the mentee;
+    says what was done. /assign and the dashboard's assign form both come here."""
     if episode.mentor_id == mentor.id:
-        return Outcome([Reply(texts.ASSIGN_SAME.format(name=mentee.display_name))])
+        return texts.ASSIGN_SAME.format(name=mentee.display_name)
     previous = episode.mentor_id
     episode.mentor_id = mentor.id
     key = f"assign:{episode.id}:{mentor.id}:{ctx.now():%Y%m%d%H%M%S}"
@@ -133,9 +147,7 @@ async def assign(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
             not_before=ctx.now(),
         )
     )
-    return Outcome(
-        [Reply(texts.ASSIGN_DONE.format(name=mentee.display_name, mentor=mentor.display_name))]
-    )
+    return texts.ASSIGN_DONE.format(name=mentee.display_name, mentor=mentor.display_name)
 
 
 async def supervision(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
@@ -144,12 +156,17 @@ async def supervision(ctx: FlowContext, staff: Person, argument: str) -> Outcome
     mentor = await _mentor_named(ctx, name) if name else None
     if mentor is None:
         return Outcome([Reply(texts.SUPERVISION_USAGE)])
+    return Outcome([Reply(record_supervision(ctx, staff, mentor, ctx.today()))])
+
+
+def record_supervision(ctx: FlowContext, staff: Person, mentor: Person, held_on: date) -> str:
+    """A supervision session held that day (today, from the chat)."""
     ctx.session.add(
         Supervision(
-            mentor_id=mentor.id, supervisor_id=staff.id, held_on=ctx.today(), created_at=ctx.now()
+            mentor_id=mentor.id, supervisor_id=staff.id, held_on=held_on, created_at=ctx.now()
         )
     )
-    return Outcome([Reply(texts.SUPERVISION_SAVED.format(name=mentor.display_name))])
+    return texts.SUPERVISION_SAVED.format(name=mentor.display_name)
 
 
 async def list_staff(ctx: FlowContext, _staff: Person, _argument: str = "") -> Outcome:
@@ -158,13 +175,26 @@ async def list_staff(ctx: FlowContext, _staff: Person, _argument: str = "") -> O
     return Outcome([Reply("\n".join(lines))])
 
 
-async def caseloads(ctx: FlowContext, _staff: Person, _argument: str = "") -> Outcome:
+@dataclass(frozen=True)
+class MentorSummary:
+    """One mentor's line of /caseloads (and a row of the dashboard's every-caseload page)."""
+
+    mentor: Person
+    mentees: int
+    held: int
+    missed: int
+    flagged: int
+    supervised: date | None
+    overdue: bool
+
+
+async def mentor_summaries(ctx: FlowContext) -> list[MentorSummary]:
     """Each mentor: mentees, meetings held and missed this month, open flags, supervision."""
     from bot.flows.caseload import statuses  # caseload imports staff views; keep this lazy
 
     today = ctx.today()
     month_start = today.replace(day=1)
-    lines = [texts.CASELOADS_HEADER]
+    found = []
     for mentor in await people.staff(ctx.session):
         count = await ctx.session.scalar(
             select(func.count()).where(
@@ -178,15 +208,25 @@ async def caseloads(ctx: FlowContext, _staff: Person, _argument: str = "") -> Ou
         last = await ctx.session.scalar(
             select(func.max(Supervision.held_on)).where(Supervision.mentor_id == mentor.id)
         )
+        overdue = last is None or today - last > SUPERVISION_DUE
+        found.append(MentorSummary(mentor, count or 0, held, missed, flagged, last, overdue))
+    return found
+
+
+async def caseloads(ctx: FlowContext, _staff: Person, _argument: str = "") -> Outcome:
+    """Each mentor: mentees, meetings held and missed this month, open flags, supervision."""
+    lines = [texts.CASELOADS_HEADER]
+    for summary in await mentor_summaries(ctx):
+        last = summary.supervised
         line = texts.CASELOADS_LINE.format(
-            name=mentor.display_name,
-            mentees=count or 0,
-            held=held,
-            missed=missed,
-            flags=flagged,
+            name=summary.mentor.display_name,
+            mentees=summary.mentees,
+            held=summary.held,
+            missed=summary.missed,
+            flags=summary.flagged,
             supervised=last.strftime("%d %b") if last else texts.CASELOAD_NEVER,
         )
-        if last is None or today - last > SUPERVISION_DUE:
+        if summary.overdue:
             line += " " + texts.CASELOADS_OVERDUE
         lines.append(line)
     return Outcome([Reply("\n".join(lines))])

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot import authorisation
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.meeting_reminders import LIVE, local_at, meeting_plans
@@ -18,15 +19,11 @@ from bot.flows.meetings import describe_when
 from bot.flows.types import Outcome
 from bot.messages import Reply
 from bot.reminder_policy import ReminderPolicy, load_policy
-from bot.storage import meetings
 from bot.storage.models import (
-    Episode,
-    EpisodeStatus,
     Meeting,
     OutboxMessage,
     OutboxStatus,
     Person,
-    Role,
 )
 
 FAILED_WINDOW = timedelta(days=7)
@@ -40,16 +37,8 @@ def _snippet(text: str) -> str:
 
 
 async def visible_mentees(ctx: FlowContext, staff: Person) -> list[Person]:
-    """The mentees this person may see: their own, or all for a supervisor."""
-    if staff.role is Role.SUPERVISOR:
-        query = (
-            select(Person)
-            .join(Episode, Episode.mentee_id == Person.id)
-            .where(Episode.status == EpisodeStatus.ACTIVE)
-            .order_by(Person.display_name)
-        )
-        return list((await ctx.session.execute(query)).scalars())
-    return [mentee for mentee, _ in await meetings.mentees_of(ctx.session, staff.id)]
+    """The mentees this person may see (the one rule: bot/authorisation.py)."""
+    return await authorisation.visible_mentees(ctx.session, staff)
 
 
 async def visible_mentee(ctx: FlowContext, staff: Person, name: str) -> Person | None:

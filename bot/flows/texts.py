@@ -136,7 +136,7 @@ NOT_STOPPED = "You are signed up for messages."
 TRY_AGAIN_LATER = "Sorry, something went wrong on our side. Please try again in a few minutes."
 
 # Staff-facing.
-STAFF_HELP = "Your commands (the bot only lets you use these):"
+STAFF_HELP = "Your commands:"
 # One line per staff command, with an example; /help lists those the person's role may use.
 STAFF_COMMAND_HELP = {
     "mentees": "/mentees - your mentees at a glance",
@@ -175,6 +175,7 @@ STAFF_COMMAND_HELP = {
     "service": "/service add|edit ... - add or change a directory entry (send /service)",
     "privacy": "/privacy - what is kept and who sees it",
     "help": "/help - this list",
+    "web": "/web - open the dashboard in your browser (a sign-in link for you alone)",
 }
 HELP_MORE = (
     "Also: /plan shows your plan. /concern lets you tell a supervisor if something is wrong. "
@@ -486,7 +487,6 @@ COMMAND_DESCRIPTIONS = {
     "help": "Help and crisis lines",
     "cancel": "Stop what you are doing",
 }
-COMMAND_NOT_ALLOWED = "Sorry, that command is not for you."
 
 # Caseload views for staff (/mentees, /attention)
 CASELOAD_LINE = "{name} ({site}, week {weeks}): last check-in {last}; next meeting {meeting}"
@@ -1115,9 +1115,69 @@ COMPARE_MORE = (
     "Each ARC area, and CSV or JSON: mentorbot report --compare on the command line. How to "
     "read it: the supervisors' part of the mentor guide."
 )
-# A role's command refused with a line saying who may use it (the rest say COMMAND_NOT_ALLOWED).
-REPORT_ONLY_SUPERVISORS = "Sorry, only supervisors can see the report."
-COMMAND_REFUSALS = {"report": REPORT_ONLY_SUPERVISORS}
 # A message whose saving could not be confirmed at once (issue 20, bot/held.py). Mentee-facing.
 SAVING_YOUR_ANSWER = "Thanks, we are saving your answer. Your next question is on its way."
 GOT_IT_ALREADY = "Thanks, we got that the first time."
+# Staff chat, smoothed (issue 18, point 7): /help grouped and short, one line for other words.
+# Staff-facing.
+STAFF_HELP_GROUPS = {  # heading: the commands under it, each shown as its STAFF_COMMAND_HELP usage
+    "Mentees": "mentees attention ack mentee plan upcoming failed",
+    "Records": "note rate goal site close",
+    "Meetings and messages": "meet meetings msg hours",
+    "New mentees": "invite addmentee addphone",
+    "Services": "find signpost signposts",
+    "Supervisors": "caseloads assign supervision staff report export audit",
+    "Directory": "stale retire service",
+}
+STAFF_HELP_MORE = "Send /help and a command for an example, like /help note."
+STAFF_HINT = "Send /help for your commands."
+# Mentee-facing too (a mentee may try a staff command): who may use a command refused.
+ONLY_WHO_CAN = "Only {who} can {what}."
+ONLY_WHO = {"supervisors": "supervisors", "staff": "mentors and supervisors", "mentees": "mentees"}
+REFUSED_WHAT = {
+    "checkin": "answer check-ins",
+    "meeting": "see their next meeting",
+    "settings": "choose a check-in day",
+    "invite": "invite a mentee",
+    "addmentee": "invite a mentee by text",
+    "addphone": "add a mentee's number",
+    "phone": "add their number for texts",
+    "meet": "book meetings",
+    "meetings": "list meetings",
+    "upcoming": "see what the bot will send",
+    "failed": "see messages that did not get through",
+    "signpost": "send a mentee a service",
+    "signposts": "see the services sent",
+    "stale": "check the directory of services",
+    "retire": "change the directory of services",
+    "service": "change the directory of services",
+    "report": "see the report",
+    "export": "export the data",
+    "mentees": "see a caseload",
+    "attention": "see who needs attention",
+    "ack": "pick up a crisis alert",
+    "note": "add session notes",
+    "site": "record a change of clinic",
+    "assign": "move a mentee to another mentor",
+    "supervision": "record supervision",
+    "staff": "list the staff",
+    "caseloads": "see every caseload",
+    "audit": "see who looked at a record",
+    "concern": "raise a concern with a supervisor",
+    "mydata": "get a copy of their own data",
+    "forget": "ask for their own data to be deleted",
+    "goals": "set their own goals",
+    "goal": "suggest a goal to a mentee",
+    "rate": "rate self-sufficiency",
+    "close": "end mentoring",
+    "mentee": "see a mentee's record",
+    "summary": "see their mentoring summary",
+    "hours": "set the hours they read messages",
+    "web": "open the staff dashboard",
+}
+# The staff dashboard (issue 18): /web. Staff-facing.
+STAFF_HINT_WEB = "Send /help for your commands, or /web to open the dashboard."
+WEB_LINK = (
+    "Your sign-in link to the dashboard. It works once, for 10 minutes, and only for you:\n{link}"
+)
+WEB_NOT_SET_UP = "The dashboard is not set up here. Ask whoever runs the bot to set its address."

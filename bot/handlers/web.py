@@ -1,5 +1,6 @@
 """The one ASGI app: Telegram webhook, Twilio's SMS and status webhooks, health check
-(bot/handlers/health.py: serve's own state and the scheduler's heartbeat).
+(bot/handlers/health.py: serve's own state and the scheduler's heartbeat), and the staff
+dashboard mounted at /staff (bot/web/) when serve has a public address.
 
 The webhook stores each raw update and commits before answering 200, because Telegram forgets
 an update once it has been acknowledged: a crash after the 200 must not lose it.
@@ -17,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 from telegram import Update
 from telegram.ext import Application
 
@@ -94,12 +95,15 @@ def create_web_app(
     sms: SmsWebhook | None = None,
     lifespan: Lifespan | None = None,
     health: HealthCheck | None = None,
+    staff: Starlette | None = None,
 ) -> Starlette:
     check = health.handle if health is not None else healthz
-    routes = [Route("/healthz", check, methods=["GET"])]
+    routes: list[BaseRoute] = [Route("/healthz", check, methods=["GET"])]
     if webhook is not None:
         routes.append(Route("/telegram/webhook", webhook.handle, methods=["POST"]))
     if sms is not None:
         routes.append(Route("/twilio/sms", sms.inbound, methods=["POST"]))
         routes.append(Route("/twilio/status", sms.status, methods=["POST"]))
+    if staff is not None:
+        routes.append(Mount("/staff", app=staff))
     return Starlette(routes=routes, lifespan=lifespan)

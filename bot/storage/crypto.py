@@ -52,6 +52,7 @@ class KeyRing:
                 ) from None
         self._fernet = MultiFernet(fernets)
         self._hash_keys = [_hash_key(key) for key in keys]
+        self._newest = keys[0]
 
     @classmethod
     def from_text(cls, value: str) -> KeyRing:
@@ -80,6 +81,11 @@ class KeyRing:
     def phone_hash(self, phone: str) -> str:
         """The lookup hash written now (under the newest key)."""
         return _hmac(self._hash_keys[0], phone)
+
+    def derived_key(self, purpose: bytes) -> bytes:
+        """A 32-byte key for another purpose (the dashboard's opaque ids), from the newest key."""
+        raw = base64.urlsafe_b64decode(self._newest.encode("ascii"))
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(raw)
 
     def phone_hashes(self, phone: str) -> list[str]:
         """Every hash the number may be stored under until rotation has finished."""

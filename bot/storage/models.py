@@ -660,3 +660,33 @@ class ExternalScore(Base):
     key: Mapped[str] = mapped_column(String(64))
     before: Mapped[float] = mapped_column(Float)
     after: Mapped[float] = mapped_column(Float)
+
+
+class StaffSignInLink(Base):
+    """A one-time link into the staff dashboard, asked for with /web (issue 18).
+
+    Only the SHA-256 of the token is kept: a copy of the database lets nobody sign in.
+    """
+
+    __tablename__ = "staff_sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class StaffWebSession(Base):
+    """A staff member signed in to the dashboard; the cookie holds the token, this its hash."""
+
+    __tablename__ = "staff_web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.authorisation import refusal
 from bot.flows import texts
 from bot.messages import Channel, Sender
 from bot.service import MentorService
@@ -194,4 +195,4 @@ async def test_a_supervisor_sees_every_caseload_and_a_mentee_sees_none(
         ).scalar_one()
     mentee = Chat(service, sender=Sender(Channel.CONSOLE, ann.phone or ""))
     replies = await mentee.send("/attention")
-    assert replies[0].text == texts.COMMAND_NOT_ALLOWED
+    assert replies[0].text == refusal("attention")

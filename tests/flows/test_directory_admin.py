@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.authorisation import refusal
 from bot.flows import texts
 from bot.messages import Channel, Sender
 from bot.service import MentorService
@@ -78,7 +79,7 @@ async def test_stale_and_retire_are_for_supervisors_only(
     for chat in (mentor_chat, mentee):
         for command in ("/stale", "/retire FRANK"):
             replies = await chat.send(command)
-            assert replies[0].text == texts.COMMAND_NOT_ALLOWED
+            assert replies[0].text == refusal(command.split()[0][1:])
     async with session_factory() as session:
         rows = await session.scalars(select(Resource).where(Resource.retired_at.is_not(None)))
         assert list(rows) == []

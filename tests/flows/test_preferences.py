@@ -7,6 +7,7 @@ from datetime import time
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.authorisation import refusal
 from bot.flows import texts
 from bot.service import MentorService
 from bot.storage.models import Person
@@ -126,7 +127,7 @@ async def test_staff_cannot_use_mentee_settings(
     from tests.utils import MENTOR_PHONE
 
     replies = await Chat(service, sender=Sender(Channel.CONSOLE, MENTOR_PHONE)).send("/settings")
-    assert replies[0].text == texts.COMMAND_NOT_ALLOWED
+    assert replies[0].text == refusal("settings")
 
 
 @pytest.mark.parametrize("back", ["tap", "back", "go back"])

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.authorisation import refusal
 from bot.flows import texts
-from bot.flows.engine import staff_help
+from bot.flows.staff_help import staff_help
 from bot.messages import Channel, Reply, Sender
 from bot.service import MentorService
 from bot.storage.models import (
@@ -210,4 +211,4 @@ async def test_mentees_cannot_signpost(service: MentorService, session_factory: 
     await chat.send("/cancel")
     for command in ("/signpost Sam", "/signposts Sam"):
         replies = await chat.send(command)
-        assert replies[0].text == texts.COMMAND_NOT_ALLOWED
+        assert replies[0].text == refusal(command.split()[0][1:])

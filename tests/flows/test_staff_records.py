@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.authorisation import refusal
 from bot.flows import texts
 from bot.messages import Channel, Sender
 from bot.reports.outcome_formats import as_text
@@ -86,7 +87,7 @@ async def test_supervisor_assigns_a_mentee_and_everyone_is_told(
     service: MentorService, session_factory: Sessions
 ) -> None:
     alex, jo, pat = await _team(service, session_factory)
-    assert (await alex.send("/assign Sam Jo"))[0].text == texts.COMMAND_NOT_ALLOWED
+    assert (await alex.send("/assign Sam Jo"))[0].text == refusal("assign")
     (reply,) = await pat.send("/assign Sam Jo")
     assert reply.text == texts.ASSIGN_DONE.format(name="Sam", mentor="Jo")
     async with session_factory() as session:
@@ -126,7 +127,7 @@ async def test_audit_lists_who_looked_without_content(
     assert reply.text.startswith(texts.AUDIT_HEADER.format(name="Sam"))
     assert "Alex: note" in reply.text
     assert "private words" not in reply.text
-    assert (await alex.send("/audit Sam"))[0].text == texts.COMMAND_NOT_ALLOWED
+    assert (await alex.send("/audit Sam"))[0].text == refusal("audit")
     async with session_factory() as session:
         actions = [e.action for e in (await session.execute(select(AuditEvent))).scalars()]
         sam = (
@@ -142,7 +143,25 @@ async def test_help_lists_each_role_its_own_commands_with_examples(
     alex, _, pat = await _team(service, session_factory)
     mentor_help = (await alex.send("/help"))[0].text
     supervisor_help = (await pat.send("/help"))[0].text
-    assert "/mentee NAME - one mentee's record (e.g. /mentee Sam)" in mentor_help
+    assert "Mentees: /mentees, /attention, /ack NAME, /mentee NAME," in mentor_help
+    assert len(mentor_help.splitlines()) <= 8 and len(supervisor_help.splitlines()) <= 10
+    assert alex.texts == [mentor_help]  # no crisis lines, no second message
+    example = "/mentee NAME - one mentee's record (e.g. /mentee Sam)"
+    assert (await alex.send("/help mentee"))[0].text == example
+    assert (await alex.send("/help /report"))[0].text == mentor_help  # not theirs: the list
     assert "/caseloads" not in mentor_help and "/report" not in mentor_help
     assert "/caseloads" in supervisor_help and "/report" in supervisor_help
     assert "/checkin" not in mentor_help
+
+
+def test_every_staff_command_is_in_a_group_of_the_help() -> None:
+    from bot.authorisation import RULES, STAFF, SUPERVISOR
+    from bot.flows.staff_help import staff_help
+
+    grouped = " ".join(texts.STAFF_HELP_GROUPS.values()).split()
+    staff_commands = {n for n, roles in RULES.items() if roles in (STAFF, SUPERVISOR)} - {"web"}
+    assert staff_commands <= set(grouped)
+    assert len(grouped) == len(set(grouped))
+    assert "Directory:" in staff_help(Role.SUPERVISOR) and "Directory:" not in staff_help(
+        Role.MENTOR
+    )

@@ -8,6 +8,7 @@ import zipfile
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.authorisation import refusal
 from bot.flows import texts
 from bot.messages import Channel, Sender
 from bot.reports.outcome_chart import HEADLINE, OutcomesChart
@@ -67,7 +68,7 @@ async def test_a_mentor_cannot_run_the_report(
     await add_staff(session_factory, service, name="Max", phone="+447700900009")
     chat = Chat(service, sender=Sender(Channel.CONSOLE, "+447700900009"))
     replies = await chat.send("/report")
-    assert replies[0].text == texts.REPORT_ONLY_SUPERVISORS
+    assert replies[0].text == refusal("report")
     assert not any("Pairs" in text for text in chat.texts)
 
 

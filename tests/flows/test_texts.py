@@ -85,8 +85,6 @@ STAFF_FACING = {
     "COMPARE_USAGE",
     "COMPARE_PICTURE",
     "COMPARE_MORE",
-    # A staff command's refusal (a mentee sending /report sees it too: short and plain).
-    "REPORT_ONLY_SUPERVISORS",
     "ADDMENTEE_USAGE",
     "ADDMENTEE_BAD_PHONE",
     "ADDMENTEE_TAKEN",
@@ -250,6 +248,13 @@ STAFF_FACING = {
     "HOURS_ASK_FROM",
     "HOURS_ASK_TO",
     "HOURS_END_REASK",
+    # Staff chat, smoothed, and the dashboard (bot/flows/staff_help.py, web_link.py).
+    "STAFF_HELP_GROUPS",
+    "STAFF_HELP_MORE",
+    "STAFF_HINT",
+    "STAFF_HINT_WEB",
+    "WEB_LINK",
+    "WEB_NOT_SET_UP",
 }
 MENTEE_FACING = sorted(
     name

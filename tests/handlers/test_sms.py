@@ -343,7 +343,7 @@ async def test_a_long_list_is_paged_with_more(
     # MORE once the pages are used up is just a word again; a retried MORE sends nothing twice.
     assert await sms.text("MORE", sender=mentor, sid="SMMORE") == 200
     assert await sms.text("MORE", sender=mentor, sid="SMMORE") == 200
-    assert sms.inbox(mentor)[-1].startswith(texts.STAFF_HELP)
+    assert sms.inbox(mentor)[-1] == "Send HELP for your commands."
     assert all(length(text) <= BUDGET for text in sms.inbox(mentor)[:pages])
 
 

@@ -333,6 +333,8 @@ async def test_serve_app_starts_in_both_modes(
                 assert health.status_code == 503
                 assert health.json()["database"] == "ok"
                 assert health.json()["scheduler_heartbeat"] is None
+                staff = await client.get("/staff/")  # the dashboard is mounted, behind sign-in
+                assert staff.headers["location"] == "/staff/signin"
             if mode == "webhook":
                 assert fake.webhook is not None
                 assert fake.webhook["url"] == "https://bot.example.org/telegram/webhook"
@@ -424,7 +426,7 @@ async def test_each_chat_gets_the_command_menu_of_its_role(
     ):
         await join(fake)
         fake.user_message(3003, "/help")
-        await fake.wait_for_sent(2, chat_id=3003)
+        await fake.wait_for_sent(1, chat_id=3003)
 
         def menu(chat_id: int) -> set[str]:
             scope = {"type": "chat", "chat_id": chat_id}

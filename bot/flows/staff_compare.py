@@ -9,10 +9,9 @@ and JSON are on the command line. Each use is audit-logged, as /report is.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
 from bot.flows import texts
 from bot.flows.context import FlowContext
+from bot.flows.dates import date_range
 from bot.flows.types import Outcome
 from bot.messages import Reply
 from bot.reports.compare_chart import ComparisonChart
@@ -48,12 +47,7 @@ async def compare(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
         return Outcome([Reply(texts.COMPARE_USAGE)])
     words, options = split
     try:
-        since, until = (
-            datetime.combine(date.fromisoformat(options[key]), time(), tzinfo=ctx.zone)
-            if key in options
-            else None
-            for key in ("from", "to")
-        )
+        since, until = date_range(options, ctx.zone)
     except ValueError:
         return Outcome([Reply(texts.COMPARE_USAGE)])
     try:

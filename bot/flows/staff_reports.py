@@ -8,12 +8,12 @@ sets two groups side by side (bot/flows/staff_compare.py).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
 from bot.flows import staff_compare, texts
 from bot.flows.context import FlowContext
+from bot.flows.dates import date_range
 from bot.flows.types import Outcome
 from bot.messages import Document, Reply
 from bot.reports.export import build_export
@@ -44,12 +44,7 @@ async def report(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
     if options is None:
         return Outcome([Reply(texts.REPORT_USAGE)])
     try:
-        since, until = (
-            datetime.combine(date.fromisoformat(options[key]), time(), tzinfo=ctx.zone)
-            if key in options
-            else None
-            for key in ("from", "to")
-        )
+        since, until = date_range(options, ctx.zone)
     except ValueError:
         return Outcome([Reply(texts.REPORT_USAGE)])
     mentor_id = None

@@ -64,6 +64,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
     from bot.handlers.health import HealthCheck
     from bot.handlers.telegram import build_application, learn_bot_username
     from bot.handlers.web import TelegramWebhook, create_web_app
+    from bot.reports.pictures import start_drawing
 
     webhook_mode = settings.telegram_mode is TelegramMode.WEBHOOK
     sms_sender = SmsSender(None, service.session_factory) if settings.sms_enabled else None
@@ -92,6 +93,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if sms_sender is not None:
             sms_sender.gateway = TwilioGateway(settings)
+        start_drawing()  # in the background: the first picture need not wait for it
         async with application:
             await learn_bot_username(application, service)
             await application.start()

@@ -1,17 +1,23 @@
 """The pictures a Reply can carry, and the one place they are drawn.
 
 A flow describes a picture as data (result charts, or a plan card); the channel adapter draws
-it after the commit with `draw`, off the event loop.
+it after the commit with `draw`, off the event loop. The same description draws once: the last
+CACHED pictures are kept by their content (a mentee who asks for their results twice, a
+supervisor's report asked again), and the drawing process can be started with the bot
+(`start_drawing`) so that the first picture does not wait a second for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import multiprocessing
 import os
+import pickle
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import OrderedDict
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from bot.reports.charts import Panel, render_results_png
@@ -27,6 +33,8 @@ Picture = tuple[Panel, ...] | Card
 # is about 55 MB that the bot process need not carry. Spawned, not forked: the bot has
 # threads (aiosqlite, PTB) whose locks a fork could copy mid-use.
 _drawing: ProcessPoolExecutor | None = None
+CACHED = 64  # PNGs of 20-80 KB each: a few MB at most, in this process's memory only
+_drawn: OrderedDict[bytes, bytes] = OrderedDict()
 
 
 def _drawing_process() -> ProcessPoolExecutor:
@@ -56,18 +64,35 @@ def _end_with(bot: int) -> None:
     threading.Thread(target=watch, name="mentorbot-draw-watch", daemon=True).start()
 
 
+def start_drawing() -> Future[None]:
+    """Start the drawing process now, with matplotlib loaded, instead of at the first picture."""
+    return _drawing_process().submit(_load_matplotlib)
+
+
+def _load_matplotlib() -> None:
+    import matplotlib.pyplot  # noqa: F401  (in the drawing process: the import is the point)
+
+
 async def draw(picture: Picture) -> bytes:
-    """PNG bytes for a described picture, drawn in the drawing process.
+    """PNG bytes for a described picture, drawn in the drawing process (or kept from before).
 
     A drawing process that died (killed, out of memory) breaks its pool for good, so it is
     replaced and the picture drawn once more by a fresh one.
     """
+    key = hashlib.sha256(pickle.dumps(picture)).digest()
+    if key in _drawn:
+        _drawn.move_to_end(key)
+        return _drawn[key]
     pool = _drawing_process()
     try:
-        return await _draw_in(pool, picture)
+        png = await _draw_in(pool, picture)
     except BrokenProcessPool:
         _forget(pool)
-        return await _draw_in(_drawing_process(), picture)
+        png = await _draw_in(_drawing_process(), picture)
+    _drawn[key] = png
+    while len(_drawn) > CACHED:
+        _drawn.popitem(last=False)
+    return png
 
 
 async def _draw_in(pool: ProcessPoolExecutor, picture: Picture) -> bytes:

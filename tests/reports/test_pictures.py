@@ -7,9 +7,13 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bot.reports import pictures
+from bot.reports.charts import Panel
 from tests.reports.test_charts import PNG_SIGNATURE, weekly_panel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,9 +40,46 @@ async def test_a_drawing_process_that_died_is_replaced_and_the_picture_still_com
     assert pool is not None
     for pid in list(pool._processes):  # as if the kernel killed it for memory
         os.kill(pid, signal.SIGKILL)
-    png = await pictures.draw((weekly_panel(),))
+    png = await pictures.draw(titled("Drawn after the kill"))  # not kept: must be drawn
     assert png.startswith(PNG_SIGNATURE)
     assert pictures._drawing is not pool
+
+
+def titled(title: str) -> tuple[Panel, ...]:
+    return (replace(weekly_panel(), title=title),)
+
+
+async def drawn_here_again(picture: tuple[Panel, ...]) -> bool:
+    """Whether drawing `picture` now needs the drawing process (it was not kept)."""
+    if pictures._drawing is not None:
+        pictures._forget(pictures._drawing)
+    await pictures.draw(picture)
+    return pictures._drawing is not None
+
+
+async def test_the_same_picture_is_drawn_once() -> None:
+    first = await pictures.draw(titled("Once"))
+    assert not await drawn_here_again(titled("Once"))
+    assert await pictures.draw(titled("Once")) == first
+    assert await drawn_here_again(titled("Something else"))
+
+
+async def test_the_oldest_pictures_make_room(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pictures, "CACHED", 2)
+    for title in ("One", "Two", "Three"):
+        await pictures.draw(titled(title))
+    assert not await drawn_here_again(titled("Three"))
+    assert await drawn_here_again(titled("One"))
+
+
+def test_the_drawing_process_can_start_with_the_bot() -> None:
+    script = (
+        "import sys\n"
+        "from bot.reports.pictures import start_drawing\n"
+        "start_drawing().result(timeout=120)\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    assert printed_by(script).split() == ["False"]
 
 
 def test_the_bot_process_never_loads_matplotlib_to_draw() -> None:

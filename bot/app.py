@@ -67,7 +67,9 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
     from bot.reports.pictures import start_drawing
 
     webhook_mode = settings.telegram_mode is TelegramMode.WEBHOOK
-    sms_sender = SmsSender(None, service.session_factory) if settings.sms_enabled else None
+    sms_sender = (
+        SmsSender(None, service.session_factory, service.writing) if settings.sms_enabled else None
+    )
     application = build_application(
         token=require_telegram_token(settings),
         base_url=settings.telegram_api_url,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import update
@@ -14,6 +17,7 @@ from bot.delivery.twilio_gateway import SmsRejected, TwilioGateway
 from bot.messages import Reply
 from bot.storage.models import OutboxMessage, OutboxStatus, Person, Role
 
+Writing = Callable[[], AbstractAsyncContextManager[None]]
 FAILED_STATUSES = {"failed", "undelivered"}
 
 
@@ -41,9 +45,14 @@ class SmsSender:
         self,
         gateway: TwilioGateway | None,
         session_factory: async_sessionmaker[AsyncSession],
+        writing: Writing = contextlib.nullcontext,
     ) -> None:
         self.gateway = gateway  # set once the event loop runs (its HTTP session needs one)
         self.session_factory = session_factory
+        # In the bot, MentorService.writing: on SQLite the options and pages it remembers wait
+        # their turn with the messages being handled instead of failing as "database is
+        # locked" (seen with every text delivered twice: the reply was then not sent).
+        self.writing = writing
 
     def can_reach(self, person: Person) -> bool:
         return (
@@ -83,7 +92,13 @@ class SmsSender:
             paged_bodies = pages(reply, staff=staff)
             bodies = paged_bodies[:1]
             if paged_bodies[1:]:
-                await remember_pages(self.session_factory, person_id, paged_bodies[1:])
+                async with self.writing():
+                    await remember_pages(self.session_factory, person_id, paged_bodies[1:])
+        if reply.choices and person_id is not None:
+            # Before the text goes: a person who answers at once must find their "2" read
+            # against these options, not the last ones (docs/decisions.md, "Options first").
+            async with self.writing():
+                await remember_choices(self.session_factory, person_id, reply)
         try:
             for body in bodies:
                 sid = await self.gateway.send(phone, body)
@@ -95,8 +110,6 @@ class SmsSender:
             raise PermanentFailure(str(exc)) from exc
         except (OSError, TimeoutError) as exc:
             raise RetryLater(type(exc).__name__) from exc
-        if reply.choices and person_id is not None:
-            await remember_choices(self.session_factory, person_id, reply)
         return sid
 
 

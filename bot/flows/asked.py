@@ -10,6 +10,8 @@ a word that works at one question works at all of them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Outcome
@@ -27,6 +29,11 @@ async def answer(
 ) -> Read | Outcome:
     """The message read as an answer, a skip or a step back; otherwise the reply to send."""
     got = asking.read(question, message, token)
+    if got.kind is Kind.STALE and message.text is not None:
+        # A number typed by text against options since replaced: what the person typed is
+        # read against the question open now, as any typed answer is.
+        message = replace(message, choice=None, token=None)
+        got = asking.read(question, message, token)
     if got.kind in ACTED_ON:
         return got
     if got.kind is Kind.STALE:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from bot import authorisation
@@ -251,7 +252,9 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     if state is not None:
         return await FLOW_STEPS[state.flow](ctx, person, state.data, message)
     if message.choice is not None:
-        return Outcome(stale_tap=True)
+        if message.text is None:
+            return Outcome(stale_tap=True)
+        message = replace(message, choice=None, token=None)  # a number texted: its words
     if person.role is Role.MENTEE:  # "confirm" typed to an unanswered meeting invitation
         typed_tap = await meeting_actions.typed_answer(ctx, person, message.text)
         if typed_tap is not None:

@@ -89,7 +89,10 @@ def translate(
     picked = choice_for(body, person.sms_choices if person else None)
     if picked is not None:
         token, value = picked
-        return InboundMessage(sender=sender, choice=value, token=token or None), None
+        # The words are kept too: if those options belong to a question already answered,
+        # the number is read against the one open now (bot/flows/asked.py).
+        message = InboundMessage(sender=sender, text=body, choice=value, token=token or None)
+        return message, None
     waiting = (person.sms_choices or {}).get("more") if person is not None else None
     if len(words) == 1 and first == "more" and waiting:
         return InboundMessage(sender=sender, text=body), "more"

@@ -115,7 +115,7 @@ async def _sms(service: MentorService) -> AsyncIterator[Channel]:
     async with FakeTwilioAPI() as twilio:
         settings = twilio.settings(public_url=PUBLIC)
         gateway = TwilioGateway(settings)
-        sender = SmsSender(gateway, service.session_factory)
+        sender = SmsSender(gateway, service.session_factory, service.writing)
         dispatcher = Dispatcher(
             session_factory=service.session_factory,
             senders=[sender],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.sms import SmsSender
@@ -20,6 +20,7 @@ from bot.messages import Channel, Sender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService
+from bot.storage import people
 from bot.storage.models import Answer, OutboxMessage, OutboxStatus, Person, ProcessedInbound
 from bot.storage.people import has_phone
 from tests.conftest import FakeClock
@@ -64,7 +65,7 @@ async def sms(database_url: str, service: MentorService) -> AsyncIterator[SmsWor
     async with FakeTwilioAPI() as twilio:
         settings = twilio.settings(database_url=database_url, public_url=PUBLIC)
         gateway = TwilioGateway(settings)
-        sender = SmsSender(gateway, service.session_factory)
+        sender = SmsSender(gateway, service.session_factory, service.writing)
         dispatcher = Dispatcher(
             session_factory=service.session_factory,
             senders=[sender],
@@ -470,3 +471,25 @@ async def test_an_invited_number_is_guided_to_join_until_its_invite_runs_out(
     clock.advance(days=15)  # invites last 14 days
     await sms.text("yes", sender="+447700900124")
     assert sms.inbox("+447700900124")[-1] == texts.START_NEEDS_CODE_SMS
+
+
+async def test_a_number_read_against_options_since_replaced_answers_the_open_question(
+    sms: SmsWorld, service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """A reply that overtakes the saving of the options it answers is not lost in silence."""
+    mentor = await add_staff(session_factory, service)
+    await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await sms.text("1")  # agrees; question 1 comes
+    async with session_factory() as session:
+        sam = await people.person_by_phone(session, SAM)
+        assert sam is not None and sam.sms_choices is not None
+        first_options, sam_id = sam.sms_choices, sam.id
+    await sms.text("1")  # answers question 1; question 2 comes with options of its own
+    assert sms.inbox()[-1].startswith("Part 1 of 3, question 2 of 50: ")
+    async with session_factory() as session, session.begin():  # as if still question 1's
+        await session.execute(
+            update(Person).where(Person.id == sam_id).values(sms_choices=first_options)
+        )
+    await sms.text("2")
+    assert sms.inbox()[-1].startswith("Part 1 of 3, question 3 of 50: ")
+    assert await count_rows(session_factory, Answer) == 2

@@ -95,6 +95,14 @@ async def test_every_update_and_text_delivered_twice_is_processed_once(
     processed = await count(session_factory, ProcessedInbound)
     print(f"\ndeliveries: {deliveries} (two of each); processed: {processed}")
     assert problems == [], "\n".join(problems[:20]) + "\n" + bot.log_tail()
+    print(
+        "AGAIN",
+        [
+            (m.index, m.answered_again, m.asked_again, m.inbox.messages(m.key)[-6:])
+            for m in mentees
+            if m.answered_again or m.asked_again
+        ],
+    )
     assert sum(m.answered_again + m.asked_again for m in mentees) == 0  # nothing asked twice
     assert await count(session_factory, Answer) == 2 * EACH * ANSWERS
     assert await count(session_factory, ProcessedInbound) * 2 == deliveries

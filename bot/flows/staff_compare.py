@@ -14,6 +14,7 @@ from bot.flows.context import FlowContext
 from bot.flows.dates import date_range
 from bot.flows.types import Outcome
 from bot.messages import Reply
+from bot.reports.compare import Comparison
 from bot.reports.compare_chart import ComparisonChart
 from bot.reports.compare_formats import as_text
 from bot.reports.compare_groups import CompareError, compare_groups, resolve
@@ -40,24 +41,34 @@ def _split(argument: str) -> tuple[list[str], dict[str, str]] | None:
     return words, filters
 
 
-async def compare(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
-    """Answers `/report compare ...` with a picture, the figures and the notes."""
+async def comparison(ctx: FlowContext, argument: str) -> Comparison | list[str]:
+    """The headline comparison the words ask for, or what to tell the person instead."""
     split = _split(argument)
     if split is None or not split[0]:
-        return Outcome([Reply(texts.COMPARE_USAGE)])
+        return [texts.COMPARE_USAGE]
     words, options = split
     try:
         since, until = date_range(options, ctx.zone)
     except ValueError:
-        return Outcome([Reply(texts.COMPARE_USAGE)])
+        return [texts.COMPARE_USAGE]
     try:
         groups = await resolve(ctx.session, words)
     except CompareError as error:
-        return Outcome([Reply(str(error)), Reply(texts.COMPARE_USAGE)])
+        return [str(error), texts.COMPARE_USAGE]
     filters = Filters(site=options.get("site"), since=since, until=until)
     full = await compare_groups(ctx.session, ctx.instruments, groups, filters)
+    return full.headline(HEADLINE)
+
+
+async def compare(ctx: FlowContext, staff: Person, argument: str) -> Outcome:
+    """Answers `/report compare ...` with a picture, the figures and the notes.
+
+    The staff dashboard's report page shows the same (bot/web/pages_reports.py).
+    """
+    shown = await comparison(ctx, argument)
+    if isinstance(shown, list):
+        return Outcome([Reply(line) for line in shown])
     audit.record(ctx.session, actor_id=staff.id, action="report_compare", now=ctx.now())
-    shown = full.headline(HEADLINE)
     title = texts.COMPARE_TITLE.format(a=shown.a_label, b=shown.b_label)
     figures = as_text(shown, title=title, notes=False)
     notes = Reply("\n".join([*shown.definitions, texts.COMPARE_MORE]))

@@ -56,6 +56,8 @@ SIGNED_IN: list[tuple[str, Endpoint, list[str]]] = [
     ("/audit", pages_supervisor.audit_log, ["GET"]),
     ("/report", pages_reports.report, ["GET"]),
     ("/report.png", pages_reports.report_chart, ["GET"]),
+    ("/report/compare", pages_reports.compare_page, ["GET"]),
+    ("/report/compare.png", pages_reports.compare_chart, ["GET"]),
     ("/export", pages_reports.export_page, ["GET"]),
     ("/export", pages_reports.export_download, ["POST"]),
     ("/directory", pages_directory.directory, ["GET"]),

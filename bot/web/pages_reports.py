@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from bot.flows import staff_compare, texts
+from bot.reports.compare_chart import ComparisonChart
+from bot.reports.compare_formats import as_text
 from bot.reports.export import build_export
 from bot.reports.outcome_chart import OutcomesChart, comparable, headline_rows
 from bot.reports.outcome_formats import NOT_ENOUGH_PAIRS, activity_lines, enough_pairs, record
@@ -38,8 +42,6 @@ class Chosen:
 
     @property
     def query(self) -> str:
-        from urllib.parse import urlencode
-
         given = {"site": self.site, "mentor": self.mentor, "from": self.since, "to": self.until}
         return urlencode({k: v for k, v in given.items() if v})
 
@@ -128,6 +130,49 @@ async def report_chart(view: Page) -> Response:
     found = await outcome_report(ctx.session, ctx.instruments, chosen.filters)
     picture = await draw(OutcomesChart(tuple(headline_rows(found.rows))))
     return Response(picture, media_type="image/png")
+
+
+DEFAULT_GROUPS = "hub spokes"
+
+
+def _groups(view: Page) -> str:
+    """The groups to compare, as typed after `/report compare` in the chat (docs/compare.md)."""
+    return " ".join(view.request.query_params.get("groups", DEFAULT_GROUPS).split())[:200]
+
+
+@staff_page("report")
+async def compare_page(view: Page) -> Response:
+    """Two groups side by side: what `/report compare WORDS` sends, as a page."""
+    ctx, groups = view.ctx, _groups(view)
+    shown = await staff_compare.comparison(ctx, groups)
+    if isinstance(shown, list):
+        lines, figures, picture = shown, "", False
+    else:
+        audit.record(ctx.session, actor_id=view.staff.id, action="report_compare", now=ctx.now())
+        title = texts.COMPARE_TITLE.format(a=shown.a_label, b=shown.b_label)
+        lines, figures = list(shown.definitions), as_text(shown, title=title, notes=False)
+        picture = shown.comparable
+    return page(
+        view.request,
+        "compare.html",
+        staff=view.staff,
+        csrf=view.csrf,
+        title="Compare two groups",
+        groups=groups,
+        query=urlencode({"groups": groups}),
+        figures=figures,
+        lines=lines,
+        picture=picture,
+    )
+
+
+@staff_page("report")
+async def compare_chart(view: Page) -> Response:
+    """The comparison's picture for the same words (the page above logged the viewing)."""
+    shown = await staff_compare.comparison(view.ctx, _groups(view))
+    if isinstance(shown, list):  # words that name no groups: the page says why
+        return Response(status_code=404)
+    return Response(await draw(ComparisonChart(shown)), media_type="image/png")
 
 
 @staff_page("export")

@@ -53,6 +53,8 @@ FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("/audit", "GET"): {},
     ("/report", "GET"): {},
     ("/report.png", "GET"): {},
+    ("/report/compare", "GET"): {},
+    ("/report/compare.png", "GET"): {},
     ("/export", "GET"): {},
     ("/export", "POST"): {},
     ("/directory", "GET"): {},

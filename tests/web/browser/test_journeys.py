@@ -114,6 +114,7 @@ async def test_a_supervisor_goes_through_every_page_and_downloads_the_export(
         "caseloads": ("/staff/caseloads", "Assign or reassign"),
         "supervision": ("/staff/supervision", "Record a supervision"),
         "report": ("/staff/report", "Before and after"),
+        "compare": ("/staff/report/compare", "Groups to compare"),
         "directory": ("/staff/directory", "Add an entry"),
         "directory-new": ("/staff/directory/new", "Checked by the same rules"),
         "audit": ("/staff/audit", "Never what they saw"),

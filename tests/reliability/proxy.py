@@ -91,21 +91,30 @@ class CuttableProxy:
         return self.trap
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Tracked from the start and closed in `finally`: a connection accepted while a cut
+        # happens, or still open when the test ends, must not outlive the proxy unclosed (the
+        # fault suite runs with warnings as errors, and an unclosed socket failed a run).
+        self._open.add(writer)
+        up_writer: asyncio.StreamWriter | None = None
         try:
-            up_reader, up_writer = await asyncio.open_connection(*self.target)
-        except OSError:
-            writer.transport.abort()
-            return
-        self._open |= {writer, up_writer}
-        session = _Session()
-        await asyncio.gather(
-            self._from_client(reader, up_writer, session),
-            self._from_server(up_reader, writer, up_writer, session),
-            return_exceptions=True,
-        )
-        for end in (writer, up_writer):
-            self._open.discard(end)
-            end.transport.abort()
+            try:
+                up_reader, up_writer = await asyncio.open_connection(*self.target)
+            except OSError:
+                return
+            if writer not in self._open:  # cut while this connection was being made
+                return
+            self._open.add(up_writer)
+            session = _Session()
+            await asyncio.gather(
+                self._from_client(reader, up_writer, session),
+                self._from_server(up_reader, writer, up_writer, session),
+                return_exceptions=True,
+            )
+        finally:
+            for end in (writer, up_writer):
+                if end is not None:
+                    self._open.discard(end)
+                    end.transport.abort()
 
     async def _from_client(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, session: _Session

@@ -281,6 +281,10 @@ class _QuietServer(uvicorn.Server):
             await asyncio.sleep(0.002)
         for task in list(state.tasks):
             task.cancel()
+        for connection in list(state.connections):  # still open at the deadline: closed now,
+            transport = getattr(connection, "transport", None)  # not left for the collector
+            if transport is not None:
+                transport.abort()
         for server in self.servers:
             await server.wait_closed()
 

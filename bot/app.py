@@ -18,6 +18,7 @@ from bot.handlers.sms import SmsWebhook
 from bot.instruments import Instrument, load_instruments
 from bot.instruments.ssm import shipped_matrix
 from bot.safety import CrisisDetector, relapse
+from bot.scheduling import replies
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.scheduling.watchman import Watchman
@@ -62,6 +63,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
     """The Telegram Application inside the ASGI app, started and stopped by its lifespan."""
     from bot.delivery.twilio_gateway import TwilioGateway
     from bot.handlers.health import HealthCheck
+    from bot.handlers.polling import StoringPoller, replay_kept
     from bot.handlers.telegram import build_application, learn_bot_username
     from bot.handlers.web import TelegramWebhook, create_web_app
     from bot.reports.pictures import start_drawing
@@ -76,13 +78,17 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
         service=service,
         send_rate_per_second=settings.send_rate_per_second,
         concurrent_updates=settings.concurrent_updates,
-        webhook=webhook_mode,
         quiet=QuietHours.from_settings(settings),
         fallback_senders=[sms_sender] if sms_sender else None,
     )
     sms = _sms_webhook(settings, service, sms_sender)
     watchman = _watchman(settings, service, application, sms_sender)
     webhook: TelegramWebhook | None = None
+    poller = (
+        None
+        if webhook_mode
+        else StoringPoller(application, service, allowed_updates=ALLOWED_UPDATES)
+    )
     if webhook_mode:
         assert settings.telegram_webhook_secret is not None
         webhook = TelegramWebhook(
@@ -93,6 +99,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        started = service.clock()  # replies still `replying` from before this are orphans
         if sms_sender is not None:
             sms_sender.gateway = TwilioGateway(settings)
         start_drawing()  # in the background: the first picture need not wait for it
@@ -108,22 +115,30 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
                 )
                 await webhook.replay_unprocessed()
             else:
-                assert application.updater is not None
-                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                assert poller is not None
+                await poller.start()
+                await replay_kept(application, service)
             logger.info("Telegram %s mode started", settings.telegram_mode.value)
             stop_watching = asyncio.Event()
             watching = asyncio.create_task(watchman.run(stop_watching), name="mentorbot:watchman")
+            recovering = asyncio.create_task(
+                replies.recover(watchman.dispatcher, started=started),
+                name="mentorbot:recover-replies",
+            )
             try:
                 yield
             finally:
+                recovering.cancel()  # what it has not put back stays for the next start
+                await asyncio.gather(recovering, return_exceptions=True)
                 stop_watching.set()
                 await watching
                 await service.held.close()  # before the bot that would send their replies
-                if application.updater is not None and application.updater.running:
-                    await application.updater.stop()
+                if poller is not None:
+                    await poller.stop()
                 await application.stop()
         if sms is not None:
             await sms.drain()
+        await service.replies.close()  # marked sent, so the next start sends none again
         if sms_sender is not None and sms_sender.gateway is not None:
             await sms_sender.gateway.close()
         await engine.dispose()

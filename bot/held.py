@@ -94,6 +94,7 @@ class Entry:
     doubts: tuple[Sent, ...] = ()  # messages before it whose reply the person has not seen
     reask: bool = True  # the person has not seen the question that is open now
     unsure: Handled | None = None  # the reply worked out by an attempt that may have committed
+    replies: bool = True  # its replies will be sent, so they are queued (MentorService.handle)
 
 
 Attempt = Callable[[Entry], Awaitable["Handled | None"]]  # raises Unsure, or on failure

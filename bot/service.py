@@ -1,8 +1,10 @@
 """The transaction boundary: one inbound message is one commit, handled at most once.
 
 Channel adapters call `handle()` with the message and its channel id (Telegram update_id,
-Twilio MessageSid). The dedupe claim, the flow's state change, its answers and its outbox rows
-commit together or not at all (docs/architecture.md). Replies go out only after that commit.
+Twilio MessageSid). The dedupe claim, the flow's state change, its answers, its outbox rows and
+the replies to the message commit together or not at all (docs/architecture.md). Replies go out
+only after that commit: at once, from memory, and from the outbox if that send never happened
+(docs/decisions.md, "Replies through the outbox").
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.live_replies import LiveReplies
+from bot.delivery.reply_payload import keepable, outgoing_payload
 from bot.flows import engine, repeated, texts
 from bot.flows.context import Clock, FlowContext, JoinLinks, utc_now
 from bot.flows.types import Outcome
@@ -36,10 +41,16 @@ from bot.held import (
 from bot.instruments import Instrument
 from bot.messages import Channel, InboundMessage, Reply
 from bot.safety import CrisisDetector
-from bot.storage import inbound
+from bot.storage import inbound, outbox
 from bot.storage.models import Person, Role
 
 logger = logging.getLogger(__name__)
+
+# Channels whose replies are queued in the outbox: those the dispatcher can send on (the
+# console demo's replies are printed, and a demo has no crash to survive).
+QUEUED_REPLIES = {Channel.TELEGRAM, Channel.SMS}
+# A reply not sent within this long is skipped: the person has moved on, or asks again.
+REPLY_FRESH_FOR = timedelta(hours=1)
 
 
 def storable(value: str | None) -> str | None:
@@ -70,6 +81,9 @@ class Handled:
     notices: list[int] = field(default_factory=list)
     role: Role | None = None  # of the person who wrote, when known
     failed: bool = False  # told to try again: the database was away, say (bot/held.py)
+    # The outbox keys of the replies, one per reply, when they were queued with the answer:
+    # the adapter marks them sent (scheduling/replies.py). Empty when sent from memory only.
+    queued: tuple[str, ...] = ()
 
 
 class MentorService:
@@ -99,6 +113,10 @@ class MentorService:
         self.one_writer = bind is not None and bind.dialect.name == "sqlite"
         self._writer: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self.held = HeldMessages(self._attempt, self._give_up)
+        # What became of the replies the adapters send from memory (delivery/live_replies.py).
+        self.replies = LiveReplies(
+            session_factory=session_factory, clock=clock, writing=self.writing
+        )
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:
@@ -127,13 +145,15 @@ class MentorService:
         external_id: str | None,
         deliver: Deliver | None = None,
         said: str | None = None,
+        replies: bool = True,
     ) -> Handled | None:
         """Process one message; None if this delivery was processed before.
 
         `deliver` sends a reply later, for a message held while its commit is in doubt
         (bot/held.py); without it the person is told to try again. `said` is what the person
         sent, as the channel has it, to recognise the same thing sent again (default: the
-        message's text or tap).
+        message's text or tap). `replies=False` when the replies will not be sent (after STOP
+        by text the carrier blocks them), so none is queued either.
         """
         message = cleaned(message)
         key = (message.sender.channel.value, message.sender.address)
@@ -142,7 +162,7 @@ class MentorService:
             if sent and deliver and self.held.queue(key, message, sent, deliver):
                 return Handled(Outcome([]))
             return Handled(Outcome([Reply(texts.TRY_AGAIN_LATER)]), failed=True)
-        entry = Entry(message, sent, deliver, self.held.recall(key))
+        entry = Entry(message, sent, deliver, self.held.recall(key), replies=replies)
         try:
             handled = await self._attempt(entry)
         except Unsure as unsure:
@@ -151,6 +171,8 @@ class MentorService:
                 message.sender.channel.value,
             )
             if sent is None or deliver is None or not self.held.room():
+                # If it committed, its replies are for a copy of the message to find.
+                self.replies.let_go(unsure.handled.queued)
                 failure: Exception = unsure
             else:
                 entry.unsure = unsure.handled
@@ -176,6 +198,7 @@ class MentorService:
     async def _attempt(self, entry: Entry) -> Handled | None:
         """One transaction for the message; Unsure if the connection broke during its commit."""
         worked_out, outcome = False, None
+        queued: tuple[str, ...] = ()
         async with self.writing(), self.session_factory() as session:
             ctx = FlowContext(
                 session=session,
@@ -190,12 +213,55 @@ class MentorService:
             try:
                 async with session.begin():
                     outcome = await self._run(ctx, entry)
+                    queued = await self._queue_replies(ctx, entry, outcome)
                     worked_out = True  # what is left is the commit
             except Exception as exc:
                 if worked_out and outcome is not None and connection_lost(exc):
-                    raise Unsure(Handled(outcome, ctx.enqueued, ctx.role)) from exc
+                    raise Unsure(Handled(outcome, ctx.enqueued, ctx.role, queued=queued)) from exc
+                self.replies.let_go(queued)  # rolled back: they were never stored
                 raise
-        return None if outcome is None else Handled(outcome, ctx.enqueued, ctx.role)
+        return None if outcome is None else Handled(outcome, ctx.enqueued, ctx.role, queued=queued)
+
+    async def _queue_replies(
+        self, ctx: FlowContext, entry: Entry, outcome: Outcome | None
+    ) -> tuple[str, ...]:
+        """Queue the replies with the answer they follow, so a crash before they are sent
+        loses none (docs/decisions.md, "Replies through the outbox"); their keys, or ()."""
+        message, sent = entry.message, entry.sent
+        channel = message.sender.channel
+        if (
+            outcome is None
+            or not outcome.replies
+            or sent is None
+            or not entry.replies
+            or ctx.person_id is None  # a stranger, or someone just erased: keep nothing
+            or channel not in QUEUED_REPLIES
+            or not all(keepable(reply) for reply in outcome.replies)
+        ):
+            return ()
+        now, count = self.clock(), len(outcome.replies)
+        keys = tuple(outbox.reply_key(channel.value, sent.external_id, n) for n in range(count))
+        rows = [
+            {
+                "person_id": ctx.person_id,
+                "idempotency_key": key,
+                "text": reply.text,
+                "payload": outgoing_payload(
+                    reply,
+                    channel,
+                    message.sender.address,
+                    first=number == 0,
+                    last=number == count - 1,
+                    after_contact=message.contact_phone is not None,
+                ),
+                "now": now,
+                "expires_at": now + REPLY_FRESH_FOR,
+            }
+            for number, (key, reply) in enumerate(zip(keys, outcome.replies, strict=True))
+        ]
+        await outbox.queue_replies(ctx.session, rows)
+        self.replies.hold(keys)
+        return keys
 
     async def _run(self, ctx: FlowContext, entry: Entry) -> Outcome | None:
         """The claim, then the flows; None if the claim shows this message was handled."""
@@ -204,7 +270,7 @@ class MentorService:
         if sent is not None and not await inbound.claim_inbound(
             ctx.session, channel=channel, external_id=sent.external_id, now=self.clock()
         ):
-            return None
+            return await self._unsent_replies(ctx, channel, sent.external_id)
         if message.sender.channel is Channel.TELEGRAM:
             await _reachable_on_telegram(ctx.session, message)
         if sent is not None and entry.doubts:
@@ -218,8 +284,25 @@ class MentorService:
                 return await repeated.reply(ctx, message, reask=entry.reask)
         return await engine.process(ctx, message)
 
+    async def _unsent_replies(
+        self, ctx: FlowContext, channel: str, external_id: str
+    ) -> Outcome | None:
+        """A copy of a message handled before: None, unless the replies to the first were
+        committed but nobody is sending them (its commit went unseen); then they are sent
+        now, from the outbox, and this is an empty Outcome."""
+        inbound_key = outbox.inbound_of(outbox.reply_key(channel, external_id, 0))
+        if self.replies.sending(inbound_key):
+            return None
+        unsent = await outbox.release_unsent_replies(ctx.session, inbound_key)
+        if not unsent:
+            return None
+        ctx.enqueued += unsent
+        return Outcome([])
+
     async def _give_up(self, key: Key, entries: list[Entry]) -> None:
         """Held too long: the person is told once to try again; what they send is checked."""
+        for entry in entries:  # any replies they committed are for a copy to find
+            self.replies.let_go(entry.unsure.queued if entry.unsure else ())
         first = entries[0]
         sent = [entry.sent for entry in entries if entry.sent is not None]
         self.held.remember(key, (*first.doubts, *sent))
@@ -231,6 +314,11 @@ class MentorService:
             return await inbound.store_telegram_update(
                 session, update_id=update_id, payload=payload, now=self.clock()
             )
+
+    async def store_telegram_updates(self, updates: list[tuple[int, dict[str, Any]]]) -> None:
+        """Keep a polled batch durably, before the next poll lets Telegram forget it."""
+        async with self.writing(), self.session_factory() as session, session.begin():
+            await inbound.store_telegram_updates(session, updates, now=self.clock())
 
     async def unprocessed_telegram_updates(self) -> list[dict[str, Any]]:
         async with self.session_factory() as session:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.messages import Choice, Reply
+from bot.delivery.reply_payload import reply_from
+from bot.messages import Reply
 from bot.storage.models import OutboxMessage, Person
 
 
@@ -24,10 +25,8 @@ class Sender(Protocol):
 
 
 def reply_for(message: OutboxMessage) -> Reply:
-    """The outbox row as a channel-neutral Reply (text and its buttons)."""
-    payload = message.payload or {}
-    choices = tuple(Choice(label, value) for label, value in payload.get("choices", []))
-    return Reply(message.text, choices=choices, token=payload.get("token"))
+    """The outbox row as the channel-neutral Reply it was made from."""
+    return reply_from(message.text, message.payload)
 
 
 def choose_sender(

@@ -7,11 +7,15 @@ move to another channel) never depends on which channel failed.
 from __future__ import annotations
 
 
-class Blocked(Exception):
+class SendFailed(Exception):
+    """Any of the three, for a caller that only needs to know the send did not happen."""
+
+
+class Blocked(SendFailed):
     """The person blocked the bot on this channel; sending again is pointless."""
 
 
-class RetryLater(Exception):
+class RetryLater(SendFailed):
     def __init__(self, reason: str, after: float | None = None) -> None:
         super().__init__(reason)
         self.after = after  # seconds the channel asked us to wait, if it said
@@ -27,5 +31,5 @@ class TransientFailure(RetryLater):
 TELEGRAM_FAILED = "Telegram failed"
 
 
-class PermanentFailure(Exception):
+class PermanentFailure(SendFailed):
     """The channel refused this message for good (bad request, no chat)."""

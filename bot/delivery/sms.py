@@ -69,7 +69,8 @@ class SmsSender:
         if payload.get("sms_text"):  # neutral wording: phones are often shared
             reply = Reply(str(payload["sms_text"]), choices=reply.choices, token=reply.token)
         staff = person.role is not Role.MENTEE
-        return await self.send_to(str(phone), reply, person.id, staff=staff)
+        paged = bool(payload.get("paged"))  # a reply's last text: a long one waits for MORE
+        return await self.send_to(str(phone), reply, person.id, paged=paged, staff=staff)
 
     async def send_to(
         self,

@@ -65,8 +65,16 @@ class TelegramSender:
 
     async def send(self, person: Person, message: OutboxMessage) -> str | None:
         assert person.telegram_chat_id is not None
+        remove_keyboard = bool((message.payload or {}).get("remove_keyboard"))
+        await self.send_to(
+            person.telegram_chat_id, reply_for(message), remove_keyboard=remove_keyboard
+        )
+        return None
+
+    async def send_to(self, chat_id: int, reply: Reply, *, remove_keyboard: bool = False) -> None:
+        """Send one reply to a chat, with Telegram's errors as the channel-neutral ones."""
         try:
-            await send_reply(self.bot, person.telegram_chat_id, reply_for(message))
+            await send_reply(self.bot, chat_id, reply, remove_keyboard=remove_keyboard)
         except Forbidden as exc:
             raise Blocked(exc.message) from exc
         except RetryAfter as exc:
@@ -78,7 +86,6 @@ class TelegramSender:
         except (TimedOut, NetworkError) as exc:
             # NetworkError also covers Telegram's 5xx answers.
             raise TransientFailure(f"{TELEGRAM_FAILED}: {type(exc).__name__}") from exc
-        return None
 
 
 def _seconds(value: Any) -> float:

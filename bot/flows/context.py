@@ -54,6 +54,9 @@ class FlowContext:
     # SMS are kept compact, to stay within two segments.
     channel: Channel | None = None
     role: Role | None = None  # of the person who wrote, once known (for their command menu)
+    # The person who wrote, once known, while they exist: the replies are queued for them
+    # (a flow that deletes the person sets it back to None).
+    person_id: int | None = None
     # Where the staff dashboard is (MENTORBOT_PUBLIC_URL), or None when it is not served.
     staff_web_url: str | None = None
 

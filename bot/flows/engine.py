@@ -185,6 +185,7 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     ctx.channel = message.sender.channel
     person = await people.person_by_sender(ctx.session, message.sender)
     ctx.role = person.role if person is not None else None
+    ctx.person_id = person.id if person is not None else None
     if person is not None and message.sender.channel is Channel.TELEGRAM:
         person.telegram_chat_id = message.sender.chat_id or person.telegram_chat_id
     command = _command(message)
@@ -323,6 +324,7 @@ async def _global_intent(
     if name is None and word == "stop":
         if person.status is PersonStatus.PENDING:
             await people.remove_person(ctx.session, person)
+            ctx.person_id = None  # gone: nothing can be queued for them
             return Outcome([Reply(texts.CONSENT_DECLINED)])
         person.opted_out_at = ctx.now()
         if channel is Channel.SMS:  # the carrier stops texts too, until START

@@ -105,9 +105,11 @@ async def step(
     answered = Answered(got.label(CONSENT)) if message.choice is not None else None
     if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now():
         await people.remove_person(ctx.session, person)
+        ctx.person_id = None  # gone: nothing can be queued for them
         return Outcome([Reply(texts.START_BAD_CODE)])
     if got.value == _DECLINE:
         await people.remove_person(ctx.session, person)
+        ctx.person_id = None  # gone: nothing can be queued for them
         return Outcome([Reply(texts.CONSENT_DECLINED)], answered=answered)
     await _join(ctx, person, invite)
     outcome = await checkin.start(ctx, person)

@@ -21,6 +21,7 @@ async def reply(ctx: FlowContext, message: InboundMessage, *, reask: bool) -> Ou
     ctx.channel = message.sender.channel
     person = await people.person_by_sender(ctx.session, message.sender)
     ctx.role = person.role if person is not None else None
+    ctx.person_id = person.id if person is not None else None
     outcome = Outcome([Reply(texts.GOT_IT_ALREADY)])
     if person is None or not reask:
         return outcome

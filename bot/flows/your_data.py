@@ -111,4 +111,5 @@ async def step(
             ),
         )
     await erase_person(ctx.session, person)
+    ctx.person_id = None  # gone: the goodbye goes from memory only
     return Outcome([Reply(texts.FORGET_DONE), Reply(texts.CRISIS_LINES)])

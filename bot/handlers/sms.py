@@ -26,7 +26,7 @@ from bot.delivery.sms import SmsSender, delivery_report
 from bot.delivery.sms_text import choice_for
 from bot.delivery.sms_words import COMMAND_WORDS
 from bot.held import Deliver
-from bot.messages import Channel, InboundMessage, Reply, Sender
+from bot.messages import Channel, InboundMessage, Sender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.service import Handled, MentorService, storable
 from bot.storage import inbound, people
@@ -151,10 +151,14 @@ class SmsWebhook:
                     self._in_background(self._text(phone, page))
                 return Response(EMPTY_TWIML, media_type="text/xml")
             handled = await self.service.handle(
-                message, external_id=sid, deliver=self._later(phone, keyword), said=said(body)
+                message,
+                external_id=sid,
+                deliver=self._later(phone, keyword),
+                said=said(body),
+                replies=keyword != "stop",  # after STOP the carrier blocks texts
             )
-        if handled is not None and keyword != "stop":  # after STOP the carrier blocks texts
-            self._in_background(self._reply(phone, handled.outcome.replies, handled.notices))
+        if handled is not None and keyword != "stop":
+            self._in_background(self._reply(phone, handled))
         return Response(EMPTY_TWIML, media_type="text/xml")
 
     def _later(self, phone: str, keyword: str | None) -> Deliver:
@@ -162,7 +166,7 @@ class SmsWebhook:
 
         async def deliver(handled: Handled) -> None:
             if keyword != "stop":  # after STOP the carrier blocks texts
-                await self._reply(phone, handled.outcome.replies, handled.notices)
+                await self._reply(phone, handled)
 
         return deliver
 
@@ -217,22 +221,28 @@ class SmsWebhook:
             logger.warning("Could not look up who texted: %s", type(exc).__name__)
             return None
 
-    async def _reply(self, phone: str, replies: list[Reply], notices: list[int]) -> None:
-        """Text the replies, then send what the message queued for others."""
+    async def _reply(self, phone: str, handled: Handled) -> None:
+        """Text the replies and record each as sent; from the first that fails, they go back
+        to the outbox for the dispatcher. Then send what the message queued for others."""
         if self.sms is None:
             return
         person = await self._person(phone)
         staff = person is not None and person.role is not Role.MENTEE
-        try:
-            for number, reply in enumerate(replies, start=1):
-                last = number == len(replies)  # only the last can wait for MORE
-                await self.sms.send_to(
+        replies, keys, ledger = handled.outcome.replies, handled.queued, self.service.replies
+        for number, reply in enumerate(replies):
+            last = number == len(replies) - 1  # only the last can wait for MORE
+            try:
+                sid = await self.sms.send_to(
                     phone, reply, person.id if person else None, paged=last, staff=staff
                 )
-        except Exception as exc:  # Twilio's error text can quote the number: log the kind only
-            logger.warning("Could not text a reply: %s", type(exc).__name__)
+            except Exception as exc:  # Twilio's text can quote the number: log the kind only
+                logger.warning("Could not text a reply: %s", type(exc).__name__)
+                await ledger.failed(list(keys[number:]), type(exc).__name__)
+                break
+            if keys:
+                ledger.sent(keys[number], Channel.SMS.value, sid)
         if self.dispatcher is not None:
-            await self.dispatcher.deliver(notices)
+            await self.dispatcher.deliver(handled.notices)
 
     async def drain(self) -> None:
         """Wait for replies still being texted (tests, and a clean shutdown)."""

@@ -24,12 +24,12 @@ from telegram.ext import (
 )
 
 from bot.delivery.channel import Sender as ChannelSender
-from bot.delivery.telegram import TelegramSender, send_reply
+from bot.delivery.telegram import TelegramSender
 from bot.flows.context import JoinLinks
 from bot.flows.menus import commands_for
 from bot.handlers.chat_order import PerChatOrder
 from bot.held import Deliver
-from bot.messages import Channel, InboundMessage, Reply, Sender
+from bot.messages import Channel, InboundMessage, Sender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.service import Handled, MentorService
@@ -45,7 +45,11 @@ class TelegramAdapter:
     """Wires one MentorService into one PTB Application."""
 
     def __init__(
-        self, service: MentorService, dispatcher: Dispatcher, *, retry_failed: bool = False
+        self,
+        service: MentorService,
+        dispatcher: Dispatcher,
+        *,
+        retry_failed: bool = False,
     ) -> None:
         self.service = service
         self.dispatcher = dispatcher
@@ -94,7 +98,7 @@ class TelegramAdapter:
         if handled is None or self.retried(handled, update, context):
             return
         await self.send_replies(
-            context.bot, message.chat_id, handled.outcome.replies, after_contact=own is not None
+            context.bot, message.chat_id, handled, after_contact=own is not None
         )
         await self.show_menu(context.bot, message.chat_id, handled.role)
         self.deliver_notices(context, handled.notices)
@@ -124,7 +128,7 @@ class TelegramAdapter:
             except TelegramError as exc:
                 # Marking the old question is cosmetic; the next question must still go out.
                 logger.warning("Could not mark a question answered: %s", type(exc).__name__)
-        await self.send_replies(context.bot, chat_id, handled.outcome.replies)
+        await self.send_replies(context.bot, chat_id, handled)
         await self.show_menu(context.bot, chat_id, handled.role)
         self.deliver_notices(context, handled.notices)
 
@@ -132,7 +136,7 @@ class TelegramAdapter:
         """How a reply worked out later reaches this chat: a held message's (bot/held.py)."""
 
         async def deliver(handled: Handled) -> None:
-            await self.send_replies(context.bot, chat_id, handled.outcome.replies)
+            await self.send_replies(context.bot, chat_id, handled)
             await self.show_menu(context.bot, chat_id, handled.role)
             self.deliver_notices(context, handled.notices)
 
@@ -165,10 +169,20 @@ class TelegramAdapter:
         logger.error("Telegram handler failed: %s", type(context.error).__name__)
 
     async def send_replies(
-        self, bot: Any, chat_id: int, replies: list[Reply], *, after_contact: bool = False
+        self, bot: Any, chat_id: int, handled: Handled, *, after_contact: bool = False
     ) -> None:
-        for number, reply in enumerate(replies):
-            await send_reply(bot, chat_id, reply, remove_keyboard=after_contact and number == 0)
+        """Send the replies at once, from memory, and record each as sent; from the first that
+        fails, they go back to the outbox for the dispatcher (scheduling/replies.py)."""
+        sender, keys, ledger = TelegramSender(bot), handled.queued, self.service.replies
+        for number, reply in enumerate(handled.outcome.replies):
+            try:
+                await sender.send_to(chat_id, reply, remove_keyboard=after_contact and number == 0)
+            except Exception as exc:  # a channel's error, or a bug drawing a picture
+                logger.warning("Could not send a reply: %s", type(exc).__name__)
+                await ledger.failed(list(keys[number:]), str(exc) or type(exc).__name__)
+                return
+            if keys:
+                ledger.sent(keys[number], Channel.TELEGRAM.value)
 
 
 async def answer_tap(query: CallbackQuery, text: str | None = None) -> None:
@@ -186,11 +200,11 @@ def build_application(
     service: MentorService,
     send_rate_per_second: float,
     concurrent_updates: int,
-    webhook: bool,
     quiet: QuietHours,
     fallback_senders: list[ChannelSender] | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The PTB Application: polling builds its own Updater, webhook mode feeds it ourselves.
+    """The PTB Application, without PTB's Updater: updates reach it from the webhook or from
+    our own poller, each kept in the database first (bot/handlers/polling.py).
 
     Notices that a message causes (to a mentor, say) are sent straight after its commit by a
     dispatcher over this bot; the scheduler's dispatcher picks up whatever that could not send.
@@ -203,8 +217,7 @@ def build_application(
     )
     if concurrent_updates > 1:
         builder = builder.concurrent_updates(PerChatOrder(concurrent_updates))
-    if webhook:
-        builder = builder.updater(None)
+    builder = builder.updater(None)  # updates come from the webhook or a StoringPoller
     application = builder.build()
     dispatcher = Dispatcher(
         session_factory=service.session_factory,
@@ -214,7 +227,8 @@ def build_application(
         rate_per_second=None,  # the Application's own rate limiter already paces this bot
         writing=service.writing,
     )
-    TelegramAdapter(service, dispatcher, retry_failed=webhook).register(application)
+    # Kept updates (both modes: bot/handlers/polling.py) are ours to finish after a failure.
+    TelegramAdapter(service, dispatcher, retry_failed=True).register(application)
     return application
 
 

@@ -23,6 +23,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.handlers.health import HealthCheck
+from bot.handlers.polling import replay_kept
 from bot.handlers.sms import SmsWebhook
 from bot.service import MentorService
 
@@ -76,12 +77,7 @@ class TelegramWebhook:
 
     async def replay_unprocessed(self) -> int:
         """After a restart, hand PTB the updates that were stored but never handled."""
-        pending = await self.service.unprocessed_telegram_updates()
-        for payload in pending:
-            await self.enqueue(payload)
-        if pending:
-            logger.info("Replaying %d stored Telegram updates", len(pending))
-        return len(pending)
+        return await replay_kept(self.application, self.service)
 
 
 async def healthz(_request: Request) -> Response:

@@ -221,6 +221,8 @@ class Dispatcher:
     async def _claim(self, ids: list[int] | None) -> list[tuple[OutboxMessage, Person]]:
         now = self.clock()
         async with self.writing(), self.session_factory() as session, session.begin():
+            if ids is None:  # a reply put back after a failure or a crash may be out of date
+                await outbox.skip_superseded_replies(session)
             return await outbox.claim_due(
                 session,
                 now=now,

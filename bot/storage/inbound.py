@@ -46,6 +46,22 @@ async def store_telegram_update(
     return True
 
 
+async def store_telegram_updates(
+    session: AsyncSession, updates: list[tuple[int, dict[str, Any]]], *, now: datetime
+) -> None:
+    """Keep a batch of polled updates in one statement; those kept before are left alone."""
+    insert_into = (
+        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    await session.execute(
+        insert_into(TelegramUpdate).on_conflict_do_nothing(index_elements=["update_id"]),
+        [
+            {"update_id": update_id, "payload": payload, "received_at": now}
+            for update_id, payload in updates
+        ],
+    )
+
+
 async def unprocessed_telegram_updates(session: AsyncSession) -> list[dict[str, Any]]:
     """Stored updates never handled (the process died between storing and handling)."""
     handled = select(ProcessedInbound.id).where(

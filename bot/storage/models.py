@@ -80,6 +80,9 @@ class AssessmentStatus(StrEnum):
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"  # claimed by a dispatcher; back to pending if it dies
+    # A reply, queued with the answer it follows and being sent from memory by the process
+    # that handled the message; back to pending if that process died (scheduling/replies.py).
+    REPLYING = "replying"
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"  # no longer made sense: stale, cancelled, opted out

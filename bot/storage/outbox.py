@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy import Table, and_, bindparam, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.storage.models import (
     AttemptOutcome,
@@ -236,14 +237,183 @@ async def latest_errors(session: AsyncSession, message_id: int, count: int) -> l
     return list(latest)
 
 
+def reply_key(channel: str, external_id: str, number: int) -> str:
+    """The key of the `number`-th reply to one inbound message: known before the commit, so a
+    reply whose commit was in doubt can still be marked sent (bot/held.py)."""
+    return f"reply:{channel}:{external_id}:{number}"
+
+
+def inbound_of(key: str) -> str:
+    """What the replies to one inbound message share: their key up to the number."""
+    return key.rsplit(":", 1)[0] + ":"
+
+
+async def release_unsent_replies(session: AsyncSession, inbound: str) -> list[int]:
+    """Put back the replies to an inbound message whose commit went unseen; their ids.
+
+    A copy of the message found it handled, but nobody is sending its replies: the attempt
+    that committed them lost its connection before it knew (bot/held.py).
+    """
+    released = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.REPLYING,
+            OutboxMessage.idempotency_key.startswith(inbound, autoescape=True),
+        )
+        .values(status=OutboxStatus.PENDING, claimed_at=None)
+        .returning(OutboxMessage.id)
+    )
+    return sorted(released.scalars())
+
+
+async def queue_replies(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Queue the replies to a message as claimed by the live path, in one statement.
+
+    Each row holds person_id, idempotency_key, text, payload, now and expires_at. The process
+    that handles the message sends them from memory straight after the commit; the rows are
+    how they survive that process dying first (scheduling/replies.py).
+    """
+    table = cast(Table, OutboxMessage.__table__)
+    await session.execute(
+        insert(table),
+        [
+            {
+                "person_id": row["person_id"],
+                "idempotency_key": row["idempotency_key"],
+                "kind": "reply",
+                "text": row["text"],
+                "payload": row["payload"],
+                "status": OutboxStatus.REPLYING,
+                "respect_quiet_hours": False,  # asked for just now
+                "not_before": row["now"],
+                "expires_at": row["expires_at"],
+                "attempts": 0,
+                "claimed_at": row["now"],
+                "created_at": row["now"],
+            }
+            for row in rows
+        ],
+    )
+
+
+_LIVE = (OutboxStatus.REPLYING, OutboxStatus.PENDING)  # pending: a restart put it back
+
+
+async def mark_replies_sent(
+    session: AsyncSession, sent: list[tuple[str, str, str | None]], *, now: datetime
+) -> None:
+    """Record replies sent from memory, given as (key, channel, provider id): one UPDATE per
+    channel, and one more for the provider ids (Twilio's, for delivery reports)."""
+    for channel in {c for _, c, _ in sent}:
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.idempotency_key.in_([k for k, c, _ in sent if c == channel]),
+                OutboxMessage.status.in_(_LIVE),
+            )
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at=now,
+                attempts=OutboxMessage.attempts + 1,
+                claimed_at=None,
+                channel=channel,
+            )
+        )
+    with_ids = [(key, provider) for key, _, provider in sent if provider is not None]
+    if with_ids:
+        table = cast(Table, OutboxMessage.__table__)
+        await session.execute(
+            update(table)
+            .where(table.c.idempotency_key == bindparam("b_key"))
+            .values(provider_id=bindparam("b_provider")),
+            [{"b_key": key, "b_provider": provider} for key, provider in with_ids],
+        )
+
+
+async def replies_back(
+    session: AsyncSession, keys: list[str], *, error: str, now: datetime
+) -> None:
+    """Replies whose live send failed go back to the queue, for the dispatcher to retry."""
+    returned = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.idempotency_key.in_(keys),
+            OutboxMessage.status == OutboxStatus.REPLYING,
+        )
+        .values(
+            status=OutboxStatus.PENDING,
+            claimed_at=None,
+            not_before=now,
+            attempts=OutboxMessage.attempts + 1,
+            last_error=error[:200],
+        )
+        .returning(OutboxMessage.id)
+    )
+    session.add_all(
+        DeliveryAttempt(
+            outbox_id=message_id, attempted_at=now, outcome=AttemptOutcome.RETRY, error=error[:200]
+        )
+        for message_id in returned.scalars()
+    )
+
+
+async def release_replies(session: AsyncSession, *, claimed_before: datetime) -> list[int]:
+    """Put back replies a process that is gone was sending from memory; returns their ids.
+
+    Only `serve` sends replies, and one runs at a time: one that has just started knows that
+    every reply claimed before it started belongs to a process that died.
+    """
+    released = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.REPLYING,
+            OutboxMessage.claimed_at < claimed_before,
+        )
+        .values(status=OutboxStatus.PENDING, claimed_at=None)
+        .returning(OutboxMessage.id)
+    )
+    ids = list(released.scalars())
+    session.add_all(
+        DeliveryAttempt(
+            outbox_id=message_id, attempted_at=claimed_before, outcome=AttemptOutcome.INTERRUPTED
+        )
+        for message_id in ids
+    )
+    return ids
+
+
+async def skip_superseded_replies(session: AsyncSession) -> int:
+    """A waiting reply the person has since had a newer reply after is not sent.
+
+    They wrote again and were answered: that newer reply says where they are now, and the old
+    one (the question before, say) would only confuse, or be answered a second time.
+    """
+    newer = aliased(OutboxMessage)
+    skipped = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.kind == "reply",
+            OutboxMessage.status == OutboxStatus.PENDING,
+            exists().where(
+                newer.person_id == OutboxMessage.person_id,
+                newer.kind == "reply",
+                newer.created_at > OutboxMessage.created_at,
+            ),
+        )
+        .values(status=OutboxStatus.SKIPPED, last_error="superseded by a newer reply")
+        .returning(OutboxMessage.id)
+    )
+    return len(list(skipped.scalars()))
+
+
 async def release_stale_claims(
     session: AsyncSession, *, now: datetime, older_than: timedelta
 ) -> int:
-    """Put back messages claimed by a dispatcher that died; returns how many."""
+    """Put back messages claimed by a dispatcher (or a replying process) that died."""
     stale = await session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.status.in_((OutboxStatus.SENDING, OutboxStatus.REPLYING)),
             OutboxMessage.claimed_at < now - older_than,
         )
         .values(status=OutboxStatus.PENDING, claimed_at=None)

@@ -1227,12 +1227,18 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 @contextlib.asynccontextmanager
 async def polling(
-    application: AnyApplication, *, poll_timeout: int = 1, fail_on_handler_error: bool = True
+    application: AnyApplication,
+    *,
+    poll_timeout: int = 1,
+    fail_on_handler_error: bool = True,
+    updater: Any = None,
 ) -> AsyncIterator[list[BaseException]]:
     """Run ``application`` with long polling for the duration of the block.
 
     Initialises the application, starts the updater (``poll_interval=0``) and the application,
-    and on exit stops both cleanly. Yields the list of exceptions raised by handlers; with
+    and on exit stops both cleanly. ``updater`` replaces PTB's Updater with the caller's own
+    poller: anything with async ``start()`` and ``stop()`` that feeds the application's update
+    queue. Yields the list of exceptions raised by handlers; with
     ``fail_on_handler_error`` (the default) an error handler collects them and the block fails
     with an AssertionError if any occurred (so a crashing handler cannot pass silently).
     """
@@ -1246,15 +1252,18 @@ async def polling(
         application.add_error_handler(collect)
     try:
         async with application:
-            updater = application.updater
-            if updater is None:
+            if updater is not None:
+                await updater.start()
+            elif application.updater is not None:
+                await application.updater.start_polling(poll_interval=0, timeout=poll_timeout)
+            else:
                 raise RuntimeError("the application was built without an Updater")
-            await updater.start_polling(poll_interval=0, timeout=poll_timeout)
+            running: Any = updater or application.updater
             await application.start()
             try:
                 yield errors
             finally:
-                await updater.stop()
+                await running.stop()
                 await application.stop()
     finally:
         if fail_on_handler_error:

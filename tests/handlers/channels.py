@@ -1,6 +1,6 @@
 """One way in and out per channel, for tests that drive mentees through the real adapters.
 
-Telegram in polling mode (PTB's Updater against the fake Bot API), Telegram in webhook mode
+Telegram in polling mode (serve's StoringPoller against the fake Bot API), Telegram in webhook mode
 (updates posted to our ASGI app, and posted again on a 503 as Telegram does), and SMS (signed
 Twilio webhooks in, the real twilio client out to the fake REST API). Each gives what a
 simulated person needs (tests/reliability/mentees.py): a way to send, and an inbox.
@@ -20,6 +20,7 @@ import httpx
 
 from bot.delivery.sms import SmsSender
 from bot.delivery.twilio_gateway import TwilioGateway
+from bot.handlers.polling import StoringPoller
 from bot.handlers.sms import SmsWebhook
 from bot.handlers.telegram import build_application
 from bot.handlers.web import SECRET_HEADER, TelegramWebhook, create_web_app
@@ -27,7 +28,7 @@ from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService
 from tests.conftest import LONDON
-from tests.fakes.telegram_api import FakeTelegramAPI, polling
+from tests.fakes.telegram_api import AnyApplication, FakeTelegramAPI, polling
 from tests.fakes.twilio_api import AUTH_TOKEN, FakeTwilioAPI, form, inbound_params, signed
 from tests.reliability.mentees import Inbox, phone
 
@@ -59,6 +60,19 @@ class Channel:
 
 
 @contextlib.asynccontextmanager
+async def kept_polling(
+    application: AnyApplication, service: MentorService
+) -> AsyncIterator[list[BaseException]]:
+    """The application fed by serve's own poller (bot/handlers/polling.py), as in production;
+    like the fake's `polling`, the block fails if a handler raised."""
+    poller = StoringPoller(
+        application, service, allowed_updates=["message", "callback_query"], timeout=1
+    )
+    async with polling(application, updater=poller) as errors:
+        yield errors
+
+
+@contextlib.asynccontextmanager
 async def channel(name: str, service: MentorService) -> AsyncIterator[Channel]:
     if name == "sms":
         async with _sms(service) as way:
@@ -71,7 +85,6 @@ async def channel(name: str, service: MentorService) -> AsyncIterator[Channel]:
             service=service,
             send_rate_per_second=1000,
             concurrent_updates=8,
-            webhook=name == "webhook",
             quiet=QuietHours(time(21), time(8), LONDON),
         )
         inbox = Inbox(fake.sent, lambda sent: sent.chat_id, lambda sent: sent.text or "")
@@ -80,7 +93,7 @@ async def channel(name: str, service: MentorService) -> AsyncIterator[Channel]:
             async def typed(chat: int, text: str) -> None:
                 fake.user_message(chat, text)
 
-            async with polling(application), inbox:
+            async with kept_polling(application, service), inbox:
                 yield Channel(name, inbox, typed)
             return
         webhook = TelegramWebhook(service=service, application=application, secret=SECRET)

@@ -130,7 +130,27 @@ async def test_an_answer_stored_as_its_commit_fails_is_not_answered_again(
     assert service.held.count() == 0
 
 
-@pytest.mark.parametrize("name", ["polling", "sms"])  # webhook mode never says "try again"
+@pytest.mark.parametrize("name", ["polling", "webhook"])
+async def test_a_kept_update_handled_again_sends_the_replies_its_lost_commit_stored(
+    name: str,
+    proxy: CuttableProxy,
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """With no room to hold, the update is handled again a few seconds later; its claim says
+    it was handled, and the replies that commit queued are sent from the outbox."""
+    addresses = await seed_mentees(session_factory, 1, telegram=True)
+    service.held.most = 0
+    trap = proxy.drop_after_commit(ANSWER_SQL, every=EVERY)
+    async with channel(name, service) as way:
+        mentees = await check_ins(way, addresses)
+    assert await problems(session_factory, mentees) == []
+    assert trap.dropped == ANSWERS // EVERY
+    assert sum(m.told_to_retry for m in mentees) == 0
+
+
+# Telegram updates are kept (webhook and polling alike) and handled again, never "try again".
+@pytest.mark.parametrize("name", ["sms"])
 async def test_the_same_answer_sent_after_try_again_is_known_as_a_repeat(
     name: str,
     proxy: CuttableProxy,

@@ -225,7 +225,11 @@ async def test_failed_delivery_report_shows_in_failed(
     await sms.text(f"JOIN {await make_invite(session_factory, service, mentor)}")
     await sms.text("yes")
     async with session_factory() as session:
-        notice = (await session.execute(select(OutboxMessage))).scalars().first()
+        notice = (
+            (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "notice")))
+            .scalars()
+            .first()
+        )
     assert notice is not None and notice.provider_id is not None and notice.channel == "sms"
     params = {
         "MessageSid": notice.provider_id,

@@ -25,7 +25,8 @@ from bot.scheduling.quiet import QuietHours
 from bot.service import MentorService
 from bot.storage.models import Answer, Person, Score, TelegramUpdate
 from tests.conftest import LONDON, TEST_KEY, FakeClock, make_service
-from tests.fakes.telegram_api import FakeTelegramAPI, SentMessage, polling
+from tests.fakes.telegram_api import FakeTelegramAPI, SentMessage
+from tests.handlers.channels import kept_polling
 from tests.utils import add_staff, count_rows, overall_number
 
 MENTOR, MENTEE = 1001, 2002
@@ -35,14 +36,13 @@ SECRET = "webhook-secret-for-tests"
 App = Any
 
 
-def telegram_app(fake: FakeTelegramAPI, service: MentorService, *, webhook: bool = False) -> App:
+def telegram_app(fake: FakeTelegramAPI, service: MentorService) -> App:
     return build_application(
         token=fake.token,
         base_url=fake.base_url,
         service=service,
         send_rate_per_second=1000,
         concurrent_updates=8,  # the default setting: several chats at once
-        webhook=webhook,
         quiet=QuietHours(time(21), time(8), LONDON),
     )
 
@@ -50,7 +50,7 @@ def telegram_app(fake: FakeTelegramAPI, service: MentorService, *, webhook: bool
 @asynccontextmanager
 async def running(fake: FakeTelegramAPI, service: MentorService) -> AsyncIterator[App]:
     application = telegram_app(fake, service)
-    async with polling(application):
+    async with kept_polling(application, service):
         await learn_bot_username(application, service)
         yield application
 
@@ -245,7 +245,7 @@ async def test_unknown_person_is_told_how_to_join(service: MentorService) -> Non
 async def webhook_client(
     fake: FakeTelegramAPI, service: MentorService
 ) -> AsyncIterator[tuple[httpx.AsyncClient, TelegramWebhook]]:
-    application = telegram_app(fake, service, webhook=True)
+    application = telegram_app(fake, service)
     webhook = TelegramWebhook(service=service, application=application, secret=SECRET)
     transport = httpx.ASGITransport(app=create_web_app(webhook=webhook))
     async with application:

@@ -57,6 +57,11 @@ class FlowContext:
     # Where the staff dashboard is (MENTORBOT_PUBLIC_URL), or None when it is not served.
     staff_web_url: str | None = None
 
+    @property
+    def texted(self) -> bool:
+        """Answering a typed channel without buttons (SMS, WhatsApp): see Channel.texted."""
+        return self.channel is not None and self.channel.texted
+
     def now(self) -> datetime:
         return self.clock()
 

@@ -36,7 +36,7 @@ from bot.held import (
 from bot.instruments import Instrument
 from bot.messages import Channel, InboundMessage, Reply
 from bot.safety import CrisisDetector
-from bot.storage import inbound
+from bot.storage import inbound, people
 from bot.storage.models import Person, Role
 
 logger = logging.getLogger(__name__)
@@ -216,7 +216,10 @@ class MentorService:
             ]
             if earlier and await inbound.any_claimed(ctx.session, channel, earlier):
                 return await repeated.reply(ctx, message, reask=entry.reask)
-        return await engine.process(ctx, message)
+        outcome = await engine.process(ctx, message)
+        if message.sender.channel is Channel.WHATSAPP:  # opens WhatsApp's 24-hour window
+            await people.seen_on_whatsapp(ctx.session, message.sender.address, self.clock())
+        return outcome
 
     async def _give_up(self, key: Key, entries: list[Entry]) -> None:
         """Held too long: the person is told once to try again; what they send is checked."""

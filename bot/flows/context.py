@@ -33,6 +33,7 @@ class JoinLinks:
 
     bot_username: str | None = None
     sms_number: str | None = None
+    whatsapp_number: str | None = None  # set when WhatsApp is on
 
     def telegram_link(self, code: str) -> str | None:
         if self.bot_username is None:

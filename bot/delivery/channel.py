@@ -42,6 +42,12 @@ def reaches_by(person: Person) -> tuple[str, ...]:
     return tuple(name.strip() for name in person.channel_order.split(",") if name.strip())
 
 
+def uses_whatsapp(person: Person) -> bool:
+    """They wrote to us on WhatsApp, or were added there (/addmentee whatsapp)."""
+    own = person.channel_order.split(",") if person.channel_order else []
+    return person.whatsapp_seen_at is not None or "whatsapp" in own
+
+
 def choose_sender(
     person: Person, senders: list[Sender], message: OutboxMessage | None = None
 ) -> Sender | None:

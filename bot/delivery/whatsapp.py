@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.channel import reaches_by, reply_for
+from bot.delivery.channel import reply_for, uses_whatsapp
 from bot.delivery.errors import Blocked, PermanentFailure, RetryLater
 from bot.delivery.media_links import LIFETIME, MediaLinks
 from bot.delivery.sms import Writing, remember_choices
@@ -96,7 +96,7 @@ class WhatsAppSender:
             self.gateway is not None
             and person.phone is not None
             and person.whatsapp_opted_out_at is None
-            and (person.whatsapp_seen_at is not None or self.name in reaches_by(person))
+            and uses_whatsapp(person)
             and (self.template_sid is not None or self.in_window(person))
         )
 

@@ -11,12 +11,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
+from bot.delivery.channel import Sender
 from bot.delivery.sms import SmsSender
 from bot.delivery.telegram import TelegramSender
+from bot.delivery.whatsapp import WhatsAppSender
 from bot.flows.context import Clock, JoinLinks, utc_now
+from bot.handlers.media import MediaRoute
 from bot.handlers.sms import SmsWebhook
 from bot.instruments import Instrument, load_instruments
 from bot.instruments.ssm import shipped_matrix
+from bot.messages import Channel
 from bot.safety import CrisisDetector, relapse
 from bot.scheduling import replies
 from bot.scheduling.dispatcher import Dispatcher
@@ -28,7 +32,7 @@ from bot.storage.migrate import ensure_schema_current
 from config.settings import Settings, TelegramMode, require_telegram_token
 
 if TYPE_CHECKING:
-    from telegram.ext import Application
+    pass
 
 logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -52,7 +56,11 @@ def build_service(
         crisis=CrisisDetector.from_file(),
         sms_enabled=settings.sms_enabled,
         # /invite gives the number to text JOIN to (none with only a Messaging Service).
-        links=JoinLinks(sms_number=settings.twilio_from_number if settings.sms_enabled else None),
+        # /invite gives the WhatsApp number too, when WhatsApp is on.
+        links=JoinLinks(
+            sms_number=settings.twilio_from_number if settings.sms_enabled else None,
+            whatsapp_number=settings.whatsapp_from if settings.whatsapp_enabled else None,
+        ),
         # /web gives staff a link into the dashboard, which serve mounts at this address.
         staff_web_url=settings.public_url,
     )
@@ -72,6 +80,11 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
     sms_sender = (
         SmsSender(None, service.session_factory, service.writing) if settings.sms_enabled else None
     )
+    whatsapp_sender = WhatsAppSender.from_settings(
+        settings, None, service.session_factory, clock=service.clock, writing=service.writing
+    )
+    # Telegram falls back to WhatsApp, then texts, as each person's order says.
+    fallbacks: list[Sender] = [s for s in (whatsapp_sender, sms_sender) if s is not None]
     application = build_application(
         token=require_telegram_token(settings),
         base_url=settings.telegram_api_url,
@@ -79,10 +92,13 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
         send_rate_per_second=settings.send_rate_per_second,
         concurrent_updates=settings.concurrent_updates,
         quiet=QuietHours.from_settings(settings),
-        fallback_senders=[sms_sender] if sms_sender else None,
+        fallback_senders=fallbacks or None,
     )
-    sms = _sms_webhook(settings, service, sms_sender)
-    watchman = _watchman(settings, service, application, sms_sender)
+    # Notices a text or WhatsApp message queues (to a mentor on Telegram, say) go at once too.
+    every: list[Sender] = [TelegramSender(application.bot), *fallbacks]
+    sms = _twilio_webhook(settings, service, sms_sender, every, Channel.SMS)
+    whatsapp = _twilio_webhook(settings, service, whatsapp_sender, every, Channel.WHATSAPP)
+    watchman = _watchman(settings, service, every)
     webhook: TelegramWebhook | None = None
     poller = (
         None
@@ -100,8 +116,10 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         started = service.clock()  # replies still `replying` from before this are orphans
-        if sms_sender is not None:
-            sms_sender.gateway = TwilioGateway(settings)
+        gateway = TwilioGateway(settings) if fallbacks else None
+        for sender in (sms_sender, whatsapp_sender):
+            if sender is not None:
+                sender.gateway = gateway
         start_drawing()  # in the background: the first picture need not wait for it
         async with application:
             await learn_bot_username(application, service)
@@ -136,11 +154,12 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
                 if poller is not None:
                     await poller.stop()
                 await application.stop()
-        if sms is not None:
-            await sms.drain()
+        for twilio in (sms, whatsapp):
+            if twilio is not None:
+                await twilio.drain()
         await service.replies.close()  # marked sent, so the next start sends none again
-        if sms_sender is not None and sms_sender.gateway is not None:
-            await sms_sender.gateway.close()
+        if gateway is not None:
+            await gateway.close()
         await engine.dispose()
 
     health = HealthCheck(service.session_factory, service.clock)
@@ -149,7 +168,16 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
         from bot.web.app import build_staff_app
 
         staff = build_staff_app(service, settings.public_url)
-    web = create_web_app(webhook=webhook, sms=sms, lifespan=lifespan, health=health, staff=staff)
+    media = MediaRoute(service, whatsapp_sender.links) if whatsapp_sender is not None else None
+    web = create_web_app(
+        webhook=webhook,
+        sms=sms,
+        whatsapp=whatsapp,
+        media=media,
+        lifespan=lifespan,
+        health=health,
+        staff=staff,
+    )
     web.state.watchman = watchman  # tests run its check at the moment they choose
     return web
 
@@ -157,13 +185,12 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
 def _watchman(
     settings: Settings,
     service: MentorService,
-    application: Application[Any, Any, Any, Any, Any, Any],
-    sms_sender: SmsSender | None,
+    senders: list[Sender],
 ) -> Watchman:
     """Sends crisis re-alerts from serve while the scheduler is silent (scheduling.watchman)."""
     dispatcher = Dispatcher(
         session_factory=service.session_factory,
-        senders=[TelegramSender(application.bot), *([sms_sender] if sms_sender else [])],
+        senders=senders,
         clock=service.clock,
         quiet=QuietHours.from_settings(settings),
         rate_per_second=None,  # the Application's own rate limiter paces this bot
@@ -177,15 +204,20 @@ def _watchman(
     )
 
 
-def _sms_webhook(
-    settings: Settings, service: MentorService, sender: SmsSender | None
+def _twilio_webhook(
+    settings: Settings,
+    service: MentorService,
+    sender: SmsSender | WhatsAppSender | None,
+    senders: list[Sender],
+    channel: Channel,
 ) -> SmsWebhook | None:
+    """One channel's Twilio webhook; what its messages queue for others goes by `senders`."""
     if sender is None:
         return None
     assert settings.twilio_auth_token is not None and settings.public_url is not None
     dispatcher = Dispatcher(
         session_factory=service.session_factory,
-        senders=[sender],
+        senders=senders,
         clock=service.clock,
         quiet=QuietHours.from_settings(settings),
         rate_per_second=None,
@@ -197,6 +229,7 @@ def _sms_webhook(
         public_url=settings.public_url,
         dispatcher=dispatcher,
         sms=sender,
+        channel=channel,
     )
 
 

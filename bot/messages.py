@@ -22,6 +22,18 @@ class Channel(StrEnum):
     TELEGRAM = "telegram"
     SMS = "sms"
     CONSOLE = "console"
+    WHATSAPP = "whatsapp"
+
+    @property
+    def texted(self) -> bool:
+        """Typed messages without buttons: options are numbered lines answered by number or
+        word, and commands are keywords (SMS and WhatsApp). `SMS` alone means the phone
+        network's own limits too: GSM-7, segments, the carrier's STOP."""
+        return self in (Channel.SMS, Channel.WHATSAPP)
+
+    @property
+    def shows_pictures(self) -> bool:
+        return self in (Channel.TELEGRAM, Channel.WHATSAPP)
 
 
 @dataclass(frozen=True)

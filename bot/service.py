@@ -41,14 +41,14 @@ from bot.held import (
 from bot.instruments import Instrument
 from bot.messages import Channel, InboundMessage, Reply
 from bot.safety import CrisisDetector
-from bot.storage import inbound, outbox
+from bot.storage import inbound, outbox, people
 from bot.storage.models import Person, Role
 
 logger = logging.getLogger(__name__)
 
 # Channels whose replies are queued in the outbox: those the dispatcher can send on (the
 # console demo's replies are printed, and a demo has no crash to survive).
-QUEUED_REPLIES = {Channel.TELEGRAM, Channel.SMS}
+QUEUED_REPLIES = {Channel.TELEGRAM, Channel.SMS, Channel.WHATSAPP}
 # A reply not sent within this long is skipped: the person has moved on, or asks again.
 REPLY_FRESH_FOR = timedelta(hours=1)
 
@@ -282,7 +282,10 @@ class MentorService:
             ]
             if earlier and await inbound.any_claimed(ctx.session, channel, earlier):
                 return await repeated.reply(ctx, message, reask=entry.reask)
-        return await engine.process(ctx, message)
+        outcome = await engine.process(ctx, message)
+        if message.sender.channel is Channel.WHATSAPP:  # opens WhatsApp's 24-hour window
+            await people.seen_on_whatsapp(ctx.session, message.sender.address, self.clock())
+        return outcome
 
     async def _unsent_replies(
         self, ctx: FlowContext, channel: str, external_id: str

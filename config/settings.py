@@ -30,6 +30,8 @@ NOT_SETTINGS = frozenset(
         "MENTORBOT_FUZZ_EXAMPLES",
     }
 )
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 _QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -66,6 +68,11 @@ class Settings(BaseSettings):
     twilio_from_number: str | None = None
     twilio_messaging_service_sid: str | None = None
     twilio_api_url: str = "https://api.twilio.com"
+    # The service's WhatsApp sender (E.164) on the same Twilio account: turns WhatsApp on.
+    whatsapp_from: str | None = None
+    # An approved Content template (its ContentSid, HX...) with one variable, {{1}}, the
+    # message: what goes to someone outside WhatsApp's 24-hour window.
+    whatsapp_template_sid: str | None = None
     timezone: str = "Europe/London"
     quiet_hours: str = "21:00-08:00"
     send_rate_per_second: float = Field(default=25.0, gt=0)
@@ -107,11 +114,35 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value else value
 
+    @field_validator("whatsapp_from")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value is not None and not _E164.match(value):
+            raise ValueError("use the number in E.164 form, e.g. +447700900000")
+        return value
+
+    @field_validator("whatsapp_template_sid")
+    @classmethod
+    def _content_sid(cls, value: str | None) -> str | None:
+        if value is not None and not _CONTENT_SID.match(value):
+            raise ValueError("use the template's ContentSid from the Twilio console (HX...)")
+        return value
+
     @model_validator(mode="after")
     def _sms_needs_public_url(self) -> Settings:
-        if self.sms_enabled and not self.public_url:
+        if (self.sms_enabled or self.whatsapp_enabled) and not self.public_url:
             # Twilio signs requests with the public address; without it none can be checked.
-            raise ValueError("MENTORBOT_PUBLIC_URL is required when SMS (Twilio) is set up")
+            raise ValueError(
+                "MENTORBOT_PUBLIC_URL is required when SMS or WhatsApp (Twilio) is set up"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _whatsapp_needs_twilio(self) -> Settings:
+        if self.whatsapp_from and not (self.twilio_account_sid and self.twilio_auth_token):
+            raise ValueError(
+                "MENTORBOT_WHATSAPP_FROM needs MENTORBOT_TWILIO_ACCOUNT_SID and _AUTH_TOKEN"
+            )
         return self
 
     @model_validator(mode="after")
@@ -139,6 +170,10 @@ class Settings(BaseSettings):
             and self.twilio_auth_token
             and (self.twilio_from_number or self.twilio_messaging_service_sid)
         )
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.whatsapp_from)
 
 
 def _one_line(error: ValidationError) -> str:

@@ -29,11 +29,33 @@ def reply_for(message: OutboxMessage) -> Reply:
     return reply_from(message.text, message.payload)
 
 
+# The service's order when a person has none of their own: Telegram, then text. WhatsApp
+# comes in only for someone who wrote on it or was added on it (WhatsAppSender.can_reach).
+DEFAULT_ORDER = ("telegram", "whatsapp", "sms")
+
+
+def reaches_by(person: Person) -> tuple[str, ...]:
+    """The channels to try for this person, in order: their own order, else the service's."""
+    if not person.channel_order:
+        return DEFAULT_ORDER
+    return tuple(name.strip() for name in person.channel_order.split(",") if name.strip())
+
+
+def uses_whatsapp(person: Person) -> bool:
+    """They wrote to us on WhatsApp, or were added there (/addmentee whatsapp)."""
+    own = person.channel_order.split(",") if person.channel_order else []
+    return person.whatsapp_seen_at is not None or "whatsapp" in own
+
+
 def choose_sender(
     person: Person, senders: list[Sender], message: OutboxMessage | None = None
 ) -> Sender | None:
-    """The channel the message asks for, else the first that can reach the person."""
+    """The channel the message asks for, else the first in the person's order that can reach
+    them (a channel left out of their order is not used for them)."""
     forced = (message.payload or {}).get("channel") if message is not None else None
     if forced:
         return next((sender for sender in senders if sender.name == forced), None)
-    return next((sender for sender in senders if sender.can_reach(person)), None)
+    by_name = {sender.name: sender for sender in senders}
+    ordered = [by_name[name] for name in reaches_by(person) if name in by_name]
+    ordered += [s for s in senders if s.name not in DEFAULT_ORDER]  # the console, in tests
+    return next((sender for sender in ordered if sender.can_reach(person)), None)

@@ -3,8 +3,8 @@
 Twilio fetches a WhatsApp message's picture from a URL under MENTORBOT_PUBLIC_URL
 (`/media/<token>`). The token names the stored picture and when the link ends, sealed with an
 HMAC under a key derived from the encryption keys, so a link cannot be guessed, changed to
-another picture or used after it ends, and names nobody. Not yet wired (issue 17): the route
-and the table of stored pictures come with the WhatsApp channel.
+another picture or used after it ends, and names nobody. The pictures are in
+`sent_pictures` (bot/storage/sent_pictures.py); the route is bot/handlers/media.py.
 """
 
 from __future__ import annotations

@@ -21,14 +21,22 @@ Writing = Callable[[], AbstractAsyncContextManager[None]]
 FAILED_STATUSES = {"failed", "undelivered"}
 
 
+# Twilio's error codes worth a few words in /failed.
+ERROR_MEANINGS = {"63016": "outside WhatsApp's 24-hour window"}
+
+
 def delivery_report(params: dict[str, str]) -> tuple[str, dict[str, Any]]:
     """Twilio's status callback as (MessageSid, outbox columns to set): a failed or
-    undelivered text is marked failed with Twilio's error code, so /failed shows it."""
+    undelivered text or WhatsApp message is marked failed with Twilio's error code, so
+    /failed shows it."""
     sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
     values: dict[str, Any] = {"delivery_status": status[:16]}
     if status in FAILED_STATUSES:
         code = (params.get("ErrorCode") or "unknown")[:16]  # Twilio's are 5 digits
-        values |= {"status": OutboxStatus.FAILED, "last_error": f"SMS {status} (error {code})"}
+        whatsapp = params.get("To", "").startswith("whatsapp:")
+        meaning = f": {ERROR_MEANINGS[code]}" if code in ERROR_MEANINGS else ""
+        error = f"{'WhatsApp' if whatsapp else 'SMS'} {status} (error {code}{meaning})"
+        values |= {"status": OutboxStatus.FAILED, "last_error": error}
     return sid, values
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 from typing import TYPE_CHECKING, Any
 
 from config.settings import Settings
@@ -75,6 +76,7 @@ class TwilioGateway:
             http_client=self.http,
         )
         self.from_number = settings.twilio_from_number
+        self.whatsapp_from = settings.whatsapp_from
         self.service_sid = settings.twilio_messaging_service_sid
         self.status_callback = (
             f"{settings.public_url}/twilio/status" if settings.public_url else None
@@ -82,13 +84,41 @@ class TwilioGateway:
 
     async def send(self, to: str, body: str) -> str:
         """Send one text; returns Twilio's MessageSid."""
-        from twilio.base.exceptions import TwilioRestException
-
         options: dict[str, Any] = {"to": to, "body": body}
         if self.service_sid:
             options["messaging_service_sid"] = self.service_sid
         else:
             options["from_"] = self.from_number
+        return await self._create(options)
+
+    async def send_whatsapp(
+        self,
+        to: str,
+        *,
+        body: str | None = None,
+        media_url: str | None = None,
+        content_sid: str | None = None,
+        content_variables: dict[str, str] | None = None,
+    ) -> str:
+        """One WhatsApp message (text, a picture with its caption, or a template) to an
+        E.164 number; returns Twilio's MessageSid."""
+        assert self.whatsapp_from is not None
+        options: dict[str, Any] = {
+            "to": f"whatsapp:{to}",
+            "from_": f"whatsapp:{self.whatsapp_from}",
+        }
+        if body is not None:
+            options["body"] = body
+        if media_url is not None:
+            options["media_url"] = [media_url]
+        if content_sid is not None:
+            options["content_sid"] = content_sid
+            options["content_variables"] = json.dumps(content_variables or {})
+        return await self._create(options)
+
+    async def _create(self, options: dict[str, Any]) -> str:
+        from twilio.base.exceptions import TwilioRestException
+
         if self.status_callback:
             options["status_callback"] = self.status_callback
         try:

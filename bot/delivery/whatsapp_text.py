@@ -7,7 +7,8 @@ number or by their words, and commands are named as the keywords the SMS adapter
 WhatsApp adapter reads the same ones). Twilio takes at most 1,600 characters in one WhatsApp
 body; a longer reply is split at line breaks, then spaces.
 
-Not yet wired to a channel (issue 17): the WhatsApp sender and webhook come next.
+Outside WhatsApp's 24-hour window a message goes as an approved template whose one variable
+holds it (`one_line`): a template's variable may hold no line break or tab.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.delivery.sms_words import keywords
 from bot.messages import Reply
 
 LIMIT = 1600  # characters in one WhatsApp message body, as Twilio's Messages API takes them
+VARIABLE_LIMIT = 900  # a template's whole body may hold 1,024: room for its own words
 
 
 def render(reply: Reply, *, staff: bool = False) -> list[str]:
@@ -45,3 +47,17 @@ def split(body: str, limit: int = LIMIT) -> list[str]:
     if rest:
         parts.append(rest)
     return parts
+
+
+def one_line(reply: Reply, *, staff: bool = False) -> str:
+    """A Reply as a template's variable: one line ("... Reply 1 for Yes or 2 for No."),
+    since WhatsApp refuses line breaks, tabs and long runs of spaces in one."""
+    text = " ".join(keywords(reply.text, staff=staff).split())
+    if reply.choices:
+        options = [f"{n} for {choice.label}" for n, choice in enumerate(reply.choices, start=1)]
+        text = (
+            f"{text} Reply {', '.join(options[:-1])}{' or ' if options[1:] else ''}{options[-1]}."
+        )
+    if len(text) > VARIABLE_LIMIT:
+        text = text[: VARIABLE_LIMIT - 3].rsplit(" ", 1)[0] + "..."
+    return text

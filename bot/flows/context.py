@@ -33,6 +33,7 @@ class JoinLinks:
 
     bot_username: str | None = None
     sms_number: str | None = None
+    whatsapp_number: str | None = None  # set when WhatsApp is on
 
     def telegram_link(self, code: str) -> str | None:
         if self.bot_username is None:
@@ -59,6 +60,11 @@ class FlowContext:
     person_id: int | None = None
     # Where the staff dashboard is (MENTORBOT_PUBLIC_URL), or None when it is not served.
     staff_web_url: str | None = None
+
+    @property
+    def texted(self) -> bool:
+        """Answering a typed channel without buttons (SMS, WhatsApp): see Channel.texted."""
+        return self.channel is not None and self.channel.texted
 
     def now(self) -> datetime:
         return self.clock()

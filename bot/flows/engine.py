@@ -329,6 +329,8 @@ async def _global_intent(
         person.opted_out_at = ctx.now()
         if channel is Channel.SMS:  # the carrier stops texts too, until START
             person.sms_opted_out_at = ctx.now()
+        if channel is Channel.WHATSAPP:  # and WhatsApp itself, until START there
+            person.whatsapp_opted_out_at = ctx.now()
         await conversations.clear_state(ctx.session, person.id)
         return Outcome([Reply(texts.STOPPED)])
     if name is None and word == "start" and person.status is PersonStatus.ACTIVE:
@@ -336,6 +338,8 @@ async def _global_intent(
         person.opted_out_at = None
         if channel is Channel.SMS:
             person.sms_opted_out_at = None
+        if channel is Channel.WHATSAPP:
+            person.whatsapp_opted_out_at = None
         return Outcome([Reply(texts.RESTARTED if was_stopped else texts.NOT_STOPPED)])
     return None
 

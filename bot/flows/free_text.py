@@ -25,7 +25,7 @@ from bot.flows import texts
 from bot.flows.context import FlowContext
 from bot.flows.free_text_offers import FreeTextTap, handle, parse_action, settle
 from bot.flows.types import Outcome
-from bot.messages import Channel, Choice, InboundMessage, Reply
+from bot.messages import Choice, InboundMessage, Reply
 from bot.safety import relapse
 from bot.storage import conversations
 from bot.storage.models import Person
@@ -70,7 +70,7 @@ async def aside(ctx: FlowContext, person: Person, message: InboundMessage) -> li
     SMS the options are words (MENTOR, TELL, FIND), since the numbers belong to the question
     that follows: only the options texted last are read as numbers.
     """
-    return await _replies(ctx, person, message, words_only=ctx.channel is Channel.SMS)
+    return await _replies(ctx, person, message, words_only=ctx.texted)
 
 
 async def outside(ctx: FlowContext, person: Person, message: InboundMessage) -> Outcome:

@@ -25,7 +25,7 @@ from bot.flows.goal_parts import (
     words_answer,
 )
 from bot.flows.types import Outcome, tapped
-from bot.messages import Channel, Choice, InboundMessage, Reply
+from bot.messages import Choice, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import new_token
@@ -95,7 +95,7 @@ async def _pick_choices(ctx: FlowContext, person: Person) -> list[tuple[Goal, Ch
     for goal in await goals.goals_for(ctx.session, person.id):
         # No number of its own: where buttons become numbered lines, it would be "1. 1. ...".
         label = clip(goal.title, BUTTON)
-        if ctx.channel is Channel.SMS:
+        if ctx.texted:
             label = f"{clip(goal.title)} ({status_name(goal)})"
             upcoming = await goals.next_step(ctx.session, goal.id)
             if upcoming is not None:
@@ -108,7 +108,7 @@ async def _listing(ctx: FlowContext, person: Person) -> Question:
     rows = await _pick_choices(ctx, person)
     choices = (*(choice for _, choice in rows), Choice(texts.GOAL_ADD, ADD))
     words = synonyms(_ADD_WORDS)
-    if ctx.channel is Channel.SMS:
+    if ctx.texted:
         return Question(texts.GOALS_PICK_SMS, choices, read_words=words)
     lines = [texts.GOALS_HEADER]
     for number, (goal, _) in enumerate(rows, start=1):

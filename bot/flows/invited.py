@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.flows import onboarding, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Outcome
-from bot.messages import Channel, InboundMessage, Reply
+from bot.messages import InboundMessage, Reply
 from bot.storage.models import Invite, OutboxMessage, Person
 
 INVITE_KIND = "invite"  # the outbox kind of an invitation by text
@@ -31,7 +31,7 @@ def invite_key(invite_id: int) -> str:
 
 
 def needs_code(ctx: FlowContext) -> Outcome:
-    text = texts.START_NEEDS_CODE_SMS if ctx.channel is Channel.SMS else texts.START_NEEDS_CODE
+    text = texts.START_NEEDS_CODE_SMS if ctx.texted else texts.START_NEEDS_CODE
     return Outcome([Reply(text)])
 
 

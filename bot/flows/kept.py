@@ -42,7 +42,8 @@ KINDS: dict[str, Kind] = {
     "safety": Kind(("crisis_alerts",), ("safety_alerts",)),
     "concerns": Kind(("outbox",), ("concerns_you_raised",)),
     "sent": Kind(
-        ("outbox", "delivery_attempts", "telegram_updates"),
+        # sent_pictures: a picture sent by WhatsApp, kept an hour for Twilio to fetch.
+        ("outbox", "delivery_attempts", "telegram_updates", "sent_pictures"),
         ("messages_sent_to_you", "messages_you_typed_to_the_bot"),
     ),
     "looked": Kind(("audit_events",), ("staff_who_looked_at_your_record",)),

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from bot.delivery.channel import reaches_by, uses_whatsapp
 from bot.flows import texts
 from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.caseload import MenteeStatus, statuses
@@ -70,9 +71,7 @@ async def _profile(ctx: FlowContext, mentee: Person, status: MenteeStatus | None
         return [texts.MENTEE_NOT_ACTIVE.format(name=mentee.display_name)]
     episode = status.episode
     weeks = (ctx.today() - episode.started_on).days // 7 + 1
-    channels = [
-        c for c, on in (("Telegram", mentee.telegram_user_id), ("SMS", mentee.phone)) if on
-    ]
+    channels = [texts.CHANNEL_NAMES[name] for name in reached_by(mentee)]
     lines = [
         texts.MENTEE_PROFILE.format(
             name=mentee.display_name,
@@ -80,7 +79,7 @@ async def _profile(ctx: FlowContext, mentee: Person, status: MenteeStatus | None
             started=day_label(episode.started_on),
             weeks=weeks,
             ends=day_label(episode.planned_end_on),
-            channels=" and ".join(channels) or "-",
+            channels=texts.CHANNEL_THEN.join(channels) or "-",
         )
     ]
     moves = (
@@ -230,3 +229,15 @@ async def _notes(ctx: FlowContext, mentee: Person) -> list[str]:
             for n in notes
         ),
     ]
+
+
+def reached_by(person: Person) -> list[str]:
+    """The channels that can reach them, in the order tried for what the bot sends unasked."""
+    has = {
+        "telegram": person.telegram_user_id is not None and person.telegram_blocked_at is None,
+        "whatsapp": person.phone is not None
+        and person.whatsapp_opted_out_at is None
+        and uses_whatsapp(person),
+        "sms": person.phone is not None and person.sms_opted_out_at is None,
+    }
+    return [name for name in reaches_by(person) if has.get(name)]

@@ -79,7 +79,7 @@ async def _outcome(
     if view.empty:
         lines = [empty or texts.PLAN_EMPTY, view.meeting or texts.PLAN_NO_MEETING]
         return Outcome([Reply("\n".join(lines))])
-    if ctx.channel is Channel.TELEGRAM:
+    if ctx.channel is not None and ctx.channel.shows_pictures:
         caption = plan_text(view, header, budget=CAPTION_BUDGET)
         return Outcome([Reply(caption, card=plan_card(view, header))])
     return Outcome([Reply(plan_text(view, header, budget=SMS_BUDGET))])

@@ -18,6 +18,7 @@ from bot.storage.outbox import Queued
 STAFF_ROLES = (Role.MENTOR, Role.SUPERVISOR)
 FIRST_SITE = "hub"  # clients start at the hub clinic and move to a spoke when more stable
 MAX_NAME = 32
+WHATSAPP_WORD = "whatsapp"  # /addmentee whatsapp PHONE NAME
 
 
 async def invite(ctx: FlowContext, person: Person, argument: str) -> Outcome:
@@ -36,6 +37,8 @@ async def invite(ctx: FlowContext, person: Person, argument: str) -> Outcome:
         how.insert(0, texts.INVITE_LINK.format(link=link))
     if ctx.sms_enabled:
         how.append(by_text(created.code, ctx.links.sms_number))
+    if ctx.links.whatsapp_number is not None:
+        how.append(by_whatsapp(created.code, ctx.links.whatsapp_number))
     return Outcome([Reply(texts.INVITE_CREATED.format(name=name, how="\n".join(how)))])
 
 
@@ -43,15 +46,25 @@ def by_text(code: str, number: str | None) -> str:
     """How to join by text, with the service's number as people write it (07700 900000)."""
     if number is None:  # texts go through a Messaging Service: no one number to give
         return texts.INVITE_BY_TEXT_NO_NUMBER.format(code=code)
+    return texts.INVITE_BY_TEXT.format(code=code, number=as_written(number))
+
+
+def by_whatsapp(code: str, number: str) -> str:
+    """How to join on WhatsApp: the number, and a link that opens the chat with JOIN typed."""
+    link = f"https://wa.me/{number.lstrip('+')}?text=JOIN%20{code}"
+    return texts.INVITE_BY_WHATSAPP.format(code=code, number=as_written(number), link=link)
+
+
+def as_written(number: str) -> str:
+    """An E.164 number as people write it: 07700 900000 at home, +33 ... abroad."""
     try:
         parsed = phonenumbers.parse(number, "GB")
     except phonenumbers.NumberParseException:
-        return texts.INVITE_BY_TEXT.format(code=code, number=number)
+        return number
     style = phonenumbers.PhoneNumberFormat
-    shown = phonenumbers.format_number(
+    return phonenumbers.format_number(
         parsed, style.NATIONAL if parsed.country_code == 44 else style.INTERNATIONAL
     )
-    return texts.INVITE_BY_TEXT.format(code=code, number=shown)
 
 
 DRAMA_RANGE = range(447700900000, 447700901000)  # Ofcom's fiction numbers, used in demos
@@ -72,19 +85,29 @@ def parse_mobile(raw: str) -> tuple[str | None, str]:
 
 
 async def add_mentee(ctx: FlowContext, person: Person, argument: str) -> Outcome:
-    """Invites someone without a smartphone by text; nothing more is sent until they agree."""
-    if not ctx.sms_enabled:
-        return Outcome([Reply(texts.ADDMENTEE_NO_SMS)])
+    """Invites someone by text, or on WhatsApp with `/addmentee whatsapp PHONE NAME`; nothing
+    more is sent until they agree. The WhatsApp invitation goes as the approved template (no
+    plain message may start a WhatsApp conversation), or by text when none is set."""
     parts = argument.split()
+    whatsapp = bool(parts) and parts[0].lower() == WHATSAPP_WORD
+    if whatsapp:
+        parts = parts[1:]
+        if ctx.links.whatsapp_number is None:
+            return Outcome([Reply(texts.ADDMENTEE_NO_WHATSAPP)])
+    elif not ctx.sms_enabled:
+        return Outcome([Reply(texts.ADDMENTEE_NO_SMS)])
     if len(parts) < 2:
-        return Outcome([Reply(texts.ADDMENTEE_USAGE)])
+        usage = texts.ADDMENTEE_USAGE
+        if ctx.links.whatsapp_number is not None:
+            usage = f"{usage}\n{texts.ADDMENTEE_USAGE_WHATSAPP}"
+        return Outcome([Reply(usage)])
     name = parts[-1]
     phone, reason = parse_mobile(" ".join(parts[:-1]))
     if phone is None:
         return Outcome([Reply(texts.ADDMENTEE_BAD_PHONE.format(reason=reason))])
     if len(name) > MAX_NAME:
         return Outcome([Reply(texts.INVITE_NAME_TOO_LONG)])
-    sender = Sender(Channel.SMS, phone)
+    sender = Sender(Channel.WHATSAPP if whatsapp else Channel.SMS, phone)
     if await people.person_by_sender(ctx.session, sender) is not None:
         return Outcome([Reply(texts.ADDMENTEE_TAKEN)])
     invite = await people.create_invite(
@@ -111,4 +134,5 @@ async def add_mentee(ctx: FlowContext, person: Person, argument: str) -> Outcome
             expires_at=invite.expires_at,
         )
     )
-    return Outcome([Reply(texts.ADDMENTEE_SENT.format(name=name, code=invite.code))])
+    sent = texts.ADDMENTEE_WHATSAPP_SENT if whatsapp else texts.ADDMENTEE_SENT
+    return Outcome([Reply(sent.format(name=name, code=invite.code))])

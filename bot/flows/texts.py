@@ -1181,3 +1181,16 @@ WEB_LINK = (
     "Your sign-in link to the dashboard. It works once, for 10 minutes, and only for you:\n{link}"
 )
 WEB_NOT_SET_UP = "The dashboard is not set up here. Ask whoever runs the bot to set its address."
+# WhatsApp as a third channel (issue 17, point 4).
+# Staff-facing: /invite's line, /addmentee whatsapp, and how a mentee is reached (/mentee).
+INVITE_BY_WHATSAPP = "On WhatsApp: they send JOIN {code} to {number}, or open {link}"
+ADDMENTEE_USAGE_WHATSAPP = (
+    "For WhatsApp, put whatsapp first, like /addmentee whatsapp 07700 900123 Sam"
+)
+ADDMENTEE_NO_WHATSAPP = "WhatsApp is not set up for this service, so I cannot invite on WhatsApp."
+ADDMENTEE_WHATSAPP_SENT = (
+    "Invitation sent to {name} on WhatsApp (or by text if WhatsApp cannot start the chat). "
+    "They join by replying JOIN {code}. Nothing else is sent until they agree."
+)
+CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "sms": "SMS"}
+CHANNEL_THEN = ", then "

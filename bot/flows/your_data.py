@@ -13,7 +13,7 @@ from typing import Any
 from bot.flows import asked, data_file, kept, texts
 from bot.flows.context import FlowContext
 from bot.flows.types import Outcome, tapped
-from bot.messages import Channel, Choice, Document, InboundMessage, Reply
+from bot.messages import Choice, Document, InboundMessage, Reply
 from bot.questions import asking
 from bot.questions.asking import Kind, Question
 from bot.questions.state import FlowState, new_token
@@ -60,7 +60,7 @@ def _summary(data: dict[str, Any]) -> str:
 async def mydata(ctx: FlowContext, person: Person, _argument: str = "") -> Outcome:
     data = await personal_data(ctx.session, person)
     summary = _summary(data)
-    if ctx.channel is Channel.SMS:
+    if ctx.texted:  # no file by text or WhatsApp
         return Outcome([Reply(summary), Reply(texts.MYDATA_SMS_FULL_COPY)])
     document = Document("my-data.json", data_file.encode(data))
     return Outcome([Reply(summary), Reply(texts.MYDATA_FILE, document=document)])

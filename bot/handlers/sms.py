@@ -1,10 +1,13 @@
-"""SMS adapter: Twilio's webhooks in, the same flows, replies out over the REST API.
+"""SMS and WhatsApp adapter: Twilio's webhooks in, the same flows, replies out over the REST API.
 
-`POST /twilio/sms` checks the signature against MENTORBOT_PUBLIC_URL + path (a proxy changes
-the URL the server sees, so that one cannot be trusted), runs the flow in one transaction deduped
-on MessageSid, answers Twilio at once with empty TwiML, and texts the replies in the background
-so slow work never makes Twilio time out. Keywords are read here, before any flow, so "STOP"
-mid-questionnaire opts out rather than being taken as an answer.
+`POST /twilio/sms` (and `/twilio/whatsapp`, the same code for the other channel) checks the
+signature against MENTORBOT_PUBLIC_URL + path (a proxy changes the URL the server sees, so that one
+cannot be trusted), runs the flow in one transaction deduped on MessageSid, answers Twilio at once
+with empty TwiML, and texts the replies in the background so slow work never makes Twilio time out.
+Keywords are read here, before any flow, so "STOP" mid-questionnaire opts out rather than being
+taken as an answer.
+WhatsApp differs in three small ways: its From is `whatsapp:+44...`, STOP there is answered (no
+carrier blocks the reply), and MORE never comes up (its messages are long enough not to be paged).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from twilio.request_validator import RequestValidator
 from bot.delivery.sms import SmsSender, delivery_report
 from bot.delivery.sms_text import choice_for
 from bot.delivery.sms_words import COMMAND_WORDS
+from bot.delivery.whatsapp import WhatsAppSender
 from bot.held import Deliver
 from bot.messages import Channel, InboundMessage, Sender
 from bot.scheduling.dispatcher import Dispatcher
@@ -58,10 +62,22 @@ def e164(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def said(body: str) -> str:
+def said(body: str, channel: Channel = Channel.SMS) -> str:
     """A text as sent, to recognise it sent again: what it means depends on the options
     texted last, which a held message's reply changes (bot/held.py)."""
-    return "sms " + " ".join(body.split()).lower()
+    return f"{channel.value} " + " ".join(body.split()).lower()
+
+
+WHATSAPP_PREFIX = "whatsapp:"
+
+
+def address(raw: str, channel: Channel) -> str | None:
+    """The E.164 number in a webhook's From ('whatsapp:+44...' on WhatsApp), or None."""
+    if channel is Channel.WHATSAPP:
+        if not raw.startswith(WHATSAPP_PREFIX):
+            return None
+        raw = raw.removeprefix(WHATSAPP_PREFIX)
+    return e164(raw)
 
 
 def translate(
@@ -72,7 +88,15 @@ def translate(
     first = words[0].lower().strip(".!") if words else ""
     if len(words) == 1 and first in OPT_OUT:
         return InboundMessage(sender=sender, text="stop"), "stop"
-    opted_out = person is not None and person.sms_opted_out_at is not None
+    opted_out = (
+        person is not None
+        and (
+            person.whatsapp_opted_out_at
+            if sender.channel is Channel.WHATSAPP
+            else person.sms_opted_out_at
+        )
+        is not None
+    )
     if len(words) == 1 and (first in OPT_IN or (first == "yes" and opted_out)):
         return InboundMessage(sender=sender, text="start"), "start"
     if len(words) == 1 and first in HELP:
@@ -100,7 +124,8 @@ def translate(
 
 
 class SmsWebhook:
-    """The two Twilio routes. `sms` (the sender) is set once the event loop is running."""
+    """Twilio's routes for one channel (SMS by default, or WhatsApp). `sms` (the sender the
+    replies go by) is set once the event loop is running."""
 
     def __init__(
         self,
@@ -109,9 +134,14 @@ class SmsWebhook:
         auth_token: str,
         public_url: str,
         dispatcher: Dispatcher | None = None,
-        sms: SmsSender | None = None,
+        sms: SmsSender | WhatsAppSender | None = None,
+        channel: Channel = Channel.SMS,
     ) -> None:
         self.service = service
+        self.channel = channel
+        # After STOP by SMS the carrier blocks our texts, so none is tried; WhatsApp has no
+        # such block, and the person is told they are stopped.
+        self.answers_stop = channel is not Channel.SMS
         self.validator = RequestValidator(auth_token)
         self.public_url = public_url.rstrip("/")
         self.dispatcher = dispatcher
@@ -136,7 +166,7 @@ class SmsWebhook:
         params = await self._signed_form(request)
         if params is None:
             return PlainTextResponse("forbidden", status_code=403)
-        phone = e164(params.get("From", ""))
+        phone = address(params.get("From", ""), self.channel)
         sid = params.get("MessageSid", "")
         if phone is None or not sid or len(sid) > SID_LENGTH:
             return PlainTextResponse("bad request", status_code=400)
@@ -144,7 +174,7 @@ class SmsWebhook:
         async with lock:
             person = await self._person(phone)
             body = params.get("Body", "")
-            message, keyword = translate(body, person, Sender(Channel.SMS, phone))
+            message, keyword = translate(body, person, Sender(self.channel, phone))
             if keyword == "more" and person is not None:
                 page = await self._next_page(person.id, sid)
                 if page is not None:
@@ -154,10 +184,10 @@ class SmsWebhook:
                 message,
                 external_id=sid,
                 deliver=self._later(phone, keyword),
-                said=said(body),
-                replies=keyword != "stop",  # after STOP the carrier blocks texts
+                said=said(body, self.channel),
+                replies=self._answers(keyword),  # after STOP by SMS the carrier blocks texts
             )
-        if handled is not None and keyword != "stop":
+        if handled is not None and self._answers(keyword):
             self._in_background(self._reply(phone, handled))
         return Response(EMPTY_TWIML, media_type="text/xml")
 
@@ -165,10 +195,13 @@ class SmsWebhook:
         """How a reply worked out later reaches this phone: a held message's (bot/held.py)."""
 
         async def deliver(handled: Handled) -> None:
-            if keyword != "stop":  # after STOP the carrier blocks texts
+            if self._answers(keyword):
                 await self._reply(phone, handled)
 
         return deliver
+
+    def _answers(self, keyword: str | None) -> bool:
+        return keyword != "stop" or self.answers_stop
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -191,7 +224,7 @@ class SmsWebhook:
             return str(waiting[0])
 
     async def _text(self, phone: str, body: str) -> None:
-        if self.sms is None or self.sms.gateway is None:
+        if not isinstance(self.sms, SmsSender) or self.sms.gateway is None:
             return
         try:
             await self.sms.gateway.send(phone, body)
@@ -240,7 +273,7 @@ class SmsWebhook:
                 await ledger.failed(list(keys[number:]), type(exc).__name__)
                 break
             if keys:
-                ledger.sent(keys[number], Channel.SMS.value, sid)
+                ledger.sent(keys[number], self.channel.value, sid)
         if self.dispatcher is not None:
             await self.dispatcher.deliver(handled.notices)
 

@@ -1,4 +1,5 @@
-"""The one ASGI app: Telegram webhook, Twilio's SMS and status webhooks, health check
+"""The one ASGI app: Telegram webhook, Twilio's SMS, WhatsApp and status webhooks, WhatsApp's
+pictures (/media), health check
 (bot/handlers/health.py: serve's own state and the scheduler's heartbeat), and the staff
 dashboard mounted at /staff (bot/web/) when serve has a public address.
 
@@ -23,6 +24,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.handlers.health import HealthCheck
+from bot.handlers.media import MediaRoute
 from bot.handlers.polling import replay_kept
 from bot.handlers.sms import SmsWebhook
 from bot.service import MentorService
@@ -89,6 +91,8 @@ def create_web_app(
     *,
     webhook: TelegramWebhook | None = None,
     sms: SmsWebhook | None = None,
+    whatsapp: SmsWebhook | None = None,
+    media: MediaRoute | None = None,
     lifespan: Lifespan | None = None,
     health: HealthCheck | None = None,
     staff: Starlette | None = None,
@@ -99,7 +103,13 @@ def create_web_app(
         routes.append(Route("/telegram/webhook", webhook.handle, methods=["POST"]))
     if sms is not None:
         routes.append(Route("/twilio/sms", sms.inbound, methods=["POST"]))
-        routes.append(Route("/twilio/status", sms.status, methods=["POST"]))
+    if whatsapp is not None:
+        routes.append(Route("/twilio/whatsapp", whatsapp.inbound, methods=["POST"]))
+    twilio = sms or whatsapp
+    if twilio is not None:  # delivery reports for texts and WhatsApp messages alike
+        routes.append(Route("/twilio/status", twilio.status, methods=["POST"]))
+    if media is not None:
+        routes.append(Route("/media/{token}", media.get, methods=["GET"]))
     if staff is not None:
         routes.append(Mount("/staff", app=staff))
     return Starlette(routes=routes, lifespan=lifespan)

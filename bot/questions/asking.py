@@ -114,7 +114,7 @@ def _read_tap(question: Question, message: InboundMessage, token: str) -> Read:
 def reask(question: Question, channel: Channel) -> str:
     """'Sorry, I did not get that.' and how to answer, in the channel's own words."""
     labels = [choice.label for choice in question.choices]
-    if channel is Channel.SMS:
+    if channel.texted:
         how = (
             texts.REASK_SMS_FEW.format(
                 options=texts.OR.join(f"{n} for {label}" for n, label in enumerate(labels, 1))
@@ -130,5 +130,5 @@ def reask(question: Question, channel: Channel) -> str:
         )
     lines = [texts.REASK_SORRY, how] if labels else [texts.REASK_SORRY]
     if question.skip:
-        lines.append(texts.REASK_SKIP_SMS if channel is Channel.SMS else texts.REASK_SKIP_CHAT)
+        lines.append(texts.REASK_SKIP_SMS if channel.texted else texts.REASK_SKIP_CHAT)
     return " ".join(lines)

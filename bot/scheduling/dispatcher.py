@@ -351,6 +351,9 @@ class Dispatcher:
         if channel == "sms":
             blocked.sms_opted_out_at = blocked.sms_opted_out_at or self.clock()
             return
+        if channel == "whatsapp":  # not on WhatsApp, or unsubscribed: their next channel
+            blocked.whatsapp_opted_out_at = blocked.whatsapp_opted_out_at or self.clock()
+            return
         if blocked.telegram_blocked_at is not None:
             return
         blocked.telegram_blocked_at = self.clock()

@@ -23,6 +23,7 @@ from bot.delivery.channel import Sender
 from bot.delivery.sms import SmsSender
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.twilio_gateway import TwilioGateway
+from bot.delivery.whatsapp import WhatsAppSender
 from bot.flows.context import utc_now
 from bot.instruments import load_instruments
 from bot.reminder_policy import load_policy
@@ -204,8 +205,14 @@ async def run_scheduler(settings: Settings, *, stop: asyncio.Event | None = None
             async with bot:
                 session_factory = make_session_factory(engine)
                 senders: list[Sender] = [TelegramSender(bot)]
-                gateway = TwilioGateway(settings) if settings.sms_enabled else None
-                if gateway is not None:  # the SMS fallback for people Telegram cannot reach
+                twilio = settings.sms_enabled or settings.whatsapp_enabled
+                gateway = TwilioGateway(settings) if twilio else None
+                whatsapp = WhatsAppSender.from_settings(
+                    settings, gateway, session_factory, clock=utc_now
+                )
+                if whatsapp is not None:  # for people met on WhatsApp, or added there
+                    senders.append(whatsapp)
+                if gateway is not None and settings.sms_enabled:  # when nothing else reaches
                     senders.append(SmsSender(gateway, session_factory))
                 jobs = build_jobs(settings, session_factory=session_factory, senders=senders)
                 with contextlib.suppress(SQLAlchemyError, OSError):  # the minute job tries again

@@ -136,6 +136,7 @@ async def personal_data(session: AsyncSession, person: Person) -> dict[str, Any]
     you = (
         *("display_name", "phone", "pending_phone", "telegram_user_id", "created_at"),
         *("opted_out_at", "sms_opted_out_at", "checkin_weekday", "checkin_time"),
+        *("whatsapp_opted_out_at", "channel_order"),
     )
     return {
         "you": _row(person, you),

@@ -156,6 +156,14 @@ class Person(Base):
     # The numbered options last texted to this person ({"token", "choices"}), so a reply of
     # "2" means what the second button would have meant on Telegram.
     sms_choices: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
+    # WhatsApp reaches the person at `phone` (WhatsApp addresses people by their number).
+    # Their last WhatsApp message opens Meta's 24-hour window for plain messages; after it,
+    # only an approved template goes. STOP on WhatsApp stops WhatsApp until START.
+    whatsapp_seen_at: Mapped[datetime | None]
+    whatsapp_opted_out_at: Mapped[datetime | None]
+    # The channels to try for what the bot sends unasked, in order ("whatsapp,sms"); None is
+    # the service's order: Telegram, then text (docs/decisions.md, "WhatsApp ...").
+    channel_order: Mapped[str | None] = mapped_column(String(32))
     # A number a mentor added, kept apart until its owner confirms it by replying YES.
     pending_phone: Mapped[str | None] = mapped_column(EncryptedText)
     pending_phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -335,11 +343,29 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
-    channel: Mapped[str | None] = mapped_column(String(16))  # where it went: telegram or sms
+    channel: Mapped[str | None] = mapped_column(String(16))  # where it went: telegram, sms ...
     # The provider's id for the sent message (Twilio's MessageSid), so status callbacks can
     # find it, and the last delivery status the provider reported.
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
     delivery_status: Mapped[str | None] = mapped_column(String(16))
+
+
+class SentPicture(Base):
+    """A picture sent by WhatsApp, kept only until Twilio has fetched it (`/media/<token>`).
+
+    Twilio takes a WhatsApp picture from a URL, not from the request. The PNG is kept
+    encrypted (it shows someone's answers) and tied to its person, so /forget takes it too.
+    """
+
+    __tablename__ = "sent_pictures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    png: Mapped[str] = mapped_column(EncryptedText)  # base64 of the PNG
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class DeliveryAttempt(Base):

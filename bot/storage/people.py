@@ -10,7 +10,7 @@ import calendar
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Channel, Sender
@@ -26,6 +26,7 @@ from bot.storage.models import (
 )
 
 INVITE_LIFETIME = timedelta(days=14)
+WHATSAPP_FIRST = "whatsapp,sms"
 MENTORING_MONTHS = 6
 # No 0/O or 1/I: codes are read aloud and typed on cheap phones.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -58,6 +59,11 @@ async def person_by_sender(session: AsyncSession, sender: Sender) -> Person | No
     return found
 
 
+async def seen_on_whatsapp(session: AsyncSession, phone: str, now: datetime) -> None:
+    """They wrote on WhatsApp: plain messages may go there for the next 24 hours."""
+    await session.execute(update(Person).where(has_phone(phone)).values(whatsapp_seen_at=now))
+
+
 async def add_person(
     session: AsyncSession,
     *,
@@ -71,6 +77,7 @@ async def add_person(
 ) -> Person:
     """Create a person reachable on the sender's channel (or the ids given)."""
     chat_id: int | None = None
+    whatsapp = sender is not None and sender.channel is Channel.WHATSAPP
     if sender is not None and sender.channel is Channel.TELEGRAM:
         telegram_user_id = int(sender.address)
         chat_id = sender.chat_id
@@ -83,6 +90,8 @@ async def add_person(
         telegram_user_id=telegram_user_id,
         telegram_chat_id=chat_id if chat_id is not None else telegram_user_id,
         phone=phone,
+        # Met on WhatsApp: reached there first, then by text when WhatsApp cannot.
+        channel_order=WHATSAPP_FIRST if whatsapp else None,
         created_at=now,
     )
     session.add(person)

@@ -96,7 +96,9 @@ class AccessLogRedaction(logging.Filter):
         args: Any = record.args
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
             _client, method, path, version, status = args
-            if path.startswith("/staff"):
+            if path.startswith("/media/"):  # a picture's link works for an hour: not logged
+                record.args = (args[0], method, "/media/...", version, status)
+            elif path.startswith("/staff"):
                 if path.startswith(LOGIN_PREFIX):
                     path = LOGIN_PREFIX + "..."
                 record.args = ("-", method, path.split("?", 1)[0], version, status)

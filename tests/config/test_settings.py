@@ -95,6 +95,28 @@ def test_sms_is_on_only_with_all_twilio_settings(monkeypatch: pytest.MonkeyPatch
     assert load_settings().sms_enabled
 
 
+def test_whatsapp_is_on_with_its_sender_and_the_twilio_account(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MENTORBOT_WHATSAPP_FROM", "+447700900002")
+    with pytest.raises(SettingsError, match="MENTORBOT_WHATSAPP_FROM needs"):
+        load_settings()
+    monkeypatch.setenv("MENTORBOT_TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
+    monkeypatch.setenv("MENTORBOT_TWILIO_AUTH_TOKEN", "token")
+    with pytest.raises(SettingsError, match="MENTORBOT_PUBLIC_URL is required"):
+        load_settings()
+    monkeypatch.setenv("MENTORBOT_PUBLIC_URL", "https://bot.example.org")
+    settings = load_settings()
+    assert settings.whatsapp_enabled and not settings.sms_enabled
+    monkeypatch.setenv("MENTORBOT_WHATSAPP_FROM", "07700 900002")
+    with pytest.raises(SettingsError, match=r"MENTORBOT_WHATSAPP_FROM: use the number in E\.164"):
+        load_settings()
+    monkeypatch.setenv("MENTORBOT_WHATSAPP_FROM", "+447700900002")
+    monkeypatch.setenv("MENTORBOT_WHATSAPP_TEMPLATE_SID", "my-template")
+    with pytest.raises(SettingsError, match="MENTORBOT_WHATSAPP_TEMPLATE_SID"):
+        load_settings()
+
+
 def test_env_example_documents_every_setting() -> None:
     from config.settings import Settings
 

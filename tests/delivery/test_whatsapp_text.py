@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.delivery.whatsapp_text import LIMIT, render, split
+from bot.delivery.whatsapp_text import LIMIT, VARIABLE_LIMIT, one_line, render, split
 from bot.messages import Choice, Reply
 
 QUESTION = Reply(
@@ -42,3 +42,13 @@ def test_a_long_reply_is_split_at_line_breaks_within_the_limit() -> None:
 def test_a_reply_without_breaks_or_spaces_is_still_cut_to_fit() -> None:
     parts = split("x" * (2 * LIMIT + 5))
     assert [len(part) for part in parts] == [LIMIT, LIMIT, 5]
+
+
+def test_a_template_variable_is_one_line_with_its_options_in_words() -> None:
+    reply = Reply("Your meeting is\n\ntomorrow.   See /checkin", choices=(Choice("Yes", "y"),))
+    assert one_line(reply) == "Your meeting is tomorrow. See CHECKIN Reply 1 for Yes."
+    many = Reply("Pick one.", choices=tuple(Choice(f"Area {n}", str(n)) for n in range(1, 4)))
+    assert one_line(many).endswith("Reply 1 for Area 1, 2 for Area 2 or 3 for Area 3.")
+    long = one_line(Reply("word " * 400))
+    assert len(long) <= VARIABLE_LIMIT and long.endswith("word...")
+    assert "\n" not in long and "\t" not in long

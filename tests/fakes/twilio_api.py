@@ -1,7 +1,9 @@
 """A fake Twilio REST API on 127.0.0.1, and signed webhook requests as Twilio makes them.
 
-The real twilio client sends through it (MENTORBOT_TWILIO_API_URL points here); inbound
-webhooks are signed with twilio's own RequestValidator.compute_signature, so the bot's
+The real twilio client sends through it (MENTORBOT_TWILIO_API_URL points here), texts and
+WhatsApp messages alike (To and From `whatsapp:+44...`, a picture's MediaUrl, a template's
+ContentSid and ContentVariables); inbound webhooks and status callbacks are signed with
+twilio's own RequestValidator.compute_signature, so the bot's
 signature check is exercised exactly as in production.
 """
 
@@ -10,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Self
 from urllib.parse import urlencode
 
@@ -28,6 +31,8 @@ from tests.fakes.telegram_api import _QuietServer
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "fake-twilio-auth-token"
 FROM_NUMBER = "+447700900000"
+WHATSAPP_FROM = "+447700900002"  # the service's WhatsApp sender
+TEMPLATE_SID = "HX" + "1" * 32  # an approved Content template with one variable
 
 
 @dataclass
@@ -37,6 +42,9 @@ class SentSms:
     body: str
     sender: str
     status_callback: str | None
+    media_urls: list[str] = field(default_factory=list)
+    content_sid: str | None = None
+    content_variables: dict[str, str] | None = None
 
 
 @dataclass
@@ -126,13 +134,20 @@ class FakeTwilioAPI:
             body = {"code": failure.code, "message": failure.message, "status": failure.status}
             return JSONResponse(body, failure.status)
         form = await request.form()
+        variables = form.get("ContentVariables")
         sms = SentSms(
             sid=f"SM{next(self._ids):032d}",
             to=str(form["To"]),
-            body=str(form["Body"]),
+            body=str(form.get("Body", "")),
             sender=str(form.get("From") or form.get("MessagingServiceSid")),
             status_callback=str(form["StatusCallback"]) if "StatusCallback" in form else None,
+            media_urls=[str(url) for url in form.getlist("MediaUrl")],
+            content_sid=str(form["ContentSid"]) if "ContentSid" in form else None,
+            content_variables=json.loads(str(variables)) if variables else None,
         )
+        if sms.body == "" and sms.content_sid is None and not sms.media_urls:
+            body = {"code": 21602, "message": "Message body is required.", "status": 400}
+            return JSONResponse(body, 400)
         self.sent.append(sms)
         self._changed.set()
         return JSONResponse(
@@ -172,3 +187,19 @@ def inbound_params(sid: str, sender: str, body: str) -> dict[str, Any]:
         "Body": body,
         "NumMedia": "0",
     }
+
+
+def whatsapp_params(sid: str, sender: str, body: str) -> dict[str, Any]:
+    """An incoming WhatsApp message as Twilio posts it to /twilio/whatsapp."""
+    return {
+        **inbound_params(sid, f"whatsapp:{sender}", body),
+        "To": f"whatsapp:{WHATSAPP_FROM}",
+        "ProfileName": "Sam",
+        "WaId": sender.lstrip("+"),
+    }
+
+
+def status_params(sid: str, to: str, status: str, error: str | None = None) -> dict[str, str]:
+    """A status callback (delivery report) as Twilio posts it to /twilio/status."""
+    params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": ACCOUNT_SID, "To": to}
+    return params | ({"ErrorCode": error} if error else {})

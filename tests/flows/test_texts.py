@@ -255,6 +255,12 @@ STAFF_FACING = {
     "STAFF_HINT_WEB",
     "WEB_LINK",
     "WEB_NOT_SET_UP",
+    # WhatsApp (issue 17): /invite's line, /addmentee whatsapp, how a mentee is reached.
+    "INVITE_BY_WHATSAPP",
+    "ADDMENTEE_USAGE_WHATSAPP",
+    "ADDMENTEE_NO_WHATSAPP",
+    "ADDMENTEE_WHATSAPP_SENT",
+    "CHANNEL_THEN",
 }
 MENTEE_FACING = sorted(
     name

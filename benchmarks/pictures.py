@@ -14,8 +14,9 @@ wall time on a busy machine), wall ms, PNG size and pixel size. Then `draw()`, t
 takes, with its cache emptied before each call: wall ms and the CPU the bot process spends per
 picture (the drawing process's CPU is not in it).
 
-Renderers: `matplotlib` (every picture). Nothing is checked against a target; the figures go into
-docs/benchmarks.md by hand.
+Renderers: `matplotlib` (every picture, as every one was drawn until the Pillow renderer came)
+and `pillow` (the results charts, as they are drawn now). Nothing is checked against a target;
+the figures go into docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from bot.reports.pictures import Picture
 
 WARM_UP: Final = 2
-RENDERERS: Final = ("matplotlib",)
+RENDERERS: Final = ("matplotlib", "pillow")
 
 # Made up: an ARC area score (0-5) and a weekly answer (1-6) per area, first and latest.
 ARC_FIRST: Final = (1, 2, 2, 1, 3, 0, 4, 2, 1, 2)
@@ -122,6 +123,12 @@ def renderer(name: str, picture: Picture) -> Callable[[], bytes] | None:
             return lambda: render_plan_card_png(picture)
         assert isinstance(picture, tuple)
         return lambda: render_results_png(picture)
+    if name == "pillow":
+        from bot.reports.pillow_charts import render_bars_png
+
+        if isinstance(picture, tuple):
+            return lambda: render_bars_png(picture)
+        return None
     raise ValueError(f"no renderer {name!r}")
 
 

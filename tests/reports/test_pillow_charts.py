@@ -8,12 +8,17 @@ import subprocess
 import sys
 from dataclasses import replace
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.reports import fonts
 from bot.reports.charts import LATEST_COLOUR, Panel, Series, render_results_png
 from bot.reports.pillow_charts import Box, render_bars_png, scene
+
+if TYPE_CHECKING:
+    from PIL import Image
+
 from tests.reports.test_charts import (
     ARC_CATEGORIES,
     FIRST,
@@ -47,7 +52,7 @@ PICTURES = {
 }
 
 
-def rgb(png: bytes) -> object:
+def rgb(png: bytes) -> Image.Image:
     from PIL import Image
 
     return Image.open(BytesIO(png)).convert("RGB")
@@ -79,9 +84,9 @@ def test_bars_are_as_long_as_their_values_from_the_scales_start() -> None:
     """Scanned from the pixels: each solid bar, top to bottom, measured along its middle."""
     panel = weekly_panel()  # 1 to 6; a 1 is at the start of the scale, so has no bar
     picture = rgb(render_bars_png([panel]))
-    width, height = picture.size  # type: ignore[attr-defined]
+    width, height = picture.size
     blue = colour(LATEST_COLOUR)
-    pixel = picture.getpixel  # type: ignore[attr-defined]
+    pixel = picture.getpixel
     start = next(x for x in range(width) if pixel((x, height // 2)) == blue)
     column = [pixel((start + 2, y)) == blue for y in range(height)]
     runs = [y for y in range(1, height) if column[y] and not column[y - 1]]
@@ -143,7 +148,7 @@ def test_bad_input_is_refused_as_matplotlibs_is() -> None:
 
 
 def test_the_fonts_are_matplotlibs_dejavu_with_the_metrics_we_lay_out_by() -> None:
-    from fontTools.ttLib import TTFont  # matplotlib's dependency; the bot never imports it
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # matplotlib's
 
     for style in fonts.STYLES:
         path = fonts.font_path(style)

@@ -18,10 +18,13 @@ Why it looks and works the way it does:
   "Based on 9 of 10 answers". A value may be missing (NaN: the question was skipped): it gets
   no bar and "no answer" where its number would be, never a zero. Numbers are printed by
   `bot.reports.rounding.shown`, the rule the chat uses too.
-* **Agg, off the event loop.** The bot calls `render_results_png` from a worker thread via
-  `asyncio.to_thread`. We therefore use matplotlib's object API (`Figure` + `FigureCanvasAgg`),
-  never `pyplot`, whose global figure manager is not thread-safe, and we never touch the global
-  `rcParams`: every size and colour is passed explicitly to the artist that needs it.
+* **Two renderers, one layout.** Mentees get these pictures drawn with Pillow directly
+  (bot/reports/pillow_charts.py, a tenth of the cost); the matplotlib renderer here is the
+  reference it copies, and both place everything by `layout`, so they agree to the pixel size.
+* **Agg, off the event loop.** `render_results_png` may run in worker threads, so it uses
+  matplotlib's object API (`Figure` + `FigureCanvasAgg`), never `pyplot`, whose global figure
+  manager is not thread-safe, and never touches the global `rcParams`: every size and colour
+  is passed explicitly to the artist that needs it.
 * **Lazy import.** matplotlib takes a noticeable fraction of a second to import, and this module
   may be imported by the CLI (`mentorbot --help` must start quickly), so matplotlib is imported
   inside the functions that draw, not at module import time.

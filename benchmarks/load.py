@@ -371,15 +371,26 @@ def _memory_kb() -> dict[str, int]:
     return found
 
 
-def _cpu_seconds() -> float:
-    """This process and its live helpers: the drawing process's CPU is the bot's cost too."""
+def _cpu_seconds() -> tuple[float, float]:
+    """This process's CPU and its live helpers' (the drawing process's CPU is the bot's cost
+    too, reported apart so each side's share shows)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    total = usage.ru_utime + usage.ru_stime
+    helpers = 0.0
     for pid in _helper_pids():
         with contextlib.suppress(OSError, IndexError, ValueError):
             fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            helpers += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return usage.ru_utime + usage.ru_stime, helpers
+
+
+# Statements the bot's engine has sent to the database (BEGIN/COMMIT are not statements here:
+# SQLAlchemy does not send them through the cursor): counted by an engine event in the bot's
+# own child process, so the bot's code knows nothing of the benchmark.
+_statements = [0]
+
+
+def _count_statement(*_args: Any) -> None:
+    _statements[0] += 1
 
 
 def _child_main(spec: ChildSpec, connection: Connection) -> None:
@@ -421,7 +432,7 @@ async def _child_async(spec: ChildSpec, connection: Connection) -> None:
         except EOFError:
             request = "stop"
         if request == "cpu":
-            connection.send(_cpu_seconds())
+            connection.send((*_cpu_seconds(), _statements[0]))
             continue
         break
     with contextlib.suppress(OSError):  # before stopping, which can wait on paced notices
@@ -452,6 +463,9 @@ async def _bot_web(spec: ChildSpec) -> Any:
     crypto.install_from_settings(settings)  # as the command line does before `serve`
     engine, service = build_service(settings)
     await ensure_schema_current(engine)
+    from sqlalchemy import event
+
+    event.listen(engine.sync_engine, "before_cursor_execute", _count_statement)
     return build_web(settings, engine, service)
 
 
@@ -558,9 +572,11 @@ class Child:
     connection: Connection
     pid: int
 
-    async def cpu(self) -> float:
+    async def usage(self) -> tuple[float, float, int]:
+        """CPU seconds of the process and of its drawing process; statements sent so far."""
         self.connection.send("cpu")
-        return float(await asyncio.to_thread(self.connection.recv))
+        own, helpers, statements = await asyncio.to_thread(self.connection.recv)
+        return float(own), float(helpers), int(statements)
 
 
 @contextlib.asynccontextmanager
@@ -639,7 +655,9 @@ class RunResult:
     seconds: float
     question_rts: list[float]
     final_rts: list[float]
-    cpu_seconds: float
+    process_cpu_seconds: float  # the bot's (or echo's) own process
+    drawing_cpu_seconds: float  # its drawing process (the echo has none)
+    statements: int  # sent by the bot's engine (the echo has no database)
     memory_kb: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -648,7 +666,17 @@ class RunResult:
 
     @property
     def cpu_ms_per_update(self) -> float:
-        return 1000 * self.cpu_seconds / self.updates
+        """Both processes: the drawing is part of what an update costs."""
+        return 1000 * (self.process_cpu_seconds + self.drawing_cpu_seconds) / self.updates
+
+    @property
+    def split_ms_per_update(self) -> str:
+        own = 1000 * self.process_cpu_seconds / self.updates
+        return f"{own:.2f} + {1000 * self.drawing_cpu_seconds / self.updates:.2f} drawing"
+
+    @property
+    def statements_per_update(self) -> float:
+        return self.statements / self.updates
 
 
 async def simulate(
@@ -766,11 +794,11 @@ async def one_run(
                 deliver: Callable[[dict[str, Any]], None] = (
                     webhook if mode == "webhook" else (lambda _update: None)
                 )
-                cpu_before = await process.cpu()
+                own_before, drawing_before, statements_before = await process.usage()
                 began = time.perf_counter()
                 question_rts, final_rts = await simulate(fake, mentees, deliver, seed_value)
                 seconds = time.perf_counter() - began
-                cpu = await process.cpu() - cpu_before
+                own, drawing, statements = await process.usage()
                 if webhook.tasks:
                     await asyncio.gather(*webhook.tasks)
                 if webhook.failures:
@@ -778,7 +806,17 @@ async def one_run(
         if fake.internal_errors:
             raise RuntimeError(f"fake Bot API errors: {fake.internal_errors[:3]}")
     updates = mentees * (QUESTIONS + 1)
-    return RunResult(kind, updates, seconds, question_rts, final_rts, cpu, memory)
+    return RunResult(
+        kind,
+        updates,
+        seconds,
+        question_rts,
+        final_rts,
+        own - own_before,
+        drawing - drawing_before,
+        statements - statements_before,
+        memory,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -832,7 +870,8 @@ async def scenario_load(
             say(
                 f"    run {run + 1} {kind:>4}: {result.throughput:6.1f} updates/s, "
                 f"question p50/p95/p99 {spread(result.question_rts)} ms, "
-                f"{result.cpu_ms_per_update:.2f} ms CPU/update (child), "
+                f"{result.cpu_ms_per_update:.2f} ms CPU/update ({result.split_ms_per_update}), "
+                f"{result.statements_per_update:.1f} statements/update, "
                 f"VmHWM {result.memory_kb.get('VmHWM', 0) / 1024:.0f} MB, load {_load()}"
             )
     bot, echo = runs["bot"], runs["echo"]
@@ -854,8 +893,15 @@ async def scenario_load(
             [
                 f"per-run ratios {', '.join(f'{r:.2f}' for r in ratios)}",
                 "child CPU ms/update: bot "
-                f"{statistics.median(r.cpu_ms_per_update for r in bot):.2f}, echo "
+                f"{statistics.median(r.cpu_ms_per_update for r in bot):.2f} (bot process "
+                f"{statistics.median(1000 * r.process_cpu_seconds / r.updates for r in bot):.2f}"
+                ", drawing process "
+                f"{statistics.median(1000 * r.drawing_cpu_seconds / r.updates for r in bot):.2f}"
+                "), echo "
                 f"{statistics.median(r.cpu_ms_per_update for r in echo):.2f}",
+                "bot statements per update (a check-in's 11, by the engine's "
+                "before_cursor_execute; BEGIN/COMMIT not counted): "
+                f"{statistics.median(r.statements_per_update for r in bot):.1f}",
             ],
         ),
         Row(

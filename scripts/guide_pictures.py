@@ -1,8 +1,9 @@
 """Draw the pictures shown in docs/mentor-guide.md from made-up scores, and print the guide's
 table of area names.
 
-The pictures go through the same code a mentee's do (bot/flows/results.py, charts.py), so the
-guide shows what people really get. Run from the repository root after changing a picture:
+The pictures go through the same code a mentee's do (bot/flows/results.py,
+bot/reports/pillow_charts.py), so the guide shows what people really get. Run from the
+repository root after changing a picture:
 
     .venv/bin/python scripts/guide_pictures.py
 
@@ -21,7 +22,8 @@ from bot.flows.results import Earlier, Look, full_picture, weekly_picture
 from bot.instruments import Instrument, load_instruments
 from bot.instruments.glossary import area_name, scale_words
 from bot.instruments.model import DOMAIN_PREFIX, MEAN_KEY
-from bot.reports.charts import Panel, render_results_png
+from bot.reports.charts import Panel
+from bot.reports.pillow_charts import render_bars_png
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "img"
 # Made up: an ARC area score (0-5) and a weekly answer (1-6) per area, first and latest.
@@ -93,7 +95,7 @@ def main() -> None:
     instruments = load_instruments()
     OUT.mkdir(parents=True, exist_ok=True)
     for name, panels in pictures(instruments).items():
-        data = render_results_png(panels, dpi=60)  # 480 px wide, as a phone shows it
+        data = render_bars_png(panels, dpi=60)  # 480 px wide, as a phone shows it
         (OUT / f"{name}.png").write_bytes(data)
         print(f"docs/img/{name}.png: {len(data) // 1024} KB", file=sys.stderr)
     print(glossary_table(instruments))

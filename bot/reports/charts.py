@@ -18,10 +18,13 @@ Why it looks and works the way it does:
   "Based on 9 of 10 answers". A value may be missing (NaN: the question was skipped): it gets
   no bar and "no answer" where its number would be, never a zero. Numbers are printed by
   `bot.reports.rounding.shown`, the rule the chat uses too.
-* **Agg, off the event loop.** The bot calls `render_results_png` from a worker thread via
-  `asyncio.to_thread`. We therefore use matplotlib's object API (`Figure` + `FigureCanvasAgg`),
-  never `pyplot`, whose global figure manager is not thread-safe, and we never touch the global
-  `rcParams`: every size and colour is passed explicitly to the artist that needs it.
+* **Two renderers, one layout.** Mentees get these pictures drawn with Pillow directly
+  (bot/reports/pillow_charts.py, a tenth of the cost); the matplotlib renderer here is the
+  reference it copies, and both place everything by `layout`, so they agree to the pixel size.
+* **Agg, off the event loop.** `render_results_png` may run in worker threads, so it uses
+  matplotlib's object API (`Figure` + `FigureCanvasAgg`), never `pyplot`, whose global figure
+  manager is not thread-safe, and never touches the global `rcParams`: every size and colour
+  is passed explicitly to the artist that needs it.
 * **Lazy import.** matplotlib takes a noticeable fraction of a second to import, and this module
   may be imported by the CLI (`mentorbot --help` must start quickly), so matplotlib is imported
   inside the functions that draw, not at module import time.
@@ -46,6 +49,7 @@ from bot.reports.rounding import shown
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from PIL import Image
 
 __all__ = ["Panel", "Series", "render_results_png"]
 
@@ -128,9 +132,7 @@ def palette_png(fig: Figure) -> bytes:
 
     The pixels go straight from Agg's buffer to Pillow (already a dependency of matplotlib):
     letting matplotlib write an RGBA PNG for Pillow to decode, then median-cut and an
-    `optimize` pass, took half of the 130 ms a weekly picture cost. Octree quantising without
-    dithering is as deterministic, and its files are smaller. No metadata (so no timestamps or
-    version strings) is written.
+    `optimize` pass, took half of the 130 ms a weekly picture cost.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
@@ -141,14 +143,30 @@ def palette_png(fig: Figure) -> bytes:
         canvas.draw()  # type: ignore[no-untyped-call]
         size = canvas.get_width_height(physical=True)
         pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
-        rgba = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1)
-        palette = rgba.convert("RGB").quantize(
-            PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-        )
+        rgb = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1).convert("RGB")
     finally:
         fig.clear()
+    return palette_bytes(rgb)
+
+
+def palette_bytes(rgb: Image.Image, palette: Image.Image | None = None) -> bytes:
+    """An RGB picture of a few flat colours as a palette PNG, about a third of the size.
+
+    Octree quantising without dithering is deterministic, and its files are smaller than
+    median-cut's; a picture whose colours are known beforehand maps to a fixed `palette`
+    (a "P" image) instead, several times faster. No metadata (so no timestamps or version
+    strings) is written.
+    """
+    from PIL import Image
+
+    if palette is None:
+        indexed = rgb.quantize(
+            PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+        )
+    else:
+        indexed = rgb.quantize(palette=palette, dither=Image.Dither.NONE)
     out = BytesIO()
-    palette.save(out, format="PNG", compress_level=6)
+    indexed.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 
@@ -198,7 +216,7 @@ def _format_value(value: float) -> str:
     return texts.PICTURE_NO_ANSWER if math.isnan(value) else shown(value)
 
 
-def _category_label(category: str, mark: str, measure: _Measure) -> str:
+def _category_label(category: str, mark: str, measure: Measure) -> str:
     """The category wrapped to its column, with its mark ("(strongest)") on a line of its own."""
     label = measure.wrap(category, CATEGORY_SIZE, MAX_LABEL_WIDTH_IN * 72)
     return f"{label}\n({mark})" if mark else label
@@ -217,9 +235,28 @@ def _ticks(scale_min: float, scale_max: float) -> list[int]:
     return list(range(first, math.floor(scale_max) + 1, step))
 
 
-class _Measure:
-    """Measures text in points without drawing it (thread-safe: matplotlib's font cache is
-    per thread, and each figure build makes its own instance)."""
+class Measure:
+    """Measures text in points without drawing it; each renderer measures with its own fonts."""
+
+    def width(self, text: str, size: float, weight: str = "normal") -> float:
+        """The widest line of `text`, in points."""
+        raise NotImplementedError
+
+    def wrap(self, text: str, size: float, max_width_pt: float, weight: str = "normal") -> str:
+        """Greedy word wrap to a width in points; a single over-long word keeps its own line."""
+        lines: list[str] = []
+        for word in text.split():
+            candidate = f"{lines[-1]} {word}" if lines else word
+            if lines and self.width(candidate, size, weight) <= max_width_pt:
+                lines[-1] = candidate
+            else:
+                lines.append(word)
+        return "\n".join(lines) or text
+
+
+class _Measure(Measure):
+    """matplotlib's measure (thread-safe: matplotlib's font cache is per thread, and each
+    figure build makes its own instance)."""
 
     def __init__(self) -> None:
         from matplotlib.textpath import TextToPath
@@ -235,20 +272,9 @@ class _Measure:
             for line in text.split("\n")
         )
 
-    def wrap(self, text: str, size: float, max_width_pt: float, weight: str = "normal") -> str:
-        """Greedy word wrap to a width in points; a single over-long word keeps its own line."""
-        lines: list[str] = []
-        for word in text.split():
-            candidate = f"{lines[-1]} {word}" if lines else word
-            if lines and self.width(candidate, size, weight) <= max_width_pt:
-                lines[-1] = candidate
-            else:
-                lines.append(word)
-        return "\n".join(lines) or text
-
 
 @dataclass(frozen=True)
-class _PanelPlan:
+class PanelPlan:
     """Where one panel's pieces go, in inches from the top of the picture."""
 
     title: str  # wrapped to the picture's width
@@ -264,22 +290,25 @@ class _PanelPlan:
     axes_height: float
 
 
-def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
-    """Lay out and draw every panel on a new Figure (not yet rendered to pixels).
+@dataclass(frozen=True)
+class Layout:
+    """Where everything goes, in inches: the same for every renderer, so they agree on size."""
 
-    The layout is computed by hand, in inches measured from the top of the picture: matplotlib's
-    automatic layouts cannot put a left-aligned title, an optional note and a legend above each
-    chart without them fighting over the same space, and a hand layout is exactly repeatable.
-    Kept separate from the PNG step so tests can inspect the figure's texts.
+    panels: tuple[PanelPlan, ...]
+    axes_left: float  # from the left edge, the same for every panel so their scales line up
+    axes_right: float
+    height: float
+
+
+def layout(panels: Sequence[Panel], measure: Measure) -> Layout:
+    """Lay out every panel, in inches measured from the top of the picture.
+
+    The layout is computed by hand: matplotlib's automatic layouts cannot put a left-aligned
+    title, an optional note and a legend above each chart without them fighting over the same
+    space, and a hand layout is exactly repeatable. Validates the panels first.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-
     panels = tuple(panels)
     _validate(panels)
-
-    measure = _Measure()
     text_width_pt = (FIG_WIDTH_IN - 2 * OUTER_PAD_IN) * 72
     wrapped_categories = [
         tuple(
@@ -300,7 +329,7 @@ def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
     axes_right_in = FIG_WIDTH_IN - OUTER_PAD_IN - (VALUE_OFFSET_PT + value_width_pt + 4) / 72
 
     # First pass: positions from the top, in inches (the figure's height is not known yet).
-    plans: list[_PanelPlan] = []
+    plans: list[PanelPlan] = []
     y = TOP_PAD_IN
     for index, (panel, categories) in enumerate(zip(panels, wrapped_categories, strict=True)):
         if index:
@@ -350,7 +379,7 @@ def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
         scale = measure.wrap(panel.scale, TICK_SIZE, text_width_pt)
         y += (TICK_SIZE * LINE_SPACING * (scale.count("\n") + 1) + 4) / 72  # the scale
         plans.append(
-            _PanelPlan(
+            PanelPlan(
                 title=title,
                 note=note,
                 scale=scale,
@@ -364,7 +393,21 @@ def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
                 axes_height=axes_height,
             )
         )
-    height_in = y + BOTTOM_PAD_IN
+    return Layout(tuple(plans), axes_left_in, axes_right_in, y + BOTTOM_PAD_IN)
+
+
+def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
+    """Draw every panel, as `layout` places it, on a new Figure (not yet rendered to pixels).
+
+    Kept separate from the PNG step so tests can inspect the figure's texts.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    placed = layout(panels, _Measure())
+    height_in = placed.height
+    axes_left_in, axes_right_in = placed.axes_left, placed.axes_right
 
     fig = Figure(figsize=(FIG_WIDTH_IN, height_in), dpi=dpi, facecolor=BACKGROUND)
     fig.set_layout_engine("none")  # positions are all set by hand, whatever matplotlibrc says
@@ -376,7 +419,7 @@ def _build_figure(panels: Sequence[Panel], *, dpi: int = 100) -> Figure:
     def fig_x(inches_from_left: float) -> float:
         return inches_from_left / FIG_WIDTH_IN
 
-    for panel, plan in zip(panels, plans, strict=True):
+    for panel, plan in zip(panels, placed.panels, strict=True):
         fig.text(
             fig_x(OUTER_PAD_IN),
             fig_y(plan.title_top),

@@ -20,9 +20,10 @@ from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from bot.reports.charts import Panel, render_results_png
+from bot.reports.charts import Panel
 from bot.reports.compare_chart import ComparisonChart, render_comparison_png
 from bot.reports.outcome_chart import OutcomesChart, render_outcomes_png
+from bot.reports.pillow_charts import render_bars_png
 from bot.reports.plan_card import PlanCard, render_plan_card_png
 
 Card = PlanCard | OutcomesChart | ComparisonChart  # pictures not of a mentee's results
@@ -107,11 +108,15 @@ def _forget(pool: ProcessPoolExecutor) -> None:
 
 
 def render_picture(picture: Picture) -> bytes:
-    """PNG bytes for a described picture. Blocks: in the bot, `await draw(picture)`."""
+    """PNG bytes for a described picture. Blocks: in the bot, `await draw(picture)`.
+
+    A mentee's results are drawn with Pillow directly (pillow_charts.py, a fifth of
+    matplotlib's cost for the same look); the rest with matplotlib (docs/decisions.md).
+    """
     if isinstance(picture, PlanCard):
         return render_plan_card_png(picture)
     if isinstance(picture, OutcomesChart):
         return render_outcomes_png(picture.rows)
     if isinstance(picture, ComparisonChart):
         return render_comparison_png(picture.comparison)
-    return render_results_png(picture)
+    return render_bars_png(picture)

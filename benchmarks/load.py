@@ -683,6 +683,8 @@ async def simulate(
     fake: Any, mentees: int, deliver: Callable[[dict[str, Any]], None], seed_value: int
 ) -> tuple[list[float], list[float]]:
     """Every mentee checks in at once; returns round trips to a question and to the result."""
+    from bot.flows.texts import BACK_LABEL, SKIP_LABEL
+
     question_rts: list[float] = []
     final_rts: list[float] = []
 
@@ -703,7 +705,9 @@ async def simulate(
 
         question = await round_trip(lambda: fake.user_message(chat, "/checkin"), False)
         for number in range(1, QUESTIONS + 1):
-            label = rng.choice(question.button_labels)
+            # An answer, never Skip or Back: those steer, and Back would undo the last answer.
+            steer = (SKIP_LABEL, BACK_LABEL)
+            label = rng.choice([a for a in question.button_labels if a not in steer])
             data = question.data_for(label)
             message_id = question.message_id
             question = await round_trip(

@@ -134,8 +134,8 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
                 await webhook.replay_unprocessed()
             else:
                 assert poller is not None
+                await replay_kept(application, service)  # older than anything polled now
                 await poller.start()
-                await replay_kept(application, service)
             logger.info("Telegram %s mode started", settings.telegram_mode.value)
             stop_watching = asyncio.Event()
             watching = asyncio.create_task(watchman.run(stop_watching), name="mentorbot:watchman")

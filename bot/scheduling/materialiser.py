@@ -48,6 +48,7 @@ MENU_TOKEN = "menu"  # taps on it count as the command they carry (see flows.eng
 LOOK_AHEAD = timedelta(days=2)
 LOOK_BACK = timedelta(days=7)  # a "did it happen?" question can still be asked a week late
 RECENT_CHECKIN = timedelta(days=3)  # no weekly prompt right after a check-in
+REPLIES_KEPT = timedelta(days=7)  # a settled reply is kept this long, to explain a delivery
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,11 @@ class Materialiser:
         before = now.astimezone(self.zone).date() - timedelta(days=retention_days)
         async with self.session_factory() as session, session.begin():
             return await erasure.purge_expired(session, before=before)
+
+    async def forget_old_replies(self, now: datetime) -> int:
+        """Replies settled over REPLIES_KEPT ago are deleted (docs/decisions.md 61)."""
+        async with self.session_factory() as session, session.begin():
+            return await outbox.forget_old_replies(session, before=now - REPLIES_KEPT)
 
     async def crisis_escalations(self, now: datetime) -> int:
         """Send alerts nobody picked up again, every 30 minutes (scheduling.realerts)."""

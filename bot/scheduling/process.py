@@ -96,6 +96,9 @@ class SchedulerJobs:
         erased = await self.materialiser.purge_expired(self.clock(), self.retention_days)
         if erased:
             logger.info("Erased %d people whose mentoring ended over the retention period", erased)
+        forgotten = await self.materialiser.forget_old_replies(self.clock())
+        if forgotten:
+            logger.info("Deleted %d replies sent over a week ago", forgotten)
 
     async def escalate_crises(self) -> None:
         escalated = await self.materialiser.crisis_escalations(self.clock())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -404,6 +404,24 @@ async def skip_superseded_replies(session: AsyncSession) -> int:
         .returning(OutboxMessage.id)
     )
     return len(list(skipped.scalars()))
+
+
+async def forget_old_replies(session: AsyncSession, *, before: datetime) -> int:
+    """Delete replies settled long ago: once a reply has gone (or been given up), its words
+    are needed only to explain a delivery problem, and the conversation itself is kept where
+    it belongs (answers, goals, notes)."""
+    forgotten = await session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.kind == "reply",
+            OutboxMessage.status.not_in(
+                (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.REPLYING)
+            ),
+            OutboxMessage.created_at < before,
+        )
+        .returning(OutboxMessage.id)
+    )
+    return len(list(forgotten.scalars()))
 
 
 async def release_stale_claims(

@@ -172,7 +172,7 @@ class MentorService:
             )
             if sent is None or deliver is None or not self.held.room():
                 # If it committed, its replies are for a copy of the message to find.
-                self.replies.let_go(unsure.handled.queued)
+                self.replies.left_unseen(unsure.handled.queued)
                 failure: Exception = unsure
             else:
                 entry.unsure = unsure.handled
@@ -294,10 +294,11 @@ class MentorService:
         committed but nobody is sending them (its commit went unseen); then they are sent
         now, from the outbox, and this is an empty Outcome."""
         inbound_key = outbox.inbound_of(outbox.reply_key(channel, external_id, 0))
-        if self.replies.sending(inbound_key):
+        if inbound_key not in self.replies.unseen:
             return None
         unsent = await outbox.release_unsent_replies(ctx.session, inbound_key)
-        if not unsent:
+        if not unsent:  # none left (kept until then: this transaction may yet fail)
+            self.replies.unseen.discard(inbound_key)
             return None
         ctx.enqueued += unsent
         return Outcome([])
@@ -305,7 +306,7 @@ class MentorService:
     async def _give_up(self, key: Key, entries: list[Entry]) -> None:
         """Held too long: the person is told once to try again; what they send is checked."""
         for entry in entries:  # any replies they committed are for a copy to find
-            self.replies.let_go(entry.unsure.queued if entry.unsure else ())
+            self.replies.left_unseen(entry.unsure.queued if entry.unsure else ())
         first = entries[0]
         sent = [entry.sent for entry in entries if entry.sent is not None]
         self.held.remember(key, (*first.doubts, *sent))

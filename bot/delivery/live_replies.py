@@ -51,8 +51,13 @@ class LiveReplies:
         self.recorder: asyncio.Task[None] | None = None
         self.closing = False
         # Replies queued by this process and not yet settled (sent and marked, or put back),
-        # by the inbound message they answer: a copy of that message must not send them again.
+        # by the inbound message they answer.
         self.in_hand: dict[str, set[str]] = {}
+        # Inbound messages whose commit went unseen here, their replies perhaps stored and
+        # unsent: a copy of one that finds it handled sends them (MentorService). Only these:
+        # after a restart a copy may follow a reply that went out unmarked, and sending it
+        # again would ask the person the same question twice.
+        self.unseen: set[str] = set()
 
     def hold(self, keys: tuple[str, ...]) -> None:
         """These replies are this process's to send (queued in a transaction under way)."""
@@ -68,9 +73,10 @@ class LiveReplies:
                 if not group:
                     del self.in_hand[outbox.inbound_of(key)]
 
-    def sending(self, inbound: str) -> bool:
-        """Whether replies to this inbound message (outbox.inbound_of) are in hand here."""
-        return inbound in self.in_hand
+    def left_unseen(self, keys: tuple[str, ...]) -> None:
+        """Their commit went unseen, and nobody here will send them."""
+        self.let_go(keys)
+        self.unseen.update(outbox.inbound_of(key) for key in keys)
 
     def sent(self, key: str, channel: str, provider_id: str | None = None) -> None:
         """The reply with this key has gone: it is marked sent with the next batch."""

@@ -131,6 +131,22 @@ async def test_replies_a_dead_process_left_unsent_are_sent_by_the_next_unless_su
     assert len(skipped) == 2 and skipped[0].last_error == "superseded by a newer reply"
 
 
+async def test_a_copy_of_a_message_after_a_restart_does_not_send_its_replies_again(
+    session_factory: async_sessionmaker[AsyncSession],
+    instruments: dict[str, Instrument],
+    clock: FakeClock,
+) -> None:
+    """Its reply may have gone out unmarked just before the restart: the next serve's
+    recovery decides, once the person's next message has had time to supersede it."""
+    [chat] = await seed_mentees(session_factory, 1)
+    dead = make_service(session_factory, instruments, clock)
+    assert await dead.handle(typed(chat, "/checkin"), external_id="7") is not None
+    restarted = make_service(session_factory, instruments, clock)
+    assert await restarted.handle(typed(chat, "/checkin"), external_id="7") is None
+    rows = await reply_rows(session_factory)
+    assert [row.status for row in rows] == [OutboxStatus.REPLYING] * 2
+
+
 async def test_a_polled_update_kept_but_never_handled_is_handled_after_a_restart(
     service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -164,18 +164,8 @@ async def record_many(
     """
     sent = [a for a in attempts if a.outcome is AttemptOutcome.SENT]
     for channel in {a.channel for a in sent}:
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_([a.message_id for a in sent if a.channel == channel]))
-            .values(
-                status=OutboxStatus.SENT,
-                sent_at=now,
-                attempts=OutboxMessage.attempts + 1,
-                claimed_at=None,
-                last_error=None,
-                channel=channel,
-            )
-        )
+        ids = [a.message_id for a in sent if a.channel == channel]
+        await _mark_sent(session, OutboxMessage.id.in_(ids), channel, now)
     with_ids = [a for a in sent if a.provider_id is not None]
     if with_ids:
         table = cast(Table, OutboxMessage.__table__)  # Core executemany: one statement
@@ -201,6 +191,23 @@ async def record_many(
             }
             for a in attempts
         ],
+    )
+
+
+async def _mark_sent(
+    session: AsyncSession, which: Any, channel: str | None, now: datetime
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(which)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            attempts=OutboxMessage.attempts + 1,
+            claimed_at=None,
+            last_error=None,
+            channel=channel,
+        )
     )
 
 
@@ -305,20 +312,9 @@ async def mark_replies_sent(
     """Record replies sent from memory, given as (key, channel, provider id): one UPDATE per
     channel, and one more for the provider ids (Twilio's, for delivery reports)."""
     for channel in {c for _, c, _ in sent}:
-        await session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.idempotency_key.in_([k for k, c, _ in sent if c == channel]),
-                OutboxMessage.status.in_(_LIVE),
-            )
-            .values(
-                status=OutboxStatus.SENT,
-                sent_at=now,
-                attempts=OutboxMessage.attempts + 1,
-                claimed_at=None,
-                channel=channel,
-            )
-        )
+        keys = [k for k, c, _ in sent if c == channel]
+        which = and_(OutboxMessage.idempotency_key.in_(keys), OutboxMessage.status.in_(_LIVE))
+        await _mark_sent(session, which, channel, now)
     with_ids = [(key, provider) for key, _, provider in sent if provider is not None]
     if with_ids:
         table = cast(Table, OutboxMessage.__table__)

@@ -82,7 +82,7 @@ class Handled:
     role: Role | None = None  # of the person who wrote, when known
     failed: bool = False  # told to try again: the database was away, say (bot/held.py)
     # The outbox keys of the replies, one per reply, when they were queued with the answer:
-    # the adapter marks them sent (scheduling/replies.py). Empty when sent from memory only.
+    # the adapter marks them sent (delivery/live_replies.py). Empty when sent from memory only.
     queued: tuple[str, ...] = ()
 
 

@@ -148,9 +148,25 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+# Services made over a test's database, so that what they are still recording is recorded
+# before the database goes: a recorder left running past the test's event loop fails in
+# aiosqlite's thread ("Event loop is closed").
+_MADE: list[MentorService] = []
+
+
 @pytest.fixture
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return make_session_factory(engine)
+async def session_factory(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    factory = make_session_factory(engine)
+    yield factory
+    await close_services(factory)
+
+
+async def close_services(factory: async_sessionmaker[AsyncSession]) -> None:
+    """Let the services made over `factory` record the replies they sent (as serve does)."""
+    made = [service for service in _MADE if service.session_factory is factory]
+    _MADE[:] = [service for service in _MADE if service.session_factory is not factory]
+    for service in made:
+        await service.replies.close()
 
 
 CRISIS = CrisisDetector.from_file()
@@ -162,13 +178,15 @@ def make_service(
     clock: FakeClock,
 ) -> MentorService:
     """A service over the test database; call again to simulate a restarted process."""
-    return MentorService(
+    service = MentorService(
         session_factory=session_factory,
         instruments=instruments,
         zone=LONDON,
         clock=clock,
         crisis=CRISIS,
     )
+    _MADE.append(service)
+    return service
 
 
 @pytest.fixture

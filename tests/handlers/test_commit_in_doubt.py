@@ -23,7 +23,7 @@ from bot.flows import texts
 from bot.instruments import Instrument
 from bot.service import MentorService
 from bot.storage.db import make_engine, make_session_factory
-from tests.conftest import POSTGRES_URL, FakeClock, make_service
+from tests.conftest import POSTGRES_URL, FakeClock, close_services, make_service
 from tests.handlers.channels import CHANNELS, Channel, channel
 from tests.reliability.mentees import (
     Mentee,
@@ -62,7 +62,9 @@ async def service(
 ) -> AsyncIterator[MentorService]:
     """The bot's service, its database behind the proxy; the test reads past it."""
     engine = make_engine(through(proxy, database_url))
-    yield make_service(make_session_factory(engine), instruments, FakeClock(datetime.now(UTC)))
+    factory = make_session_factory(engine)
+    yield make_service(factory, instruments, FakeClock(datetime.now(UTC)))
+    await close_services(factory)
     await engine.dispose()
 
 

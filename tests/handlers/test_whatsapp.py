@@ -583,3 +583,41 @@ async def test_a_label_too_long_for_a_button_goes_as_numbered_text(
     assert last.body.endswith(f"1 Start now\n2 {long}\nReply 1-2")
     await wa.send("2")  # the numbers were remembered: "2" is read against them
     assert (await _sam(session_factory)).sms_choices is not None
+
+
+async def test_a_list_pick_as_list_id_is_a_tap_and_a_foreign_button_is_its_words(
+    wa_buttons: WhatsAppWorld,
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    wa = wa_buttons
+    mentor = await add_staff(session_factory, service)
+    await wa.send(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    # A button that is not one of ours (an approved template's own, say): read as its words.
+    params = whatsapp_tap_params("SMWAFOREIGN", SAM, title="Yes, I agree", payload="agree")
+    headers = signed(f"{PUBLIC}/twilio/whatsapp", params)
+    await wa.client.post("/twilio/whatsapp", content=form(params), headers=headers)
+    await wa.whatsapp.drain()
+    assert shown(wa.messages()[-1]).startswith("Part 1 of 3, question 1 of 50: ")
+    for _ in range(50):  # "No" all through Part 1, typed, up to the break
+        await wa.send("No")
+    await wa.tap(texts.CARRY_ON)
+    listed = wa.messages()[-1]
+    assert listed.content_sid in LIST_PICKER_SIDS
+    await wa.tap("Agree", on=listed)  # as ButtonPayload
+    assert shown(wa.messages()[-1]).startswith("Part 2 of 3, question 2 of 6: ")
+    answers = await count_rows(session_factory, Answer)
+    # An item of that answered list picked again, its id as ListId: stale, not typed words
+    # (which would answer the question open now).
+    params = whatsapp_tap_params(
+        "SMWALIST",
+        SAM,
+        title="Not sure",
+        payload=dict(buttons(listed))["Not sure"],
+        field="ListId",
+    )
+    headers = signed(f"{PUBLIC}/twilio/whatsapp", params)
+    await wa.client.post("/twilio/whatsapp", content=form(params), headers=headers)
+    await wa.whatsapp.drain()
+    assert shown(wa.messages()[-1]) == texts.TAPPED_ANSWERED_ALREADY
+    assert await count_rows(session_factory, Answer) == answers

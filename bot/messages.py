@@ -26,9 +26,10 @@ class Channel(StrEnum):
 
     @property
     def texted(self) -> bool:
-        """Typed messages without buttons: options are numbered lines answered by number or
-        word, and commands are keywords (SMS and WhatsApp). `SMS` alone means the phone
-        network's own limits too: GSM-7, segments, the carrier's STOP."""
+        """Typed messages: options are numbered lines answered by number or word (WhatsApp's
+        optional buttons can be answered so too), and commands are keywords (SMS and
+        WhatsApp). `SMS` alone means the phone network's own limits too: GSM-7, segments,
+        the carrier's STOP."""
         return self in (Channel.SMS, Channel.WHATSAPP)
 
     @property

@@ -15,7 +15,14 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
@@ -73,6 +80,12 @@ class Settings(BaseSettings):
     # An approved Content template (its ContentSid, HX...) with one variable, {{1}}, the
     # message: what goes to someone outside WhatsApp's 24-hour window.
     whatsapp_template_sid: str | None = None
+    # Content templates for choices as buttons inside the 24-hour window, comma-separated
+    # ContentSids: quick replies with 1, 2 and 3 buttons, and list pickers with 4, 5, ... 10
+    # items, in that order (an empty place: that count goes as numbered text). Each has the
+    # message as {{1}}, and button n's title as {{2n}} and id as {{2n+1}}.
+    whatsapp_quick_reply_sids: str | None = None
+    whatsapp_list_picker_sids: str | None = None
     timezone: str = "Europe/London"
     quiet_hours: str = "21:00-08:00"
     send_rate_per_second: float = Field(default=25.0, gt=0)
@@ -126,6 +139,19 @@ class Settings(BaseSettings):
     def _content_sid(cls, value: str | None) -> str | None:
         if value is not None and not _CONTENT_SID.match(value):
             raise ValueError("use the template's ContentSid from the Twilio console (HX...)")
+        return value
+
+    @field_validator("whatsapp_quick_reply_sids", "whatsapp_list_picker_sids")
+    @classmethod
+    def _content_sids(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        most = 3 if info.field_name == "whatsapp_quick_reply_sids" else 7
+        sids = [part.strip() for part in value.split(",")]
+        if len(sids) > most or not all(not sid or _CONTENT_SID.match(sid) for sid in sids):
+            raise ValueError(
+                f"use up to {most} ContentSids (HX...) separated by commas, in order of count"
+            )
         return value
 
     @model_validator(mode="after")

@@ -7,6 +7,10 @@ outside the window, and `choose_sender` moves on down their channel order (by SM
 is known and texts are set up). The window is measured from `Person.whatsapp_seen_at`, set as
 each WhatsApp message is handled (bot/service.py).
 
+Inside the window, choices go as buttons when the service has made Twilio Content templates
+for them (bot/delivery/whatsapp_buttons.py), else as numbered options; either way they are
+remembered, so a typed "2" or the option's words work as well as a tap.
+
 Pictures cannot be uploaded with the message: Twilio fetches them from a URL. Each is kept
 encrypted for an hour (bot/storage/sent_pictures.py) behind a signed, expiring `/media/<token>`
 link under MENTORBOT_PUBLIC_URL (bot/delivery/media_links.py).
@@ -25,6 +29,7 @@ from bot.delivery.errors import Blocked, PermanentFailure, RetryLater
 from bot.delivery.media_links import LIFETIME, MediaLinks
 from bot.delivery.sms import Writing, remember_choices
 from bot.delivery.twilio_gateway import SmsRejected, TwilioGateway
+from bot.delivery.whatsapp_buttons import ChoiceTemplates, buttons
 from bot.delivery.whatsapp_text import one_line, render
 from bot.messages import Reply
 from bot.reports.pictures import draw
@@ -53,6 +58,7 @@ class WhatsAppSender:
         public_url: str,
         clock: Clock,
         template_sid: str | None = None,
+        choice_templates: ChoiceTemplates | None = None,
         writing: Writing = contextlib.nullcontext,
     ) -> None:
         self.gateway = gateway  # set once the event loop runs, as SmsSender's
@@ -61,6 +67,7 @@ class WhatsAppSender:
         self.public_url = public_url.rstrip("/")
         self.clock = clock
         self.template_sid = template_sid
+        self.choice_templates = choice_templates or ChoiceTemplates()
         self.writing = writing
 
     @classmethod
@@ -84,6 +91,9 @@ class WhatsAppSender:
             public_url=settings.public_url,
             clock=clock,
             template_sid=settings.whatsapp_template_sid,
+            choice_templates=ChoiceTemplates.parse(
+                settings.whatsapp_quick_reply_sids, settings.whatsapp_list_picker_sids
+            ),
             writing=writing,
         )
 
@@ -129,12 +139,21 @@ class WhatsAppSender:
         paged: bool = False,
         staff: bool = False,
     ) -> str | None:
-        """One reply as it stands (the person just wrote, so the window is open): options
-        numbered and remembered for "2", a picture as media. `paged` is SMS's, unused here:
-        a WhatsApp message holds 1,600 characters."""
+        """One reply inside the window (the person just wrote, or wrote lately): options as
+        buttons where a template fits them, else numbered, and remembered for "2" either way;
+        a picture as media. Queued and live replies both come here, so both look the same.
+        `paged` is SMS's, unused here: a WhatsApp message holds 1,600 characters."""
         assert self.gateway is not None
-        bodies = render(reply, staff=staff)
         await self._remember(person_id, reply)
+        content = buttons(reply, self.choice_templates, staff=staff)
+        if content is not None:
+            template, variables = content
+            return await self._sent(
+                self.gateway.send_whatsapp(
+                    phone, content_sid=template, content_variables=variables
+                )
+            )
+        bodies = render(reply, staff=staff)
         media = await self._picture_link(reply, person_id)
         sid: str | None = None
         for number, body in enumerate(bodies):

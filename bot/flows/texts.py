@@ -1194,3 +1194,5 @@ ADDMENTEE_WHATSAPP_SENT = (
 )
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "sms": "SMS"}
 CHANNEL_THEN = ", then "
+# WhatsApp buttons (issue 17, point 4): a button tapped on a question answered already.
+TAPPED_ANSWERED_ALREADY = "You have answered that one already."

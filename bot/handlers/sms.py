@@ -6,8 +6,9 @@ cannot be trusted), runs the flow in one transaction deduped on MessageSid, answ
 with empty TwiML, and texts the replies in the background so slow work never makes Twilio time out.
 Keywords are read here, before any flow, so "STOP" mid-questionnaire opts out rather than being
 taken as an answer.
-WhatsApp differs in three small ways: its From is `whatsapp:+44...`, STOP there is answered (no
-carrier blocks the reply), and MORE never comes up (its messages are long enough not to be paged).
+WhatsApp differs in four small ways: its From is `whatsapp:+44...`, STOP there is answered (no
+carrier blocks the reply), MORE never comes up (its messages are long enough not to be paged),
+and a button can be tapped (`ButtonPayload`): read as a tap, as on Telegram, never as keywords.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from bot.delivery.sms import SmsSender, delivery_report
 from bot.delivery.sms_text import choice_for
 from bot.delivery.sms_words import COMMAND_WORDS
 from bot.delivery.whatsapp import WhatsAppSender
+from bot.delivery.whatsapp_buttons import tapped
+from bot.flows import texts
 from bot.held import Deliver
-from bot.messages import Channel, InboundMessage, Sender
+from bot.messages import Channel, InboundMessage, Reply, Sender
 from bot.scheduling.dispatcher import Dispatcher
 from bot.service import Handled, MentorService, storable
 from bot.storage import inbound, people
@@ -123,6 +126,18 @@ def translate(
     return InboundMessage(sender=sender, text=body), None
 
 
+def tap(params: dict[str, str], sender: Sender) -> InboundMessage | None:
+    """A WhatsApp button tapped or list item picked, as a tap: its id carries the question's
+    token, so a tap on an old question is stale rather than an answer to the one open now.
+    Twilio posts the id as ButtonPayload (ListId is read too, for a list item)."""
+    payload = params.get("ButtonPayload") or params.get("ListId")
+    found = tapped(payload) if payload else None
+    if found is None:  # not one of ours: the words on the button are read as typed
+        return None
+    token, value = found
+    return InboundMessage(sender=sender, choice=value, token=token)
+
+
 class SmsWebhook:
     """Twilio's routes for one channel (SMS by default, or WhatsApp). `sms` (the sender the
     replies go by) is set once the event loop is running."""
@@ -174,7 +189,9 @@ class SmsWebhook:
         async with lock:
             person = await self._person(phone)
             body = params.get("Body", "")
-            message, keyword = translate(body, person, Sender(self.channel, phone))
+            sender = Sender(self.channel, phone)
+            tapped_on = tap(params, sender) if self.channel is Channel.WHATSAPP else None
+            message, keyword = (tapped_on, None) if tapped_on else translate(body, person, sender)
             if keyword == "more" and person is not None:
                 page = await self._next_page(person.id, sid)
                 if page is not None:
@@ -184,7 +201,7 @@ class SmsWebhook:
                 message,
                 external_id=sid,
                 deliver=self._later(phone, keyword),
-                said=said(body, self.channel),
+                said=None if tapped_on else said(body, self.channel),  # a tap: the tap
                 replies=self._answers(keyword),  # after STOP by SMS the carrier blocks texts
             )
         if handled is not None and self._answers(keyword):
@@ -261,6 +278,8 @@ class SmsWebhook:
             return
         person = await self._person(phone)
         staff = person is not None and person.role is not Role.MENTEE
+        if handled.outcome.stale_tap:  # Telegram shows this for a moment; here it is a message
+            await self._stale(phone)
         replies, keys, ledger = handled.outcome.replies, handled.queued, self.service.replies
         for number, reply in enumerate(replies):
             last = number == len(replies) - 1  # only the last can wait for MORE
@@ -276,6 +295,14 @@ class SmsWebhook:
                 ledger.sent(keys[number], self.channel.value, sid)
         if self.dispatcher is not None:
             await self.dispatcher.deliver(handled.notices)
+
+    async def _stale(self, phone: str) -> None:
+        """Say a tapped question was answered already; like Telegram's notice, not queued."""
+        assert self.sms is not None
+        try:
+            await self.sms.send_to(phone, Reply(texts.TAPPED_ANSWERED_ALREADY), None)
+        except Exception as exc:  # Twilio's text can quote the number: log the kind only
+            logger.warning("Could not say a tap was stale: %s", type(exc).__name__)
 
     async def drain(self) -> None:
         """Wait for replies still being texted (tests, and a clean shutdown)."""

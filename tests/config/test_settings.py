@@ -56,6 +56,17 @@ def test_dotenv_is_read_and_secrets_are_hidden(tmp_path: Path) -> None:
         ("MENTORBOT_TELEGRAM_MODE", "carrier-pigeon", "MENTORBOT_TELEGRAM_MODE"),
         ("MENTORBOT_PUBLIC_URL", "example.org", "MENTORBOT_PUBLIC_URL"),
         ("MENTORBOT_SEND_RATE_PER_SECOND", "0", "MENTORBOT_SEND_RATE_PER_SECOND"),
+        ("MENTORBOT_WHATSAPP_QUICK_REPLY_SIDS", "HX1", "MENTORBOT_WHATSAPP_QUICK_REPLY_SIDS"),
+        (
+            "MENTORBOT_WHATSAPP_QUICK_REPLY_SIDS",
+            ",".join(["HX" + "a" * 32] * 4),  # only 1, 2 and 3 buttons are quick replies
+            "MENTORBOT_WHATSAPP_QUICK_REPLY_SIDS",
+        ),
+        (
+            "MENTORBOT_WHATSAPP_LIST_PICKER_SIDS",
+            ",".join(["HX" + "b" * 32] * 8),  # lists of 4 to 10 items: seven at most
+            "MENTORBOT_WHATSAPP_LIST_PICKER_SIDS",
+        ),
     ],
 )
 def test_invalid_setting_is_one_line_naming_it(

@@ -33,6 +33,14 @@ AUTH_TOKEN = "fake-twilio-auth-token"
 FROM_NUMBER = "+447700900000"
 WHATSAPP_FROM = "+447700900002"  # the service's WhatsApp sender
 TEMPLATE_SID = "HX" + "1" * 32  # an approved Content template with one variable
+# Content templates for choices as buttons (bot/delivery/whatsapp_buttons.py): quick replies
+# with 1-3 buttons and list pickers with 4-10 items, laid out {{1}} the message, {{2n}} button
+# n's title, {{2n+1}} its id.
+QUICK_REPLY_SIDS = tuple(f"HXa{count:031d}" for count in range(1, 4))
+LIST_PICKER_SIDS = tuple(f"HXb{count:031d}" for count in range(4, 11))
+_BUTTON_COUNTS = {
+    sid: count for count, sid in enumerate((*QUICK_REPLY_SIDS, *LIST_PICKER_SIDS), start=1)
+}
 
 
 @dataclass
@@ -197,6 +205,34 @@ def whatsapp_params(sid: str, sender: str, body: str) -> dict[str, Any]:
         "ProfileName": "Sam",
         "WaId": sender.lstrip("+"),
     }
+
+
+def whatsapp_tap_params(
+    sid: str, sender: str, *, title: str, payload: str, field: str = "ButtonPayload"
+) -> dict[str, Any]:
+    """A tapped quick-reply button (or a picked list item) as Twilio posts it: the button's
+    id as ButtonPayload, its title as ButtonText and as the Body."""
+    return {**whatsapp_params(sid, sender, title), field: payload, "ButtonText": title}
+
+
+def shown(sms: SentSms) -> str:
+    """The words a person sees: the body, or a Content template's message variable."""
+    return sms.body or (sms.content_variables or {}).get("1", "")
+
+
+def buttons(sms: SentSms) -> list[tuple[str, str]]:
+    """(title, id) of each button a Content send shows; [] for a plain message. Fails as
+    WhatsApp would if the variables do not fill the template they name."""
+    if sms.content_sid not in _BUTTON_COUNTS:
+        return []
+    variables = sms.content_variables or {}
+    count = _BUTTON_COUNTS[sms.content_sid]
+    assert sorted(variables, key=int) == [str(n) for n in range(1, 2 * count + 2)], variables
+    limit = 20 if count <= 3 else 24
+    pairs = [(variables[str(2 * n)], variables[str(2 * n + 1)]) for n in range(1, count + 1)]
+    assert all(0 < len(title) <= limit for title, _ in pairs), pairs
+    assert len(variables["1"]) <= 1024
+    return pairs
 
 
 def status_params(sid: str, to: str, status: str, error: str | None = None) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """WhatsApp end to end: Twilio's signed webhooks in, the real twilio client out to the fake.
 
 A WhatsApp-only mentee joins with JOIN <code>, does the first check-in by numbers and words,
-gets the picture (fetched from /media as Twilio would), gets reminders inside the 24-hour
-window as text and outside it as the approved template (or by SMS without one), and STOP works.
+and by taps when the service has made Content templates for buttons, gets the picture (fetched
+from /media as Twilio would), gets reminders inside the 24-hour window as text and outside it
+as the approved template (or by SMS without one), and STOP works.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.delivery.media_links import MediaLinks
 from bot.delivery.sms import SmsSender
 from bot.delivery.twilio_gateway import TwilioGateway
 from bot.delivery.whatsapp import WhatsAppSender
+from bot.delivery.whatsapp_buttons import ChoiceTemplates
 from bot.flows import texts
 from bot.flows.context import JoinLinks
 from bot.handlers.media import MediaRoute
@@ -36,15 +38,20 @@ from bot.storage.people import has_phone
 from tests.conftest import FakeClock
 from tests.fakes.twilio_api import (
     AUTH_TOKEN,
+    LIST_PICKER_SIDS,
+    QUICK_REPLY_SIDS,
     TEMPLATE_SID,
     WHATSAPP_FROM,
     FakeTwilioAPI,
     SentSms,
+    buttons,
     form,
     inbound_params,
+    shown,
     signed,
     status_params,
     whatsapp_params,
+    whatsapp_tap_params,
 )
 from tests.utils import MENTOR_PHONE, add_staff, count_rows, make_invite
 
@@ -74,6 +81,22 @@ class WhatsAppWorld:
         await self.whatsapp.drain()
         return response.status_code
 
+    async def tap(self, title: str, *, on: SentSms | None = None) -> int:
+        """Sam taps the button with this title, on the last message that had buttons (or on
+        `on`); returns the HTTP status Twilio would see."""
+        message = on or next(sent for sent in reversed(self.messages()) if buttons(sent))
+        payload = dict(buttons(message))[title]
+        params = whatsapp_tap_params(
+            f"SMWA{next(self.sids):028d}", SAM, title=title, payload=payload
+        )
+        response = await self.client.post(
+            "/twilio/whatsapp",
+            content=form(params),
+            headers=signed(f"{PUBLIC}/twilio/whatsapp", params),
+        )
+        await self.whatsapp.drain()
+        return response.status_code
+
     async def text(self, body: str, *, sender: str) -> None:
         """Someone texts by SMS (the mentor, here)."""
         params = inbound_params(f"SMIN{next(self.sids):028d}", sender, body)
@@ -88,7 +111,12 @@ class WhatsAppWorld:
         return [sent.body for sent in self.messages(to)]
 
 
-async def _world(service: MentorService, template: str | None) -> AsyncIterator[WhatsAppWorld]:
+CHOICE_TEMPLATES = ChoiceTemplates(QUICK_REPLY_SIDS, LIST_PICKER_SIDS)
+
+
+async def _world(
+    service: MentorService, template: str | None, choices: ChoiceTemplates | None = None
+) -> AsyncIterator[WhatsAppWorld]:
     async with FakeTwilioAPI() as twilio:
         settings = twilio.settings(
             public_url=PUBLIC, whatsapp_from=WHATSAPP_FROM, whatsapp_template_sid=template
@@ -105,6 +133,7 @@ async def _world(service: MentorService, template: str | None) -> AsyncIterator[
             public_url=PUBLIC,
             clock=service.clock,
             template_sid=template,
+            choice_templates=choices,
             writing=service.writing,
         )
         sms = SmsSender(gateway, service.session_factory, service.writing)
@@ -152,6 +181,13 @@ async def wa(service: MentorService) -> AsyncIterator[WhatsAppWorld]:
 
 
 @pytest.fixture
+async def wa_buttons(service: MentorService) -> AsyncIterator[WhatsAppWorld]:
+    """The service has made Content templates for buttons too."""
+    async for world in _world(service, TEMPLATE_SID, CHOICE_TEMPLATES):
+        yield world
+
+
+@pytest.fixture
 async def wa_without_template(service: MentorService) -> AsyncIterator[WhatsAppWorld]:
     async for world in _world(service, None):
         yield world
@@ -175,7 +211,12 @@ async def _sam(sessions: async_sessionmaker[AsyncSession]) -> Person:
 
 
 async def _remind(
-    wa: WhatsAppWorld, sessions: async_sessionmaker[AsyncSession], clock: FakeClock, key: str
+    wa: WhatsAppWorld,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    key: str,
+    *,
+    later: str = "Later",
 ) -> OutboxMessage:
     """A reminder Sam did not ask for, queued and sent as the scheduler would."""
     sam = await _sam(sessions)
@@ -188,7 +229,7 @@ async def _remind(
                 kind="checkin",
                 text="Time for your weekly check-in. It takes 2 minutes.",
                 not_before=clock(),
-                choices=(("Start now", "go"), ("Later", "later")),
+                choices=(("Start now", "go"), (later, "later")),
                 token="t1",
             ),
             now=clock(),
@@ -212,6 +253,7 @@ async def test_whatsapp_only_mentee_joins_and_does_the_first_check_in(
     assert await wa.send(f"JOIN {code.lower()}") == 200
     consent = wa.messages()[-1]
     assert consent.sender == f"whatsapp:{WHATSAPP_FROM}"
+    assert consent.content_sid is None  # no templates for buttons: numbered text
     assert consent.body.endswith("\n\n1 Yes, I agree\n2 No, thanks\nReply 1-2")
     await wa.send("1")
     assert wa.inbox()[-1].startswith("Part 1 of 3, question 1 of 50: ")
@@ -423,3 +465,159 @@ async def test_invite_gives_the_whatsapp_line_and_a_mentor_adds_a_whatsapp_numbe
     await wa.send("yes")
     sam = await _sam(session_factory)
     assert sam.channel_order == "whatsapp,sms" and sam.whatsapp_seen_at == clock()
+
+
+ANSWERS_IN_THE_FIRST_CHECK_IN = 61
+
+
+async def test_a_whatsapp_only_mentee_does_the_first_check_in_by_taps(
+    wa_buttons: WhatsAppWorld,
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    wa = wa_buttons
+    mentor = await add_staff(session_factory, service)
+    assert await wa.send(f"JOIN {await make_invite(session_factory, service, mentor)}") == 200
+    consent = wa.messages()[-1]
+    assert consent.content_sid == QUICK_REPLY_SIDS[1] and consent.body == ""
+    assert [title for title, _ in buttons(consent)] == ["Yes, I agree", "No, thanks"]
+    assert "Reply 1-2" not in shown(consent)  # the buttons are the options
+    assert await wa.tap("Yes, I agree") == 200
+    assert shown(wa.messages()[-1]).startswith("Part 1 of 3, question 1 of 50: ")
+    kinds: set[str | None] = set()
+    for _ in range(ANSWERS_IN_THE_FIRST_CHECK_IN + 5):  # the questions, and "Carry on" twice
+        question = wa.messages()[-1]
+        if "That's all the questions." in "\n".join(shown(sent) for sent in wa.messages()[-4:]):
+            break
+        titles = [title for title, _ in buttons(question)]
+        assert titles, f"no buttons on {shown(question)!r}"
+        kinds.add(question.content_sid)
+        answer = next(title for title in titles if title not in ("Skip", "Back"))
+        assert await wa.tap(answer) == 200
+    assert await count_rows(session_factory, Answer) == ANSWERS_IN_THE_FIRST_CHECK_IN
+    assert QUICK_REPLY_SIDS[1] in kinds and LIST_PICKER_SIDS[7 - 4] in kinds
+    # The five answers of Part 2 and 3 in a list, Back and Skip with them; the numbers stay
+    # in the text, since the items hide behind the list's button.
+    listed = next(sent for sent in wa.messages() if sent.content_sid in LIST_PICKER_SIDS)
+    assert [title for title, _ in buttons(listed)] == [
+        "Disagree strongly",
+        "Disagree",
+        "Not sure",
+        "Agree",
+        "Agree strongly",
+        "Back",
+        "Skip",
+    ]
+    assert shown(listed).endswith("\n5 Agree strongly\nReply 1-5, BACK or SKIP")
+    assert [sent for sent in wa.messages() if sent.media_urls]  # the picture, as media
+    assert wa.twilio.to(SAM) == []  # nothing by SMS
+
+
+async def test_a_tap_on_a_question_already_answered_is_stale(
+    wa_buttons: WhatsAppWorld,
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    wa = wa_buttons
+    mentor = await add_staff(session_factory, service)
+    await wa.send(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    await wa.tap("Yes, I agree")
+    first = wa.messages()[-1]
+    (title, _), *_ = buttons(first)
+    assert [title for title, _ in buttons(first)] == ["Yes", "No", "Skip"]
+    await wa.tap(title, on=first)
+    second = wa.messages()[-1]
+    assert shown(second).startswith("Part 1 of 3, question 2 of 50: ")
+    # Two answers keep two big buttons; Back and Skip, which would not fit, are words.
+    assert [title for title, _ in buttons(second)] == ["Yes", "No"]
+    assert shown(second).endswith("?\n\nOr reply BACK or SKIP")
+    assert await count_rows(session_factory, Answer) == 1
+    assert await wa.tap(title, on=first) == 200  # the old question's button, again
+    assert shown(wa.messages()[-1]) == texts.TAPPED_ANSWERED_ALREADY
+    assert await count_rows(session_factory, Answer) == 1  # not taken for question 2
+    # The same words typed are an answer to the question open now, as typing always is.
+    await wa.send(title)
+    assert await count_rows(session_factory, Answer) == 2
+    assert shown(wa.messages()[-1]).startswith("Part 1 of 3, question 3 of 50: ")
+
+
+async def test_typing_a_number_or_the_words_still_works_with_buttons_shown(
+    wa_buttons: WhatsAppWorld,
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    wa = wa_buttons
+    mentor = await add_staff(session_factory, service)
+    await wa.send(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    assert buttons(wa.messages()[-1])
+    await wa.send("1")  # "Yes, I agree", typed as its number
+    assert shown(wa.messages()[-1]).startswith("Part 1 of 3, question 1 of 50: ")
+    assert buttons(wa.messages()[-1])
+    await wa.send("2")
+    await wa.send("yes")
+    assert await count_rows(session_factory, Answer) == 2
+    assert shown(wa.messages()[-1]).startswith("Part 1 of 3, question 3 of 50: ")
+    await wa.send("BACK")  # named as a word where the buttons had no room for it
+    assert shown(wa.messages()[-1]).startswith("Part 1 of 3, question 2 of 50: ")
+
+
+async def test_a_label_too_long_for_a_button_goes_as_numbered_text(
+    wa_buttons: WhatsAppWorld,
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+) -> None:
+    wa = wa_buttons
+    await _joined(wa, service, session_factory)
+    # A queued message inside the window renders as a live reply does: buttons...
+    sent = await _remind(wa, session_factory, clock, "checkin:1")
+    last = wa.messages()[-1]
+    assert sent.status is OutboxStatus.SENT and last.content_sid == QUICK_REPLY_SIDS[1]
+    assert buttons(last) == [("Start now", "t1:go"), ("Later", "t1:later")]
+    assert sent.provider_id == last.sid
+    # ...but a title longer than WhatsApp's 20 characters for a button goes as numbers.
+    long = "Not today, maybe later"
+    await _remind(wa, session_factory, clock, "checkin:2", later=long)
+    last = wa.messages()[-1]
+    assert last.content_sid is None and buttons(last) == []
+    assert last.body.endswith(f"1 Start now\n2 {long}\nReply 1-2")
+    await wa.send("2")  # the numbers were remembered: "2" is read against them
+    assert (await _sam(session_factory)).sms_choices is not None
+
+
+async def test_a_list_pick_as_list_id_is_a_tap_and_a_foreign_button_is_its_words(
+    wa_buttons: WhatsAppWorld,
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    wa = wa_buttons
+    mentor = await add_staff(session_factory, service)
+    await wa.send(f"JOIN {await make_invite(session_factory, service, mentor)}")
+    # A button that is not one of ours (an approved template's own, say): read as its words.
+    params = whatsapp_tap_params("SMWAFOREIGN", SAM, title="Yes, I agree", payload="agree")
+    headers = signed(f"{PUBLIC}/twilio/whatsapp", params)
+    await wa.client.post("/twilio/whatsapp", content=form(params), headers=headers)
+    await wa.whatsapp.drain()
+    assert shown(wa.messages()[-1]).startswith("Part 1 of 3, question 1 of 50: ")
+    for _ in range(50):  # "No" all through Part 1, typed, up to the break
+        await wa.send("No")
+    await wa.tap(texts.CARRY_ON)
+    listed = wa.messages()[-1]
+    assert listed.content_sid in LIST_PICKER_SIDS
+    await wa.tap("Agree", on=listed)  # as ButtonPayload
+    assert shown(wa.messages()[-1]).startswith("Part 2 of 3, question 2 of 6: ")
+    answers = await count_rows(session_factory, Answer)
+    # An item of that answered list picked again, its id as ListId: stale, not typed words
+    # (which would answer the question open now).
+    params = whatsapp_tap_params(
+        "SMWALIST",
+        SAM,
+        title="Not sure",
+        payload=dict(buttons(listed))["Not sure"],
+        field="ListId",
+    )
+    headers = signed(f"{PUBLIC}/twilio/whatsapp", params)
+    await wa.client.post("/twilio/whatsapp", content=form(params), headers=headers)
+    await wa.whatsapp.drain()
+    assert shown(wa.messages()[-1]) == texts.TAPPED_ANSWERED_ALREADY
+    assert await count_rows(session_factory, Answer) == answers

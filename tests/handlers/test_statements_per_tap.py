@@ -1,0 +1,67 @@
+"""How many statements a tap costs the database (issue 19; docs/benchmarks.md, "Statements
+per tap").
+
+A mentee tapping through a check-in is most of what the bot handles, so the statements behind
+one tap bound how many taps a second it keeps up with. Each tap goes through the service as the
+Telegram adapter hands it over (a Telegram sender, the update id as the dedupe key), and the
+count is what the database received during it; adding a statement to the path fails here.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.messages import Channel, InboundMessage, Reply, Sender
+from bot.service import MentorService
+from tests.reliability.mentees import seed_mentees
+from tests.statements import statements_sent
+from tests.utils import overall_number
+
+# One tap mid-check-in, BEGIN and COMMIT aside: the claim of the update, the blocked flag cleared,
+# the person, their conversation state and their sitting read one by one, the replies queued,
+# then the answer and the new position flushed at the commit.
+TAP = {"postgresql": 8, "sqlite": 8}
+
+
+class TelegramMentee:
+    """One mentee's chat, as the Telegram adapter hands their updates to the service."""
+
+    def __init__(self, service: MentorService, chat: int) -> None:
+        self.service = service
+        self.sender = Sender(Channel.TELEGRAM, str(chat), chat_id=chat)
+        self.update_ids = itertools.count(1)
+        self.last: list[Reply] = []
+
+    async def send(self, message: InboundMessage) -> list[Reply]:
+        handled = await self.service.handle(message, external_id=str(next(self.update_ids)))
+        assert handled is not None and not handled.failed
+        self.last = handled.outcome.replies
+        return self.last
+
+    async def type(self, text: str) -> list[Reply]:
+        return await self.send(InboundMessage(self.sender, text=text))
+
+    async def tap(self, number: int) -> list[Reply]:
+        """Taps the `number`-th button (from 1) of the question last asked."""
+        question = next(reply for reply in reversed(self.last) if reply.choices)
+        choice = question.choices[number - 1]
+        return await self.send(
+            InboundMessage(self.sender, choice=choice.value, token=question.token)
+        )
+
+
+async def test_a_tap_mid_check_in_takes_a_fixed_few_statements(
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+) -> None:
+    [chat] = await seed_mentees(session_factory, 1)
+    mentee = TelegramMentee(service, chat)
+    await mentee.type("/checkin")
+    await mentee.tap(1)
+    with statements_sent(engine) as sent:
+        replies = await mentee.tap(2)
+    assert [overall_number(reply.text) for reply in replies] == [3]  # the next question
+    assert len(sent) == TAP[engine.dialect.name], "\n".join(sent)

@@ -268,7 +268,7 @@ async def writer(ctx: FlowContext, message: InboundMessage) -> Person | None:
     message writes nothing for it.
     """
     ctx.channel = message.sender.channel
-    person = await people.person_by_sender(ctx.session, message.sender)
+    person = await people.person_writing(ctx.session, message.sender)
     ctx.role = person.role if person is not None else None
     ctx.person_id = person.id if person is not None else None
     if person is not None and message.sender.channel is Channel.TELEGRAM:

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.storage.models import Answer, Assessment, AssessmentStatus, Score, Timepoint
 
@@ -16,9 +17,10 @@ V = TypeVar("V", int | None, float)
 SELF_REPORT = Assessment.rated_by_id.is_(None)
 
 
-async def open_assessment(session: AsyncSession, person_id: int) -> Assessment | None:
-    """The unfinished sitting a person can resume, if any."""
-    query = (
+def _open(
+    person_id: int | ColumnElement[int] | InstrumentedAttribute[int],
+) -> Select[tuple[Assessment]]:
+    return (
         select(Assessment)
         .where(
             Assessment.person_id == person_id,
@@ -28,7 +30,20 @@ async def open_assessment(session: AsyncSession, person_id: int) -> Assessment |
         .order_by(Assessment.id.desc())
         .limit(1)
     )
-    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def open_assessment(session: AsyncSession, person_id: int) -> Assessment | None:
+    """The unfinished sitting a person can resume, if any."""
+    return (await session.execute(_open(person_id))).scalar_one_or_none()
+
+
+def open_assessment_id(
+    person_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> ScalarSelect[int]:
+    """The id of that sitting, for a read that joins it to the person (whose id is given as a
+    column of the outer query)."""
+    sitting = _open(person_id).with_only_columns(Assessment.id)
+    return sitting.correlate_except(Assessment).scalar_subquery()
 
 
 async def begin_assessment(

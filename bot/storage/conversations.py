@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ConversationState
@@ -22,8 +22,9 @@ ASIDE_FLOW = "aside"
 
 
 async def load_state(session: AsyncSession, person_id: int) -> ConversationState | None:
-    query = select(ConversationState).where(ConversationState.person_id == person_id)
-    return (await session.execute(query)).scalar_one_or_none()
+    """By primary key, so a state already in the session (read with the person, say) costs no
+    round trip."""
+    return await session.get(ConversationState, person_id)
 
 
 async def save_state(

@@ -19,10 +19,10 @@ from tests.reliability.mentees import seed_mentees
 from tests.statements import statements_sent
 from tests.utils import overall_number
 
-# One tap mid-check-in, BEGIN and COMMIT aside: the claim of the update, the person, their
-# conversation state and their sitting read one by one, the replies queued, then the answer and
-# the new position flushed at the commit.
-TAP = {"postgresql": 7, "sqlite": 7}
+# One tap mid-check-in, BEGIN and COMMIT aside: the claim of the update, one read of the person
+# with their conversation state and open sitting, the replies queued, then the answer and the
+# new position flushed at the commit.
+TAP = {"postgresql": 5, "sqlite": 5}
 
 
 class TelegramMentee:

@@ -13,16 +13,18 @@ import itertools
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.flows import texts
 from bot.messages import Channel, InboundMessage, Reply, Sender
 from bot.service import MentorService
+from bot.storage.models import Answer, Score
 from tests.reliability.mentees import seed_mentees
 from tests.statements import statements_sent
-from tests.utils import overall_number
+from tests.utils import BASELINE_PARTS, count_rows, is_break, overall_number
 
-# One tap mid-check-in, BEGIN and COMMIT aside: the claim of the update, one read of the person
-# with their conversation state and open sitting, the replies queued, then the answer and the
-# new position flushed at the commit.
-TAP = {"postgresql": 5, "sqlite": 5}
+# One tap mid-check-in, BEGIN and COMMIT aside: the claim of the update; one read of the person
+# with their conversation state and open sitting; the answer with the new position (a single
+# statement on PostgreSQL, two on SQLite); the replies queued.
+TAP = {"postgresql": 4, "sqlite": 5}
 
 
 class TelegramMentee:
@@ -43,10 +45,15 @@ class TelegramMentee:
     async def type(self, text: str) -> list[Reply]:
         return await self.send(InboundMessage(self.sender, text=text))
 
-    async def tap(self, number: int) -> list[Reply]:
-        """Taps the `number`-th button (from 1) of the question last asked."""
+    async def tap(self, label: str | int) -> list[Reply]:
+        """Taps a button of the question last asked: by its label, or the n-th (from 1)."""
         question = next(reply for reply in reversed(self.last) if reply.choices)
-        choice = question.choices[number - 1]
+        buttons = (*question.choices, *question.controls)
+        choice = (
+            buttons[label - 1]
+            if isinstance(label, int)
+            else next(button for button in buttons if button.label == label)
+        )
         return await self.send(
             InboundMessage(self.sender, choice=choice.value, token=question.token)
         )
@@ -65,3 +72,36 @@ async def test_a_tap_mid_check_in_takes_a_fixed_few_statements(
         replies = await mentee.tap(2)
     assert [overall_number(reply.text) for reply in replies] == [3]  # the next question
     assert len(sent) == TAP[engine.dialect.name], "\n".join(sent)
+
+
+async def test_going_back_takes_as_few(
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+) -> None:
+    [chat] = await seed_mentees(session_factory, 1)
+    mentee = TelegramMentee(service, chat)
+    await mentee.type("/checkin")
+    await mentee.tap(1)
+    await mentee.tap(2)
+    with statements_sent(engine) as sent:
+        replies = await mentee.tap(texts.BACK_LABEL)
+    assert [overall_number(reply.text) for reply in replies] == [2]
+    assert len(sent) == TAP[engine.dialect.name], "\n".join(sent)
+    assert await count_rows(session_factory, Answer) == 1  # the answer to 2 was dropped
+
+
+async def test_the_last_tap_keeps_every_score_in_one_statement(
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+) -> None:
+    [chat] = await seed_mentees(session_factory, 1)
+    mentee = TelegramMentee(service, chat)
+    replies = await mentee.type("/checkin")
+    while not any(reply.text == texts.ALL_DONE for reply in replies):
+        with statements_sent(engine) as sent:
+            replies = await mentee.tap(texts.CARRY_ON if is_break(replies[-1]) else 1)
+    scored = [statement for statement in sent if statement.startswith("INSERT INTO scores")]
+    assert len(scored) == 1, "\n".join(sent)
+    assert await count_rows(session_factory, Score) > len(BASELINE_PARTS)  # several per measure

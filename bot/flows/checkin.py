@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Self
 
-from sqlalchemy import Delete, Insert
-
 from bot.flows import asked, closing, priorities, texts
 from bot.flows.battery import FULL_TIMEPOINTS
 from bot.flows.context import FlowContext
@@ -25,6 +23,7 @@ from bot.questions import asking
 from bot.questions.asking import Kind
 from bot.questions.state import FlowState, new_token
 from bot.storage import assessments, conversations, people
+from bot.storage.conversations import Along
 from bot.storage.models import Assessment, Episode, Person, Timepoint
 
 FLOW = "checkin"
@@ -101,7 +100,7 @@ async def start(ctx: FlowContext, person: Person) -> Outcome:
 
 
 async def _save(
-    ctx: FlowContext, person: Person, state: CheckinState, along: Insert | Delete | None
+    ctx: FlowContext, person: Person, state: CheckinState, along: Along | None
 ) -> None:
     """`along` is the change to the answers that led here, written with the new position."""
     await conversations.save_state(
@@ -122,7 +121,7 @@ async def _ask(
     shape: Sitting,
     position: int,
     lead: list[Reply],
-    along: Insert | Delete | None = None,
+    along: Along | None = None,
 ) -> Outcome:
     state = CheckinState(assessment.id, position, new_token())
     await _save(ctx, person, state, along)
@@ -135,7 +134,7 @@ async def _offer_break(
     assessment: Assessment,
     shape: Sitting,
     position: int,
-    along: Insert,
+    along: Along,
 ) -> Outcome:
     state = CheckinState(assessment.id, position, new_token(), at=BREAK)
     await _save(ctx, person, state, along)
@@ -185,7 +184,7 @@ async def _next(
     assessment: Assessment,
     shape: Sitting,
     position: int,
-    answer: Insert,
+    answer: Along,
 ) -> Outcome:
     """After an answer: the next question, a break between parts, or the end, with the answer
     written in the same statement as the new position where there is one (issue 19)."""

@@ -21,6 +21,8 @@ from bot.storage.models import ConversationState
 ASIDE_KEY = "_aside"
 ASIDE_FLOW = "aside"
 _STATES = cast(Table, ConversationState.__table__)
+# A write a new state follows from (an answer kept or dropped), sent with it by `save_state`.
+Along = Insert | Delete
 
 
 async def load_state(session: AsyncSession, person_id: int) -> ConversationState | None:
@@ -37,7 +39,7 @@ async def save_state(
     step: str,
     data: dict[str, Any],
     now: datetime,
-    along: Insert | Delete | None = None,
+    along: Along | None = None,
 ) -> None:
     """Keep where the person is now; `along` is a write the new position follows from (the
     answer just given), sent in the same statement on PostgreSQL and just before on SQLite.

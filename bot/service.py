@@ -18,7 +18,6 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.live_replies import LiveReplies
@@ -42,7 +41,7 @@ from bot.instruments import Instrument
 from bot.messages import Channel, InboundMessage, Reply
 from bot.safety import CrisisDetector
 from bot.storage import inbound, outbox, people
-from bot.storage.models import Person, Role
+from bot.storage.models import Role
 
 logger = logging.getLogger(__name__)
 
@@ -271,8 +270,6 @@ class MentorService:
             ctx.session, channel=channel, external_id=sent.external_id, now=self.clock()
         ):
             return await self._unsent_replies(ctx, channel, sent.external_id)
-        if message.sender.channel is Channel.TELEGRAM:
-            await _reachable_on_telegram(ctx.session, message)
         if sent is not None and entry.doubts:
             # Sent again after "try again" or while held: is it a copy of one stored after all?
             earlier = [
@@ -327,15 +324,3 @@ class MentorService:
     async def unprocessed_telegram_updates(self) -> list[dict[str, Any]]:
         async with self.session_factory() as session:
             return await inbound.unprocessed_telegram_updates(session)
-
-
-async def _reachable_on_telegram(session: AsyncSession, message: InboundMessage) -> None:
-    """They wrote to us on Telegram, so it reaches them again after a block or failures."""
-    await session.execute(
-        update(Person)
-        .where(
-            Person.telegram_user_id == int(message.sender.address),
-            Person.telegram_blocked_at.is_not(None),
-        )
-        .values(telegram_blocked_at=None)
-    )

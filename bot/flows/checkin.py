@@ -23,6 +23,7 @@ from bot.questions import asking
 from bot.questions.asking import Kind
 from bot.questions.state import FlowState, new_token
 from bot.storage import assessments, conversations, people
+from bot.storage.conversations import Along
 from bot.storage.models import Assessment, Episode, Person, Timepoint
 
 FLOW = "checkin"
@@ -98,7 +99,10 @@ async def start(ctx: FlowContext, person: Person) -> Outcome:
     return await _ask(ctx, person, assessment, shape, position, lead)
 
 
-async def _save(ctx: FlowContext, person: Person, state: CheckinState) -> None:
+async def _save(
+    ctx: FlowContext, person: Person, state: CheckinState, along: Along | None
+) -> None:
+    """`along` is the change to the answers that led here, written with the new position."""
     await conversations.save_state(
         ctx.session,
         person_id=person.id,
@@ -106,6 +110,7 @@ async def _save(ctx: FlowContext, person: Person, state: CheckinState) -> None:
         step=state.at,
         data=state.dump(),
         now=ctx.now(),
+        along=along,
     )
 
 
@@ -116,17 +121,23 @@ async def _ask(
     shape: Sitting,
     position: int,
     lead: list[Reply],
+    along: Along | None = None,
 ) -> Outcome:
     state = CheckinState(assessment.id, position, new_token())
-    await _save(ctx, person, state)
+    await _save(ctx, person, state, along)
     return Outcome([*lead, asking.ask(shape.question(position), state.token)])
 
 
 async def _offer_break(
-    ctx: FlowContext, person: Person, assessment: Assessment, shape: Sitting, position: int
+    ctx: FlowContext,
+    person: Person,
+    assessment: Assessment,
+    shape: Sitting,
+    position: int,
+    along: Along,
 ) -> Outcome:
     state = CheckinState(assessment.id, position, new_token(), at=BREAK)
-    await _save(ctx, person, state)
+    await _save(ctx, person, state, along)
     return Outcome([asking.ask(break_question(shape.part_break(position)), state.token)])
 
 
@@ -148,36 +159,40 @@ async def step(
         return got
     if got.kind is Kind.BACK:
         earlier = shape.slots[state.position - 1]
-        await assessments.forget_answer(
-            ctx.session,
-            assessment_id=assessment.id,
-            instrument=earlier.instrument.id,
-            item_id=earlier.item.id,
+        forget = assessments.answer_delete(
+            assessment_id=assessment.id, instrument=earlier.instrument.id, item_id=earlier.item.id
         )
-        outcome = await _ask(ctx, person, assessment, shape, state.position - 1, [])
+        outcome = await _ask(ctx, person, assessment, shape, state.position - 1, [], forget)
     else:
         slot = shape.slots[state.position]
-        assessments.record_answer(
-            ctx.session,
+        keep = assessments.answer_insert(
             assessment_id=assessment.id,
             instrument=slot.instrument.id,
             item_id=slot.item.id,
             value=None if got.kind is Kind.SKIP else int(got.value or 0),
             now=ctx.now(),
         )
-        outcome = await _next(ctx, person, assessment, shape, state.position + 1)
+        outcome = await _next(ctx, person, assessment, shape, state.position + 1, keep)
     if message.choice is not None:
         outcome.answered = Answered(got.label(question))
     return outcome
 
 
 async def _next(
-    ctx: FlowContext, person: Person, assessment: Assessment, shape: Sitting, position: int
+    ctx: FlowContext,
+    person: Person,
+    assessment: Assessment,
+    shape: Sitting,
+    position: int,
+    answer: Along,
 ) -> Outcome:
+    """After an answer: the next question, a break between parts, or the end, with the answer
+    written in the same statement as the new position where there is one (issue 19)."""
     if position < len(shape.slots):
         if shape.slots[position].first_of_part:
-            return await _offer_break(ctx, person, assessment, shape, position)
-        return await _ask(ctx, person, assessment, shape, position, [])
+            return await _offer_break(ctx, person, assessment, shape, position, answer)
+        return await _ask(ctx, person, assessment, shape, position, [], answer)
+    await ctx.session.execute(answer)
     return await _finish(ctx, person, assessment)
 
 

@@ -182,12 +182,7 @@ def help_outcome(person: Person, argument: str = "", *, web: bool = False) -> Ou
 
 async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     """Answers one message from one person inside the caller's transaction."""
-    ctx.channel = message.sender.channel
-    person = await people.person_by_sender(ctx.session, message.sender)
-    ctx.role = person.role if person is not None else None
-    ctx.person_id = person.id if person is not None else None
-    if person is not None and message.sender.channel is Channel.TELEGRAM:
-        person.telegram_chat_id = message.sender.chat_id or person.telegram_chat_id
+    person = await writer(ctx, message)
     command = _command(message)
     if command is not None and command[0] == "start":
         return await _start(ctx, person, message, command[1])
@@ -263,6 +258,24 @@ async def process(ctx: FlowContext, message: InboundMessage) -> Outcome:
     if person.role is Role.MENTEE and free_text.is_own_words(message.text):
         return await free_text.outside(ctx, person, message)  # a kind reply, not the menu
     return await closing.ended_menu(ctx, person) or menu(person, web=ctx.staff_web_url is not None)
+
+
+async def writer(ctx: FlowContext, message: InboundMessage) -> Person | None:
+    """Who wrote, if known; the context learns the channel, their role and id.
+
+    On Telegram their chat is where replies go, and a message from them means Telegram reaches
+    them again after a block or failures: the flag is cleared only when set, so the usual
+    message writes nothing for it.
+    """
+    ctx.channel = message.sender.channel
+    person = await people.person_writing(ctx.session, message.sender)
+    ctx.role = person.role if person is not None else None
+    ctx.person_id = person.id if person is not None else None
+    if person is not None and message.sender.channel is Channel.TELEGRAM:
+        person.telegram_chat_id = message.sender.chat_id or person.telegram_chat_id
+        if person.telegram_blocked_at is not None:
+            person.telegram_blocked_at = None
+    return person
 
 
 def _search_words(command: tuple[str, str] | None, message: InboundMessage) -> str | None:

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 from bot.flows import free_text, texts
 from bot.flows.context import FlowContext
-from bot.flows.engine import FLOW_STEPS
+from bot.flows.engine import FLOW_STEPS, writer
 from bot.flows.types import Outcome
 from bot.messages import InboundMessage, Reply
-from bot.storage import conversations, people
+from bot.storage import conversations
 
 
 async def reply(ctx: FlowContext, message: InboundMessage, *, reask: bool) -> Outcome:
     """'We got that the first time', then the question that is open now when `reask`."""
-    ctx.channel = message.sender.channel
-    person = await people.person_by_sender(ctx.session, message.sender)
-    ctx.role = person.role if person is not None else None
-    ctx.person_id = person.id if person is not None else None
+    person = await writer(ctx, message)
     outcome = Outcome([Reply(texts.GOT_IT_ALREADY)])
     if person is None or not reask:
         return outcome

@@ -53,9 +53,7 @@ async def finish_assessment(
         now_scores[name] = score(ctx.instruments[name], answers.get(name, {}))
         counts = answered(ctx.instruments[name], answers.get(name, {}))
         given, asked = given + counts[0], asked + counts[1]
-        assessments.save_scores(
-            ctx.session, assessment_id=assessment.id, instrument=name, scores=now_scores[name]
-        )
+    await assessments.save_scores(ctx.session, assessment_id=assessment.id, scores=now_scores)
     assessment.status = AssessmentStatus.COMPLETE
     assessment.completed_at = ctx.now()
 

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import (
+    ColumnElement,
+    Delete,
+    Insert,
+    ScalarSelect,
+    Select,
+    Table,
+    delete,
+    insert,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.storage.models import Answer, Assessment, AssessmentStatus, Score, Timepoint
 
 V = TypeVar("V", int | None, float)
 # The mentee's own sittings; staff ratings (the self-sufficiency matrix) carry a rater.
 SELF_REPORT = Assessment.rated_by_id.is_(None)
+# Written through their tables, with no ORM objects: nothing reads them back as objects.
+_ANSWERS = cast(Table, Answer.__table__)
+_SCORES = cast(Table, Score.__table__)
 
 
-async def open_assessment(session: AsyncSession, person_id: int) -> Assessment | None:
-    """The unfinished sitting a person can resume, if any."""
-    query = (
+def _open(
+    person_id: int | ColumnElement[int] | InstrumentedAttribute[int],
+) -> Select[tuple[Assessment]]:
+    return (
         select(Assessment)
         .where(
             Assessment.person_id == person_id,
@@ -28,7 +43,20 @@ async def open_assessment(session: AsyncSession, person_id: int) -> Assessment |
         .order_by(Assessment.id.desc())
         .limit(1)
     )
-    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def open_assessment(session: AsyncSession, person_id: int) -> Assessment | None:
+    """The unfinished sitting a person can resume, if any."""
+    return (await session.execute(_open(person_id))).scalar_one_or_none()
+
+
+def open_assessment_id(
+    person_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> ScalarSelect[int]:
+    """The id of that sitting, for a read that joins it to the person (whose id is given as a
+    column of the outer query)."""
+    sitting = _open(person_id).with_only_columns(Assessment.id)
+    return sitting.correlate_except(Assessment).scalar_subquery()
 
 
 async def begin_assessment(
@@ -82,16 +110,26 @@ def record_answer(
     )
 
 
-async def forget_answer(
-    session: AsyncSession, *, assessment_id: int, instrument: str, item_id: str
-) -> None:
-    """Drops the answer to one item, when the person goes back to answer it again."""
-    await session.execute(
-        delete(Answer).where(
-            Answer.assessment_id == assessment_id,
-            Answer.instrument == instrument,
-            Answer.item_id == item_id,
-        )
+def answer_insert(
+    *, assessment_id: int, instrument: str, item_id: str, value: int | None, now: datetime
+) -> Insert:
+    """The statement that keeps one answer, as `record_answer` does, for the caller to send
+    with the new position it leads to (conversations.save_state)."""
+    return insert(_ANSWERS).values(
+        assessment_id=assessment_id,
+        instrument=instrument,
+        item_id=item_id,
+        value=value,
+        answered_at=now,
+    )
+
+
+def answer_delete(*, assessment_id: int, instrument: str, item_id: str) -> Delete:
+    """The statement that drops the answer to one item, when the person goes back to it."""
+    return delete(_ANSWERS).where(
+        _ANSWERS.c.assessment_id == assessment_id,
+        _ANSWERS.c.instrument == instrument,
+        _ANSWERS.c.item_id == item_id,
     )
 
 
@@ -123,13 +161,18 @@ def _grouped(rows: Iterable[tuple[str, str, V]]) -> dict[str, dict[str, V]]:
     return grouped
 
 
-def save_scores(
-    session: AsyncSession, *, assessment_id: int, instrument: str, scores: dict[str, float]
+async def save_scores(
+    session: AsyncSession, *, assessment_id: int, scores: Mapping[str, Mapping[str, float]]
 ) -> None:
-    session.add_all(
-        Score(assessment_id=assessment_id, instrument=instrument, key=key, value=value)
-        for key, value in scores.items()
-    )
+    """Keeps a sitting's scores, {instrument: {key: value}}, in one statement (an executemany;
+    row by row through the ORM it was one INSERT each on SQLite)."""
+    rows = [
+        {"assessment_id": assessment_id, "instrument": instrument, "key": key, "value": value}
+        for instrument, by_key in scores.items()
+        for key, value in by_key.items()
+    ]
+    if rows:
+        await session.execute(insert(_SCORES), rows)
 
 
 async def earliest_complete(

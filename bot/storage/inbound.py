@@ -5,12 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import Integer, String, bindparam, cast, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ProcessedInbound, TelegramUpdate
+from bot.storage.types import UTCDateTime
+
+# Written out rather than built with the dialects' insert(): their ON CONFLICT clause keeps a
+# statement out of SQLAlchemy's compiled cache, so every message paid for compiling it afresh
+# (issue 19). The same text suits PostgreSQL and SQLite (3.35 or later, for RETURNING).
+_CLAIM = (
+    text(
+        f"INSERT INTO {ProcessedInbound.__tablename__} (channel, external_id, processed_at)"
+        " VALUES (:channel, :external_id, :processed_at)"
+        " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id"
+    )
+    .bindparams(bindparam("processed_at", type_=UTCDateTime()))
+    .columns(id=Integer)
+)
 
 
 async def claim_inbound(
@@ -23,15 +37,8 @@ async def claim_inbound(
     round trips each time. A copy racing the first waits for the first to commit, then finds
     the row and gets nothing back.
     """
-    dialect = session.get_bind().dialect.name
-    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    claim = (
-        insert_into(ProcessedInbound)
-        .values(channel=channel, external_id=external_id, processed_at=now)
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        .returning(ProcessedInbound.id)
-    )
-    return (await session.execute(claim)).first() is not None
+    values = {"channel": channel, "external_id": external_id, "processed_at": now}
+    return (await session.execute(_CLAIM, values)).first() is not None
 
 
 async def store_telegram_update(

@@ -14,9 +14,11 @@ from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Channel, Sender
-from bot.storage import crypto
+from bot.storage import assessments, crypto
 from bot.storage.models import (
+    Assessment,
     Consent,
+    ConversationState,
     Episode,
     EpisodeStatus,
     Invite,
@@ -47,16 +49,49 @@ async def person_by_phone(session: AsyncSession, phone: str) -> Person | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def person_by_sender(session: AsyncSession, sender: Sender) -> Person | None:
+def _is_sender(sender: Sender) -> ColumnElement[bool]:
     if sender.channel is Channel.TELEGRAM:
-        query = select(Person).where(Person.telegram_user_id == int(sender.address))
-        return (await session.execute(query)).scalar_one_or_none()
-    found = await person_by_phone(session, sender.address)
-    if found is None and sender.channel is Channel.SMS:
-        # A number a mentor added and its owner has not confirmed yet.
-        pending = select(Person).where(has_pending_phone(sender.address)).limit(1)
-        found = (await session.execute(pending)).scalar_one_or_none()
-    return found
+        return Person.telegram_user_id == int(sender.address)
+    return has_phone(sender.address)
+
+
+async def _pending_owner(session: AsyncSession, sender: Sender) -> Person | None:
+    """By text only: a number a mentor added and its owner has not confirmed yet."""
+    if sender.channel is not Channel.SMS:
+        return None
+    pending = select(Person).where(has_pending_phone(sender.address)).limit(1)
+    return (await session.execute(pending)).scalar_one_or_none()
+
+
+async def person_by_sender(session: AsyncSession, sender: Sender) -> Person | None:
+    query = select(Person).where(_is_sender(sender)).limit(1)
+    found = (await session.execute(query)).scalar_one_or_none()
+    return found if found is not None else await _pending_owner(session, sender)
+
+
+async def person_writing(session: AsyncSession, sender: Sender) -> Person | None:
+    """The person a message is from, as `person_by_sender` finds them, read in one statement
+    with their conversation state and their open sitting.
+
+    Those two land in the session, where the flows' own reads find them without another round
+    trip (`conversations.load_state`, `session.get` of the sitting): a tap mid-check-in needs
+    all three, and each was a statement of its own (issue 19).
+    """
+    query = (
+        select(Person, ConversationState, Assessment)
+        .outerjoin(ConversationState, ConversationState.person_id == Person.id)
+        .outerjoin(Assessment, Assessment.id == assessments.open_assessment_id(Person.id))
+        .where(_is_sender(sender))
+        .limit(1)
+    )
+    found = (await session.execute(query)).first()
+    if found is None:
+        return await _pending_owner(session, sender)
+    person: Person = found[0]
+    # The session holds what it loaded only weakly: kept alive for the rest of its transaction,
+    # or nothing would refer to the state and the sitting by the time the flows ask for them.
+    session.info.setdefault("read_with_person", []).extend(found[1:])
+    return person
 
 
 async def seen_on_whatsapp(session: AsyncSession, phone: str, now: datetime) -> None:

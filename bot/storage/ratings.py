@@ -55,8 +55,8 @@ async def save_rating(
             value=value,
             now=now,
         )
-    assessments.save_scores(
-        session, assessment_id=assessment.id, instrument=instrument, scores=dict(scores)
+    await assessments.save_scores(
+        session, assessment_id=assessment.id, scores={instrument: scores}
     )
     return assessment
 

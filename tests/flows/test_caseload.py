@@ -65,8 +65,8 @@ async def _checkin(
     )
     session.add(sitting)
     await session.flush()
-    assessments.save_scores(
-        session, assessment_id=sitting.id, instrument="weekly", scores={"total": total}
+    await assessments.save_scores(
+        session, assessment_id=sitting.id, scores={"weekly": {"total": total}}
     )
 
 

@@ -47,17 +47,17 @@ async def _sitting(
     )
     session.add(assessment)
     await session.flush()
-    assessments.save_scores(
+    await assessments.save_scores(
         session,
         assessment_id=assessment.id,
-        instrument="arc",
-        scores={"total": arc_total, "strengths": arc_total // 10, "threats": 5 - arc_total // 10},
-    )
-    assessments.save_scores(
-        session,
-        assessment_id=assessment.id,
-        instrument="cest_self_esteem",
-        scores={"score": self_esteem},
+        scores={
+            "arc": {
+                "total": arc_total,
+                "strengths": arc_total // 10,
+                "threats": 5 - arc_total // 10,
+            },
+            "cest_self_esteem": {"score": self_esteem},
+        },
     )
 
 

@@ -76,9 +76,7 @@ async def full_check(
                     now=at,
                 )
             scores = score(instruments[name], given[name])
-            assessments.save_scores(
-                session, assessment_id=sitting.id, instrument=name, scores=scores
-            )
+            await assessments.save_scores(session, assessment_id=sitting.id, scores={name: scores})
         sitting.status = AssessmentStatus.COMPLETE
         sitting.completed_at = at
 

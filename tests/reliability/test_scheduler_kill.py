@@ -84,8 +84,10 @@ async def queue_reminders(
 
 
 async def statuses(session_factory: async_sessionmaker[AsyncSession]) -> dict[str, OutboxStatus]:
+    """The status of each queued message by its text; replies to messages left out."""
     async with session_factory() as session:
-        rows = await session.execute(select(OutboxMessage.text, OutboxMessage.status))
+        query = select(OutboxMessage.text, OutboxMessage.status)
+        rows = await session.execute(query.where(OutboxMessage.kind != "reply"))
         return {text: status for text, status in rows}
 
 

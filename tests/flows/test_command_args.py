@@ -308,3 +308,13 @@ async def test_a_choice_can_be_typed_by_number_or_with_a_slip_and_old_buttons_ar
     await alex.send("/site sam")
     await alex.tap("Camberwell spoke", reply=first)
     assert alex.stale
+
+
+async def test_a_whatsapp_invitation_is_not_refused_for_want_of_texting(
+    service: MentorService, session_factory: Sessions
+) -> None:
+    """Texting off and WhatsApp off: the answer names WhatsApp, the way that was asked for."""
+    alex = (await team(service, session_factory))[Role.MENTOR]
+    service.sms_enabled = False
+    replies = await alex.send("/addmentee whatsapp 07700 900123 Jo")
+    assert replies[0].text == texts.ADDMENTEE_NO_WHATSAPP

@@ -38,6 +38,7 @@ Why it looks and works the way it does:
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -235,12 +236,12 @@ def _ticks(scale_min: float, scale_max: float) -> list[int]:
     return list(range(first, math.floor(scale_max) + 1, step))
 
 
-class Measure:
+class Measure(ABC):
     """Measures text in points without drawing it; each renderer measures with its own fonts."""
 
+    @abstractmethod
     def width(self, text: str, size: float, weight: str = "normal") -> float:
         """The widest line of `text`, in points."""
-        raise NotImplementedError
 
     def wrap(self, text: str, size: float, max_width_pt: float, weight: str = "normal") -> str:
         """Greedy word wrap to a width in points; a single over-long word keeps its own line."""

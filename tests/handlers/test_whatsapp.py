@@ -73,13 +73,7 @@ class WhatsAppWorld:
     async def send(self, body: str, *, sender: str = SAM, sid: str | None = None) -> int:
         """The person writes on WhatsApp; returns the HTTP status Twilio would see."""
         params = whatsapp_params(sid or f"SMWA{next(self.sids):028d}", sender, body)
-        response = await self.client.post(
-            "/twilio/whatsapp",
-            content=form(params),
-            headers=signed(f"{PUBLIC}/twilio/whatsapp", params),
-        )
-        await self.whatsapp.drain()
-        return response.status_code
+        return await self._post(params)
 
     async def tap(self, title: str, *, on: SentSms | None = None) -> int:
         """Sam taps the button with this title, on the last message that had buttons (or on
@@ -89,6 +83,10 @@ class WhatsAppWorld:
         params = whatsapp_tap_params(
             f"SMWA{next(self.sids):028d}", SAM, title=title, payload=payload
         )
+        return await self._post(params)
+
+    async def _post(self, params: dict[str, str]) -> int:
+        """Twilio's signed webhook for a WhatsApp message; the status Twilio would see."""
         response = await self.client.post(
             "/twilio/whatsapp",
             content=form(params),

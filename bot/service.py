@@ -217,7 +217,6 @@ class MentorService:
             except Exception as exc:
                 if worked_out and outcome is not None and connection_lost(exc):
                     raise Unsure(Handled(outcome, ctx.enqueued, ctx.role, queued=queued)) from exc
-                self.replies.let_go(queued)  # rolled back: they were never stored
                 raise
         return None if outcome is None else Handled(outcome, ctx.enqueued, ctx.role, queued=queued)
 
@@ -259,7 +258,6 @@ class MentorService:
             for number, (key, reply) in enumerate(zip(keys, outcome.replies, strict=True))
         ]
         await outbox.queue_replies(ctx.session, rows)
-        self.replies.hold(keys)
         return keys
 
     async def _run(self, ctx: FlowContext, entry: Entry) -> Outcome | None:

@@ -50,32 +50,14 @@ class LiveReplies:
         self.wake = asyncio.Event()
         self.recorder: asyncio.Task[None] | None = None
         self.closing = False
-        # Replies queued by this process and not yet settled (sent and marked, or put back),
-        # by the inbound message they answer.
-        self.in_hand: dict[str, set[str]] = {}
         # Inbound messages whose commit went unseen here, their replies perhaps stored and
         # unsent: a copy of one that finds it handled sends them (MentorService). Only these:
         # after a restart a copy may follow a reply that went out unmarked, and sending it
         # again would ask the person the same question twice.
         self.unseen: set[str] = set()
 
-    def hold(self, keys: tuple[str, ...]) -> None:
-        """These replies are this process's to send (queued in a transaction under way)."""
-        for key in keys:
-            self.in_hand.setdefault(outbox.inbound_of(key), set()).add(key)
-
-    def let_go(self, keys: tuple[str, ...] | list[str]) -> None:
-        """Settled, or never stored (the transaction failed), or left to whoever finds them."""
-        for key in keys:
-            group = self.in_hand.get(outbox.inbound_of(key))
-            if group is not None:
-                group.discard(key)
-                if not group:
-                    del self.in_hand[outbox.inbound_of(key)]
-
     def left_unseen(self, keys: tuple[str, ...]) -> None:
         """Their commit went unseen, and nobody here will send them."""
-        self.let_go(keys)
         self.unseen.update(outbox.inbound_of(key) for key in keys)
 
     def sent(self, key: str, channel: str, provider_id: str | None = None) -> None:
@@ -97,7 +79,6 @@ class LiveReplies:
         except (SQLAlchemyError, OSError) as exc:
             # Still `replying`: the next serve, or the scheduler after a while, sends them.
             logger.warning("Could not put back unsent replies: %s", type(exc).__name__)
-        self.let_go(keys)
 
     async def _record(self) -> None:
         while self.waiting:
@@ -109,7 +90,6 @@ class LiveReplies:
             try:
                 async with self.writing(), self.session_factory() as session, session.begin():
                     await outbox.mark_replies_sent(session, batch, now=self.clock())
-                self.let_go([key for key, _, _ in batch])
             except (SQLAlchemyError, OSError) as exc:
                 # Kept, and tried again: unmarked, they would be sent again after a restart.
                 logger.warning("Could not mark replies sent: %s", type(exc).__name__)

@@ -192,7 +192,7 @@ async def _next(
         if shape.slots[position].first_of_part:
             return await _offer_break(ctx, person, assessment, shape, position, answer)
         return await _ask(ctx, person, assessment, shape, position, [], answer)
-    await ctx.session.execute(answer)
+    await ctx.session.execute(answer.statement, answer.values)
     return await _finish(ctx, person, assessment)
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Delete,
     Insert,
     ScalarSelect,
     Select,
     Table,
+    bindparam,
     delete,
     insert,
     select,
@@ -23,6 +25,16 @@ from sqlalchemy.orm import InstrumentedAttribute
 from bot.storage.models import Answer, Assessment, AssessmentStatus, Score, Timepoint
 
 V = TypeVar("V", int | None, float)
+
+
+class Write(NamedTuple):
+    """A statement built once and the values to send it with, for a caller to send together
+    with its own (conversations.save_state)."""
+
+    statement: Insert | Delete
+    values: dict[str, Any]
+
+
 # The mentee's own sittings; staff ratings (the self-sufficiency matrix) carry a rater.
 SELF_REPORT = Assessment.rated_by_id.is_(None)
 # Written through their tables, with no ORM objects: nothing reads them back as objects.
@@ -110,26 +122,48 @@ def record_answer(
     )
 
 
+def _answer(name: str) -> BindParameter[Any]:
+    return bindparam(f"answer_{name}", type_=_ANSWERS.c[name].type)
+
+
+# Built once with parameters (issue 19): see people.person_writing.
+_KEEP_ANSWER = insert(_ANSWERS).values(
+    {
+        name: _answer(name)
+        for name in ("assessment_id", "instrument", "item_id", "value", "answered_at")
+    }
+)
+_DROP_ANSWER = delete(_ANSWERS).where(
+    *(_ANSWERS.c[name] == _answer(name) for name in ("assessment_id", "instrument", "item_id"))
+)
+
+
 def answer_insert(
     *, assessment_id: int, instrument: str, item_id: str, value: int | None, now: datetime
-) -> Insert:
+) -> Write:
     """The statement that keeps one answer, as `record_answer` does, for the caller to send
     with the new position it leads to (conversations.save_state)."""
-    return insert(_ANSWERS).values(
-        assessment_id=assessment_id,
-        instrument=instrument,
-        item_id=item_id,
-        value=value,
-        answered_at=now,
+    return Write(
+        _KEEP_ANSWER,
+        {
+            "answer_assessment_id": assessment_id,
+            "answer_instrument": instrument,
+            "answer_item_id": item_id,
+            "answer_value": value,
+            "answer_answered_at": now,
+        },
     )
 
 
-def answer_delete(*, assessment_id: int, instrument: str, item_id: str) -> Delete:
+def answer_delete(*, assessment_id: int, instrument: str, item_id: str) -> Write:
     """The statement that drops the answer to one item, when the person goes back to it."""
-    return delete(_ANSWERS).where(
-        _ANSWERS.c.assessment_id == assessment_id,
-        _ANSWERS.c.instrument == instrument,
-        _ANSWERS.c.item_id == item_id,
+    return Write(
+        _DROP_ANSWER,
+        {
+            "answer_assessment_id": assessment_id,
+            "answer_instrument": instrument,
+            "answer_item_id": item_id,
+        },
     )
 
 

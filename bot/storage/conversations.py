@@ -12,17 +12,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Delete, Insert, Table, delete, update
+from sqlalchemy import Table, Update, bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.storage.assessments import Write
 from bot.storage.models import ConversationState
 
 ASIDE_KEY = "_aside"
 ASIDE_FLOW = "aside"
 _STATES = cast(Table, ConversationState.__table__)
 # A write a new state follows from (an answer kept or dropped), sent with it by `save_state`.
-Along = Insert | Delete
+Along = Write
+_MOVED = ("flow", "step", "data", "updated_at")
+# Built once with parameters (issue 19): see people.person_writing.
+_SAVE = (
+    update(_STATES)
+    .where(_STATES.c.person_id == bindparam("state_person_id"))
+    .values({name: bindparam(f"state_{name}", type_=_STATES.c[name].type) for name in _MOVED})
+)
+# On PostgreSQL, the same UPDATE with each kind of `along` as a CTE, built on first use.
+_SAVE_WITH: dict[int, Update] = {}
 
 
 async def load_state(session: AsyncSession, person_id: int) -> ConversationState | None:
@@ -51,7 +61,7 @@ async def save_state(
     state = await session.get(ConversationState, person_id)
     if state is None:
         if along is not None:
-            await session.execute(along)
+            await session.execute(along.statement, along.values)
         session.add(
             ConversationState(person_id=person_id, flow=flow, step=step, data=data, updated_at=now)
         )
@@ -60,14 +70,23 @@ async def save_state(
     if state.flow == flow and ASIDE_KEY in state.data:
         data.setdefault(ASIDE_KEY, state.data[ASIDE_KEY])
     values = {"flow": flow, "step": step, "data": data, "updated_at": now}
-    write = update(_STATES).where(_STATES.c.person_id == person_id).values(values)
+    params = {f"state_{name}": value for name, value in values.items()}
+    params["state_person_id"] = person_id
     if along is not None and session.get_bind().dialect.name == "postgresql":
-        write = write.add_cte(along.cte("along"))
-    elif along is not None:
-        await session.execute(along)
-    await session.execute(write)
+        await session.execute(_saved_with(along), {**along.values, **params})
+    else:
+        if along is not None:
+            await session.execute(along.statement, along.values)
+        await session.execute(_SAVE, params)
     for key, value in values.items():  # what the row now holds, with nothing left to flush
         set_committed_value(state, key, value)
+
+
+def _saved_with(along: Along) -> Update:
+    key = id(along.statement)  # statements built once, at import (assessments.Write)
+    if key not in _SAVE_WITH:
+        _SAVE_WITH[key] = _SAVE.add_cte(along.statement.cte("along"))
+    return _SAVE_WITH[key]
 
 
 async def clear_state(session: AsyncSession, person_id: int) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import calendar
 import secrets
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Channel, Sender
@@ -69,6 +70,25 @@ async def person_by_sender(session: AsyncSession, sender: Sender) -> Person | No
     return found if found is not None else await _pending_owner(session, sender)
 
 
+def _writing(
+    is_sender: ColumnElement[bool],
+) -> Select[tuple[Person, ConversationState, Assessment]]:
+    return (
+        select(Person, ConversationState, Assessment)
+        .outerjoin(ConversationState, ConversationState.person_id == Person.id)
+        .outerjoin(Assessment, Assessment.id == assessments.open_assessment_id(Person.id))
+        .where(is_sender)
+        .limit(1)
+    )
+
+
+# Built once, with the sender as a parameter: a statement built afresh for every message cost
+# more CPU to build and to key for SQLAlchemy's compiled cache than the database took to run it
+# (issue 19). The key of a statement kept is worked out once, on first use.
+_WRITING_ON_TELEGRAM = _writing(Person.telegram_user_id == bindparam("telegram_user_id"))
+_WRITING_BY_PHONE = _writing(Person.phone_hash.in_(bindparam("phone_hashes", expanding=True)))
+
+
 async def person_writing(session: AsyncSession, sender: Sender) -> Person | None:
     """The person a message is from, as `person_by_sender` finds them, read in one statement
     with their conversation state and their open sitting.
@@ -77,14 +97,13 @@ async def person_writing(session: AsyncSession, sender: Sender) -> Person | None
     trip (`conversations.load_state`, `session.get` of the sitting): a tap mid-check-in needs
     all three, and each was a statement of its own (issue 19).
     """
-    query = (
-        select(Person, ConversationState, Assessment)
-        .outerjoin(ConversationState, ConversationState.person_id == Person.id)
-        .outerjoin(Assessment, Assessment.id == assessments.open_assessment_id(Person.id))
-        .where(_is_sender(sender))
-        .limit(1)
-    )
-    found = (await session.execute(query)).first()
+    values: dict[str, Any]
+    if sender.channel is Channel.TELEGRAM:
+        query, values = _WRITING_ON_TELEGRAM, {"telegram_user_id": int(sender.address)}
+    else:
+        hashes = crypto.installed().phone_hashes(sender.address)
+        query, values = _WRITING_BY_PHONE, {"phone_hashes": hashes}
+    found = (await session.execute(query, values)).first()
     if found is None:
         return await _pending_owner(session, sender)
     person: Person = found[0]

@@ -272,7 +272,9 @@ async def writer(ctx: FlowContext, message: InboundMessage) -> Person | None:
     ctx.role = person.role if person is not None else None
     ctx.person_id = person.id if person is not None else None
     if person is not None and message.sender.channel is Channel.TELEGRAM:
-        person.telegram_chat_id = message.sender.chat_id or person.telegram_chat_id
+        chat_id = message.sender.chat_id
+        if chat_id is not None and chat_id != person.telegram_chat_id:  # else nothing to flush
+            person.telegram_chat_id = chat_id
         if person.telegram_blocked_at is not None:
             person.telegram_blocked_at = None
     return person

@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, cast, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ProcessedInbound, TelegramUpdate
-from bot.storage.types import UTCDateTime
+from bot.storage.types import EncryptedJSON, UTCDateTime
 
 # Written out rather than built with the dialects' insert(): their ON CONFLICT clause keeps a
 # statement out of SQLAlchemy's compiled cache, so every message paid for compiling it afresh
@@ -24,6 +23,12 @@ _CLAIM = (
     )
     .bindparams(bindparam("processed_at", type_=UTCDateTime()))
     .columns(id=Integer)
+)
+_KEEP_UPDATES = text(
+    f"INSERT INTO {TelegramUpdate.__tablename__} (update_id, payload, received_at)"
+    " VALUES (:update_id, :payload, :received_at) ON CONFLICT (update_id) DO NOTHING"
+).bindparams(
+    bindparam("payload", type_=EncryptedJSON()), bindparam("received_at", type_=UTCDateTime())
 )
 
 
@@ -56,12 +61,12 @@ async def store_telegram_update(
 async def store_telegram_updates(
     session: AsyncSession, updates: list[tuple[int, dict[str, Any]]], *, now: datetime
 ) -> None:
-    """Keep a batch of polled updates in one statement; those kept before are left alone."""
-    insert_into = (
-        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
+    """Keep a batch of polled updates in one statement; those kept before are left alone.
+
+    Written out, like the claim, to stay in SQLAlchemy's compiled cache.
+    """
     await session.execute(
-        insert_into(TelegramUpdate).on_conflict_do_nothing(index_elements=["update_id"]),
+        _KEEP_UPDATES,
         [
             {"update_id": update_id, "payload": payload, "received_at": now}
             for update_id, payload in updates

@@ -39,6 +39,7 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 import multiprocessing
 import os
@@ -393,6 +394,22 @@ def _count_statement(*_args: Any) -> None:
     _statements[0] += 1
 
 
+# The garbage collector's pauses in the child: collections, milliseconds in all, the longest.
+# Every update in hand waits out a pause, so the longest shows in the round trip's p99.
+_gc_pauses = [0, 0.0, 0.0]
+_gc_started = [0.0]
+
+
+def _time_collection(phase: str, _info: dict[str, Any]) -> None:
+    if phase == "start":
+        _gc_started[0] = time.perf_counter()
+        return
+    took = 1000 * (time.perf_counter() - _gc_started[0])
+    _gc_pauses[0] += 1
+    _gc_pauses[1] += took
+    _gc_pauses[2] = max(_gc_pauses[2], took)
+
+
 def _child_main(spec: ChildSpec, connection: Connection) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if spec.profile is None:
@@ -407,6 +424,8 @@ def _child_main(spec: ChildSpec, connection: Connection) -> None:
 
 async def _child_async(spec: ChildSpec, connection: Connection) -> None:
     import uvicorn
+
+    gc.callbacks.append(_time_collection)
 
     web = await (_bot_web(spec) if spec.kind == "bot" else _echo_web(spec))
     config = uvicorn.Config(
@@ -432,7 +451,8 @@ async def _child_async(spec: ChildSpec, connection: Connection) -> None:
         except EOFError:
             request = "stop"
         if request == "cpu":
-            connection.send((*_cpu_seconds(), _statements[0]))
+            connection.send((*_cpu_seconds(), _statements[0], tuple(_gc_pauses)))
+            _gc_pauses[2] = 0.0  # the longest since the last reading
             continue
         break
     with contextlib.suppress(OSError):  # before stopping, which can wait on paced notices
@@ -572,11 +592,12 @@ class Child:
     connection: Connection
     pid: int
 
-    async def usage(self) -> tuple[float, float, int]:
-        """CPU seconds of the process and of its drawing process; statements sent so far."""
+    async def usage(self) -> tuple[float, float, int, GcPauses]:
+        """CPU seconds of the process and of its drawing process; statements sent so far; the
+        garbage collector's pauses so far (the longest since the last reading)."""
         self.connection.send("cpu")
-        own, helpers, statements = await asyncio.to_thread(self.connection.recv)
-        return float(own), float(helpers), int(statements)
+        own, helpers, statements, pauses = await asyncio.to_thread(self.connection.recv)
+        return float(own), float(helpers), int(statements), GcPauses(*pauses)
 
 
 @contextlib.asynccontextmanager
@@ -648,6 +669,13 @@ def is_output(sent: SentMessage) -> bool:
     return sent.method in ("sendMessage", "sendPhoto", "sendDocument")
 
 
+@dataclass(frozen=True)
+class GcPauses:
+    collections: int
+    total_ms: float
+    longest_ms: float
+
+
 @dataclass
 class RunResult:
     kind: str
@@ -658,6 +686,7 @@ class RunResult:
     process_cpu_seconds: float  # the bot's (or echo's) own process
     drawing_cpu_seconds: float  # its drawing process (the echo has none)
     statements: int  # sent by the bot's engine (the echo has no database)
+    gc: GcPauses
     memory_kb: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -798,11 +827,11 @@ async def one_run(
                 deliver: Callable[[dict[str, Any]], None] = (
                     webhook if mode == "webhook" else (lambda _update: None)
                 )
-                own_before, drawing_before, statements_before = await process.usage()
+                own_before, drawing_before, statements_before, gc_before = await process.usage()
                 began = time.perf_counter()
                 question_rts, final_rts = await simulate(fake, mentees, deliver, seed_value)
                 seconds = time.perf_counter() - began
-                own, drawing, statements = await process.usage()
+                own, drawing, statements, gc_after = await process.usage()
                 if webhook.tasks:
                     await asyncio.gather(*webhook.tasks)
                 if webhook.failures:
@@ -819,6 +848,11 @@ async def one_run(
         own - own_before,
         drawing - drawing_before,
         statements - statements_before,
+        GcPauses(
+            gc_after.collections - gc_before.collections,
+            gc_after.total_ms - gc_before.total_ms,
+            gc_after.longest_ms,
+        ),
         memory,
     )
 
@@ -876,6 +910,8 @@ async def scenario_load(
                 f"question p50/p95/p99 {spread(result.question_rts)} ms, "
                 f"{result.cpu_ms_per_update:.2f} ms CPU/update ({result.split_ms_per_update}), "
                 f"{result.statements_per_update:.1f} statements/update, "
+                f"GC {result.gc.collections} pauses {result.gc.total_ms:.0f} ms"
+                f" (longest {result.gc.longest_ms:.1f}), "
                 f"VmHWM {result.memory_kb.get('VmHWM', 0) / 1024:.0f} MB, load {_load()}"
             )
     bot, echo = runs["bot"], runs["echo"]

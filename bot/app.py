@@ -148,6 +148,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
             try:
                 yield
             finally:
+                gc.unfreeze()  # what stops from here on may be collected again
                 recovering.cancel()  # what it has not put back stays for the next start
                 await asyncio.gather(recovering, return_exceptions=True)
                 stop_watching.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -309,7 +310,11 @@ async def test_stored_but_unhandled_update_is_replayed_after_restart(
 async def test_serve_app_starts_in_both_modes(
     mode: str, database_url: str, service: MentorService
 ) -> None:
-    """The composition root wires PTB into the ASGI lifespan; webhook mode registers itself."""
+    """The composition root wires PTB into the ASGI lifespan; webhook mode registers itself.
+
+    What start-up made is kept out of the garbage collector's sight while serving (its full
+    collections paused every update in hand), and given back when serving stops.
+    """
     from bot.app import build_web
     from config.settings import load_settings
 
@@ -327,6 +332,7 @@ async def test_serve_app_starts_in_both_modes(
         engine = make_engine(database_url)
         web = build_web(settings, engine, service)
         async with web.router.lifespan_context(web):
+            assert gc.get_freeze_count() > 0
             transport = httpx.ASGITransport(app=web)
             async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
                 health = await client.get("/healthz")  # no scheduler has run yet
@@ -341,6 +347,7 @@ async def test_serve_app_starts_in_both_modes(
             else:
                 fake.user_message(MENTEE, "hello")
                 await fake.wait_for_sent(1, chat_id=MENTEE)
+        assert gc.get_freeze_count() == 0
 
 
 async def test_next_question_arrives_even_if_marking_the_old_one_fails(

@@ -28,7 +28,7 @@ from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.quiet import QuietHours
 from bot.scheduling.watchman import Watchman
 from bot.service import MentorService
-from bot.storage.db import make_engine, make_session_factory
+from bot.storage.db import make_engine, make_session_factory, open_connections
 from bot.storage.migrate import ensure_schema_current
 from config.settings import Settings, TelegramMode, require_telegram_token
 
@@ -37,10 +37,17 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
+SPARE_CONNECTIONS = 4
 
 
 def instruments_for(settings: Settings) -> dict[str, Instrument]:
     return load_instruments(settings.instruments_dir)
+
+
+def pool_size(settings: Settings) -> int:
+    """A connection for each update in hand, and some for what runs beside them (the poller,
+    the replies' bookkeeping, the dispatchers, the dashboard)."""
+    return settings.concurrent_updates + SPARE_CONNECTIONS
 
 
 def build_service(
@@ -48,7 +55,7 @@ def build_service(
 ) -> tuple[AsyncEngine, MentorService]:
     shipped_matrix()  # a bad config/ssm.yaml stops start-up, not the first /rate
     relapse.shipped()  # likewise config/relapse.yaml, not the first message in own words
-    engine = make_engine(database_url or settings.database_url)
+    engine = make_engine(database_url or settings.database_url, pool_size=pool_size(settings))
     service = MentorService(
         session_factory=make_session_factory(engine),
         instruments=instruments_for(settings),
@@ -122,6 +129,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
             if sender is not None:
                 sender.gateway = gateway
         start_drawing()  # in the background: the first picture need not wait for it
+        await open_connections(engine, pool_size(settings))
         async with application:
             await learn_bot_username(application, service)
             await application.start()

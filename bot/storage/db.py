@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from sqlalchemy import event
@@ -34,6 +36,17 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+async def open_connections(engine: AsyncEngine, count: int) -> None:
+    """Open `count` connections now and leave them in the pool.
+
+    A connection opened on demand cost the update that asked for it a login and the driver's
+    set-up; after a restart the first burst (reminders at nine, answered together) paid that on
+    every connection at once, and waited behind it (issue 19).
+    """
+    async with contextlib.AsyncExitStack() as held:
+        await asyncio.gather(*(held.enter_async_context(engine.connect()) for _ in range(count)))
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -350,6 +350,30 @@ async def test_serve_app_starts_in_both_modes(
         assert gc.get_freeze_count() == 0
 
 
+async def test_serve_opens_a_connection_for_each_update_in_hand_before_taking_any(
+    database_url: str, clock: FakeClock
+) -> None:
+    """After a restart the first burst (reminders answered together) finds its connections
+    open, instead of each update paying for a login."""
+    from bot.app import build_service, build_web, pool_size
+    from config.settings import load_settings
+
+    async with FakeTelegramAPI() as fake:
+        settings = load_settings(
+            database_url=database_url,
+            telegram_token=fake.token,
+            telegram_api_url=fake.base_url,
+            telegram_mode="webhook",
+            public_url="https://bot.example.org",
+            telegram_webhook_secret=SECRET,
+            concurrent_updates=6,
+        )
+        engine, service = build_service(settings, clock=clock)
+        web = build_web(settings, engine, service)
+        async with web.router.lifespan_context(web):
+            assert engine.pool.checkedin() == pool_size(settings) > 6  # type: ignore[attr-defined]
+
+
 async def test_next_question_arrives_even_if_marking_the_old_one_fails(
     service: MentorService, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:

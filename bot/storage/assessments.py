@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from bot.storage import read_ahead
 from bot.storage.models import Answer, Assessment, AssessmentStatus, Score, Timepoint
 
 V = TypeVar("V", int | None, float)
@@ -59,6 +60,8 @@ def _open(
 
 async def open_assessment(session: AsyncSession, person_id: int) -> Assessment | None:
     """The unfinished sitting a person can resume, if any."""
+    if read_ahead.known_absent(session, read_ahead.SITTING, person_id):
+        return None
     return (await session.execute(_open(person_id))).scalar_one_or_none()
 
 
@@ -82,6 +85,7 @@ async def begin_assessment(
         started_at=now,
     )
     session.add(assessment)
+    read_ahead.forget(session, read_ahead.SITTING, person_id)
     await session.flush()
     return assessment
 

@@ -16,6 +16,7 @@ from sqlalchemy import Table, Update, bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.storage import read_ahead
 from bot.storage.assessments import Write
 from bot.storage.models import ConversationState
 
@@ -37,7 +38,9 @@ _SAVE_WITH: dict[int, Update] = {}
 
 async def load_state(session: AsyncSession, person_id: int) -> ConversationState | None:
     """By primary key, so a state already in the session (read with the person, say) costs no
-    round trip."""
+    round trip; nor does one that read showed there is none of."""
+    if read_ahead.known_absent(session, read_ahead.STATE, person_id):
+        return None
     return await session.get(ConversationState, person_id)
 
 
@@ -58,10 +61,11 @@ async def save_state(
     for a tap's whole write (issue 19). The state is written at once, not at the next flush,
     so nothing of the step is left for the commit to send.
     """
-    state = await session.get(ConversationState, person_id)
+    state = await load_state(session, person_id)
     if state is None:
         if along is not None:
             await session.execute(along.statement, along.values)
+        read_ahead.forget(session, read_ahead.STATE, person_id)
         session.add(
             ConversationState(person_id=person_id, flow=flow, step=step, data=data, updated_at=now)
         )

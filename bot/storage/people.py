@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Channel, Sender
-from bot.storage import assessments, crypto
+from bot.storage import assessments, crypto, read_ahead
 from bot.storage.models import (
     Assessment,
     Consent,
@@ -107,9 +107,14 @@ async def person_writing(session: AsyncSession, sender: Sender) -> Person | None
     if found is None:
         return await _pending_owner(session, sender)
     person: Person = found[0]
+    state, sitting = found[1], found[2]
     # The session holds what it loaded only weakly: kept alive for the rest of its transaction,
     # or nothing would refer to the state and the sitting by the time the flows ask for them.
-    session.info.setdefault("read_with_person", []).extend(found[1:])
+    session.info.setdefault("read_with_person", []).extend((state, sitting))
+    if state is None:
+        read_ahead.note_absent(session, read_ahead.STATE, person.id)
+    if sitting is None:
+        read_ahead.note_absent(session, read_ahead.SITTING, person.id)
     return person
 
 

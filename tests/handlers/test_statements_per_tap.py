@@ -25,6 +25,10 @@ from tests.utils import BASELINE_PARTS, count_rows, is_break, overall_number
 # with their conversation state and open sitting; the answer with the new position (a single
 # statement on PostgreSQL, two on SQLite); the replies queued.
 TAP = {"postgresql": 4, "sqlite": 5}
+# Starting a check-in, on either database: the claim; the read of the person, which shows they
+# have no conversation state and no open sitting, so neither is asked for again; their episode;
+# the check-ins done; the new sitting; the replies queued; the state.
+CHECKIN = 7
 
 
 class TelegramMentee:
@@ -105,3 +109,17 @@ async def test_the_last_tap_keeps_every_score_in_one_statement(
     scored = [statement for statement in sent if statement.startswith("INSERT INTO scores")]
     assert len(scored) == 1, "\n".join(sent)
     assert await count_rows(session_factory, Score) > len(BASELINE_PARTS)  # several per measure
+
+
+async def test_starting_a_check_in_reads_nothing_the_person_read_showed_missing(
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+) -> None:
+    [chat] = await seed_mentees(session_factory, 1)
+    mentee = TelegramMentee(service, chat)
+    with statements_sent(engine) as sent:
+        replies = await mentee.type("/checkin")
+    assert [overall_number(reply.text) for reply in replies if reply.choices] == [1]
+    assert len(sent) == CHECKIN, "\n".join(sent)
+    assert not any(statement.startswith("SELECT conversation_states") for statement in sent)

@@ -141,8 +141,9 @@ class InlineConnection(aiosqlite.Connection):
 
     async def commit(self) -> None:
         connection = self._live()
-        if connection.in_transaction:  # else sqlite3's commit does nothing either
-            await self._execute(connection.commit)
+        if self._handed == self._done and not connection.in_transaction:
+            return  # nothing to commit: sqlite3's commit would do nothing either
+        await self._execute(connection.commit)
 
     async def rollback(self) -> None:
         await self._inline(self._live().rollback)

@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import make_url, select
+from sqlalchemy import make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
@@ -137,3 +137,24 @@ async def test_the_cohort_report_reads_beside_the_chats(
     async with session_factory() as session:
         actions: Any = (await session.scalars(select(AuditEvent.action))).all()
     assert actions == ["report"]  # the transaction the read ran in was committed whole
+
+
+async def test_a_long_write_is_never_cut_short(
+    service: MentorService, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """Interrupting a write would roll back its whole transaction: only reads are moved to the
+    thread when they run long, and a write that begins with WITH is a write."""
+    rows = 100_000  # far more than the few milliseconds a read may take inline
+    async with session_factory() as session, session.begin():
+        audit.record(session, actor_id=None, action="before", now=service.clock())
+        await session.flush()
+        await session.execute(
+            text(
+                "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < :rows)"
+                " INSERT INTO audit_events (action, at) SELECT 'bulk', :at FROM n"
+            ),
+            {"rows": rows, "at": service.clock()},
+        )
+    async with session_factory() as session:
+        actions: Any = (await session.scalars(select(AuditEvent.action))).all()
+    assert actions.count("before") == 1 and actions.count("bulk") == rows

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage import sqlite_inline
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite ignores foreign keys unless asked, and fails at once on a busy database unless told
-    # to wait; WAL lets the scheduler read while the bot writes.
+    # SQLite ignores foreign keys unless asked; WAL lets the scheduler read while the bot writes.
+    # How long to wait for a busy database is the connection's own (storage/sqlite_inline.py).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -30,11 +31,19 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create an async engine with the per-dialect settings mentorbot relies on.
 
     `hide_parameters` keeps bound values (names, phone numbers, answers) out of error
-    messages, and so out of logs.
+    messages, and so out of logs. SQLite's connections run statements on the event loop's
+    thread, and only waits, long reads and commits in aiosqlite's (storage/sqlite_inline.py).
     """
-    engine = create_async_engine(url, hide_parameters=True, **kwargs)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_async_engine(url, hide_parameters=True, **kwargs)
+
+    def connect() -> sqlite_inline.InlineConnection:
+        # The database and options of the URL, as SQLAlchemy's aiosqlite dialect reads them.
+        args, options = engine.dialect.create_connect_args(engine.url)
+        return sqlite_inline.connect(*args, **options)
+
+    engine = create_async_engine(url, hide_parameters=True, async_creator=connect, **kwargs)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Message, Update
@@ -22,6 +23,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot.delivery.channel import Sender as ChannelSender
 from bot.delivery.telegram import TelegramSender
@@ -38,6 +40,8 @@ from bot.storage.models import Role
 logger = logging.getLogger(__name__)
 
 STALE_TAP = "That question has been answered already."
+RequestFactory = Callable[[bool], BaseRequest]
+"""Makes a bot's HTTP client for the Bot API: True for its getUpdates, False for the rest."""
 RETRY_STORED_AFTER = 5.0  # seconds before a kept webhook update that failed is handled again
 
 
@@ -202,12 +206,14 @@ def build_application(
     concurrent_updates: int,
     quiet: QuietHours,
     fallback_senders: list[ChannelSender] | None = None,
+    requests: RequestFactory | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB Application, without PTB's Updater: updates reach it from the webhook or from
     our own poller, each kept in the database first (bot/handlers/polling.py).
 
     Notices that a message causes (to a mentor, say) are sent straight after its commit by a
     dispatcher over this bot; the scheduler's dispatcher picks up whatever that could not send.
+    `requests` makes the HTTP clients (benchmarks/load.py compares them); PTB's own by default.
     """
     builder = (
         ApplicationBuilder()
@@ -215,6 +221,8 @@ def build_application(
         .base_url(base_url)
         .rate_limiter(AIORateLimiter(overall_max_rate=send_rate_per_second, max_retries=3))
     )
+    if requests is not None:
+        builder = builder.request(requests(False)).get_updates_request(requests(True))
     if concurrent_updates > 1:
         builder = builder.concurrent_updates(PerChatOrder(concurrent_updates))
     builder = builder.updater(None)  # updates come from the webhook or a StoringPoller

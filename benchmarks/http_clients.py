@@ -114,9 +114,7 @@ async def one_round(
 async def run(args: argparse.Namespace) -> None:
     from benchmarks.dispatch import fake_bot_api
 
-    factories: dict[str, RequestFactory] = {
-        name: request_factory(name) for name in args.clients
-    }
+    factories: dict[str, RequestFactory] = {name: request_factory(name) for name in args.clients}
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in factories}
     say(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     async with fake_bot_api("process") as endpoint:

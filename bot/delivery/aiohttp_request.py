@@ -13,8 +13,9 @@ What it keeps of HTTPXRequest, so that nothing above it can tell:
   open a connection, `pool_timeout` to wait for a free one, and `write_timeout` (the media one for
   an upload). aiohttp has no write timeout of its own, so the write is bounded by the total of
   all four; getUpdates' long poll gets its read timeout from PTB (ours plus the poll's);
-- the errors: a timeout of any kind is `TimedOut`, anything else from aiohttp `NetworkError`;
-  PTB turns 4xx and 5xx answers into its errors above this class;
+- the errors: a timeout of any kind is `TimedOut`, anything else from aiohttp `NetworkError`
+  (never naming the URL: it holds the token); PTB turns 4xx and 5xx answers into its errors
+  above this class;
 - a pool of `connection_pool_size` kept-alive connections, shared by every call;
 - a proxy: one given here (HTTP or HTTPS), else HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and
   NO_PROXY from the environment, as httpx reads them;
@@ -23,6 +24,7 @@ What it keeps of HTTPXRequest, so that nothing above it can tell:
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlencode, urlsplit
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 
 FORM: Final = {"Content-Type": "application/x-www-form-urlencoded"}
 PROXY_SCHEMES: Final = ("http", "https")
+BOT_PATH: Final = re.compile(r"/(?:file/)?bot[^/\s]*/")
 
 
 class AiohttpRequest(BaseRequest):
@@ -139,9 +142,9 @@ class AiohttpRequest(BaseRequest):
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
-            raise TimedOut from exc
+            raise TimedOut(f"Timed out: {_described(exc)}") from None
         except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+            raise NetworkError(_described(exc)) from None
 
     def _timeout(
         self,
@@ -184,6 +187,12 @@ class AiohttpRequest(BaseRequest):
         return self._env_proxies[key]
 
 
+def _described(exc: BaseException) -> str:
+    """aiohttp's error without the URL, which holds the bot's token (httpx's never name it).
+    The error itself is not chained for the same reason: a logged traceback would show it."""
+    return f"aiohttp.{type(exc).__name__}: {BOT_PATH.sub('/bot<token>/', str(exc))}"
+
+
 def _chosen(given: ODVInput[float], default: float | None) -> float | None:
     """A call's own timeout, or this request's when PTB passes DEFAULT_NONE (as httpx's)."""
     return given if given is None or isinstance(given, int | float) else default
@@ -216,3 +225,9 @@ def _environment_proxy(scheme: str, host: str) -> str | None:
     if proxy is None or urlsplit(proxy).scheme not in PROXY_SCHEMES:
         return None
     return proxy
+
+
+def bot_api_request(get_updates: bool) -> AiohttpRequest:
+    """The bot's client for one of its two requests, as PTB's ApplicationBuilder sizes them: one
+    connection for getUpdates (a single long poll at a time), 256 for every other call."""
+    return AiohttpRequest(connection_pool_size=1 if get_updates else 256)

@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.delivery.aiohttp_request import bot_api_request
 from bot.delivery.channel import Sender as ChannelSender
 from bot.delivery.telegram import TelegramSender
 from bot.flows.context import JoinLinks
@@ -213,16 +214,18 @@ def build_application(
 
     Notices that a message causes (to a mentor, say) are sent straight after its commit by a
     dispatcher over this bot; the scheduler's dispatcher picks up whatever that could not send.
-    `requests` makes the HTTP clients (benchmarks/load.py compares them); PTB's own by default.
+    The HTTP clients to the Bot API are aiohttp's (bot/delivery/aiohttp_request.py); `requests`
+    makes others (benchmarks/load.py compares them, a test makes impatient ones).
     """
+    requests = requests or bot_api_request
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .rate_limiter(AIORateLimiter(overall_max_rate=send_rate_per_second, max_retries=3))
+        .request(requests(False))
+        .get_updates_request(requests(True))
     )
-    if requests is not None:
-        builder = builder.request(requests(False)).get_updates_request(requests(True))
     if concurrent_updates > 1:
         builder = builder.concurrent_updates(PerChatOrder(concurrent_updates))
     builder = builder.updater(None)  # updates come from the webhook or a StoringPoller

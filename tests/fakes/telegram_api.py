@@ -25,7 +25,8 @@ What it models, deliberately close to the real API because these are the places 
 
 Everything a test needs to assert on is plain data: :attr:`FakeTelegramAPI.calls` (every call),
 :attr:`FakeTelegramAPI.sent` (user-visible outputs as :class:`SentMessage`), ``webhook``,
-``commands`` and ``answered_callbacks``. User actions are injected with
+``commands``, ``answered_callbacks`` and ``connections`` (one per TCP connection the calls came
+on). User actions are injected with
 :meth:`FakeTelegramAPI.user_message` and :meth:`FakeTelegramAPI.user_presses`; faults with
 :meth:`FakeTelegramAPI.fail_next`. :func:`polling` runs a PTB ``Application`` against the fake
 and fails the test if a handler raised.
@@ -313,6 +314,9 @@ class FakeTelegramAPI:
         self.answered_callbacks: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.connections: set[tuple[str, int]] = set()
+        """The client address of every TCP connection a call came on: how well the bot's HTTP
+        client keeps its connections alive."""
         self.internal_errors: list[str] = []
         """Unexpected exceptions inside the fake (answered with 400); should stay empty."""
         self.fault: Callable[[str], Fault | None] | None = None
@@ -698,6 +702,8 @@ class FakeTelegramAPI:
     # ---------------------------------------------------------------- HTTP plumbing
 
     async def _endpoint(self, request: Request) -> Response:
+        if request.client is not None:
+            self.connections.add((request.client.host, request.client.port))
         path = request.url.path
         file_match = _FILE_PATH_RE.fullmatch(path)
         if file_match is not None:

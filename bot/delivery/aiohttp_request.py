@@ -19,6 +19,7 @@ What it keeps of HTTPXRequest, so that nothing above it can tell:
 - a pool of `connection_pool_size` kept-alive connections, shared by every call;
 - a proxy: one given here (HTTP or HTTPS), else HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and
   NO_PROXY from the environment, as httpx reads them;
+- the certificates httpx trusts (certifi's, or SSL_CERT_FILE / SSL_CERT_DIR), verified;
 - the body as httpx sends it: form-encoded fields, or multipart/form-data with the files.
 """
 
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
+import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -100,7 +102,12 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is not None and not self._session.closed:
             return
-        connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
+        connector = aiohttp.TCPConnector(
+            limit=self._pool_size,
+            limit_per_host=0,
+            # The certificates httpx trusts: certifi's, or SSL_CERT_FILE / SSL_CERT_DIR.
+            ssl=httpx.create_ssl_context(trust_env=self._trust_env),
+        )
         self._session = aiohttp.ClientSession(
             connector=connector,
             headers={"User-Agent": self.USER_AGENT},

@@ -299,8 +299,13 @@ class FakeTelegramAPI:
     """An in-process fake of the Telegram Bot API (see the module docstring)."""
 
     def __init__(
-        self, *, token: str = "123456:TEST", bot_username: str = "mentorbot_test_bot"
+        self,
+        *,
+        token: str = "123456:TEST",
+        bot_username: str = "mentorbot_test_bot",
+        tls: tuple[str, str] | None = None,
     ) -> None:
+        """``tls``: a certificate file and its key file, to serve HTTPS as Telegram does."""
         prefix, sep, _ = token.partition(":")
         if not sep or not prefix.isdigit():
             raise ValueError(f"token must look like '<bot id>:<secret>', got {token!r}")
@@ -308,6 +313,7 @@ class FakeTelegramAPI:
         self.bot_id = int(prefix)
         self.bot_username = bot_username
         self.bot_first_name = "MentorBot"
+        self.tls = tls
 
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.sent: list[SentMessage] = []
@@ -387,12 +393,16 @@ class FakeTelegramAPI:
     @property
     def base_url(self) -> str:
         """Pass to ``ApplicationBuilder().base_url(...)`` / ``Bot(base_url=...)``."""
-        return f"http://127.0.0.1:{self.port}/bot"
+        return f"{self._scheme}://127.0.0.1:{self.port}/bot"
 
     @property
     def base_file_url(self) -> str:
         """Pass to ``ApplicationBuilder().base_file_url(...)`` to download files via getFile."""
-        return f"http://127.0.0.1:{self.port}/file/bot"
+        return f"{self._scheme}://127.0.0.1:{self.port}/file/bot"
+
+    @property
+    def _scheme(self) -> str:
+        return "http" if self.tls is None else "https"
 
     async def start(self, *, port: int = 0) -> None:
         """Listen on 127.0.0.1:``port`` (any free port by default)."""
@@ -413,6 +423,8 @@ class FakeTelegramAPI:
             http="h11",
             ws="none",
             timeout_graceful_shutdown=2,
+            ssl_certfile=self.tls[0] if self.tls else None,
+            ssl_keyfile=self.tls[1] if self.tls else None,
         )
         server = _QuietServer(config)
         task = asyncio.create_task(server.serve(), name="fake-telegram-api")

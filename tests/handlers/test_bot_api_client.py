@@ -12,14 +12,21 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
+from ipaddress import IPv4Address
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
+from telegram.error import NetworkError
 from telegram.request import BaseRequest
 
 from bot.delivery.aiohttp_request import AiohttpRequest
@@ -42,6 +49,7 @@ from tests.reliability.mentees import seed_mentees
 
 T = TypeVar("T")
 QUIET = QuietHours(time(21), time(8), LONDON)
+LOCAL = IPv4Address("127.0.0.1")
 
 
 def application(
@@ -267,3 +275,52 @@ async def test_a_proxy_given_to_the_client_is_used() -> None:
     assert proxy.forwarded[-1] == f"{fake.base_url}{fake.token}/sendMessage"
     with pytest.raises(ValueError, match="http:// or https:// proxy"):
         AiohttpRequest(proxy="socks5://127.0.0.1:1080")
+
+
+def self_signed(directory: Path) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 that no public authority signed, and its key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake Bot API")])
+    now = datetime.now(UTC)
+    public = key.public_key()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(LOCAL)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+async def test_telegram_over_https_is_verified_against_the_certificates_httpx_trusts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert_file, key_file = self_signed(tmp_path)
+    async with FakeTelegramAPI(tls=(cert_file, key_file)) as fake:
+        assert fake.base_url.startswith("https://")
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+        with pytest.raises(NetworkError, match="Certificate"):  # not one certifi knows
+            async with Bot(fake.token, base_url=fake.base_url, request=AiohttpRequest()):
+                pass
+        monkeypatch.setenv("SSL_CERT_FILE", cert_file)  # the operator's own authority
+        async with Bot(fake.token, base_url=fake.base_url, request=AiohttpRequest()) as bot:
+            await bot.send_message(4242, "Over TLS")
+    assert [m.text for m in fake.messages_to(4242)] == ["Over TLS"]

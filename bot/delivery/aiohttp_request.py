@@ -105,6 +105,9 @@ class AiohttpRequest(BaseRequest):
         connector = aiohttp.TCPConnector(
             limit=self._pool_size,
             limit_per_host=0,
+            # An idle connection is given up after 5 s, as httpx does: servers close theirs
+            # sooner or later, and one closed under a request in flight is a failed send.
+            keepalive_timeout=5.0,
             # The certificates httpx trusts: certifi's, or SSL_CERT_FILE / SSL_CERT_DIR.
             ssl=httpx.create_ssl_context(trust_env=self._trust_env),
         )

@@ -324,3 +324,14 @@ async def test_telegram_over_https_is_verified_against_the_certificates_httpx_tr
         async with Bot(fake.token, base_url=fake.base_url, request=AiohttpRequest()) as bot:
             await bot.send_message(4242, "Over TLS")
     assert [m.text for m in fake.messages_to(4242)] == ["Over TLS"]
+
+
+async def test_a_long_poll_longer_than_the_read_timeout_is_no_timeout() -> None:
+    """getUpdates holds the request open while nothing is new: PTB adds that time to the read
+    timeout (bot/handlers/polling.py polls for 10 s with a 5 s read timeout)."""
+    async with FakeTelegramAPI() as fake:
+        request = AiohttpRequest(connection_pool_size=1, read_timeout=0.5)
+        async with Bot(fake.token, base_url=fake.base_url, get_updates_request=request) as bot:
+            began = asyncio.get_running_loop().time()
+            assert await bot.get_updates(timeout=2) == ()
+            assert asyncio.get_running_loop().time() - began >= 1.9

@@ -25,6 +25,7 @@ What it keeps of HTTPXRequest, so that nothing above it can tell:
 
 from __future__ import annotations
 
+import logging
 import re
 import urllib.request
 from typing import TYPE_CHECKING, Final
@@ -37,6 +38,8 @@ from telegram.request import BaseRequest, RequestData
 
 if TYPE_CHECKING:
     from telegram._utils.types import ODVInput
+
+logger = logging.getLogger(__name__)
 
 FORM: Final = {"Content-Type": "application/x-www-form-urlencoded"}
 PROXY_SCHEMES: Final = ("http", "https")
@@ -200,7 +203,9 @@ class AiohttpRequest(BaseRequest):
 def _described(exc: BaseException) -> str:
     """aiohttp's error without the URL, which holds the bot's token (httpx's never name it).
     The error itself is not chained for the same reason: a logged traceback would show it."""
-    return f"aiohttp.{type(exc).__name__}: {BOT_PATH.sub('/bot<token>/', str(exc))}"
+    what = f"{type(exc).__module__.partition('.')[0]}.{type(exc).__name__}"
+    said = BOT_PATH.sub("/bot<token>/", str(exc))
+    return f"{what}: {said}" if said else what
 
 
 def _chosen(given: ODVInput[float], default: float | None) -> float | None:
@@ -226,13 +231,19 @@ def _body(
 
 
 def _environment_proxy(scheme: str, host: str) -> str | None:
-    """HTTPS_PROXY (or HTTP_PROXY, by the URL's scheme), else ALL_PROXY; none for a NO_PROXY
-    host or a proxy aiohttp cannot speak (SOCKS: httpx ignores it in the environment too)."""
+    """HTTPS_PROXY (or HTTP_PROXY, by the URL's scheme), else ALL_PROXY, "host:port" read as
+    http:// as httpx reads it; none for a NO_PROXY host. A SOCKS proxy there is not used and
+    said so (aiohttp cannot speak it; httpx without its socks extra refused to start)."""
     proxies = urllib.request.getproxies_environment()
     if urllib.request.proxy_bypass_environment(host, proxies):  # type: ignore[attr-defined]
         return None
     proxy = proxies.get(scheme) or proxies.get("all")
-    if proxy is None or urlsplit(proxy).scheme not in PROXY_SCHEMES:
+    if proxy is None:
+        return None
+    if "://" not in proxy:
+        proxy = f"http://{proxy}"
+    if urlsplit(proxy).scheme not in PROXY_SCHEMES:
+        logger.warning("The proxy in the environment is not HTTP(S): Telegram is reached without")
         return None
     return proxy
 

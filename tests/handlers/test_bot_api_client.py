@@ -8,6 +8,7 @@ a proxy is used when one is set.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -211,6 +212,7 @@ class ForwardProxy:
 
     url: str = ""
     forwarded: list[str] = field(default_factory=list)
+    credentials: list[str] = field(default_factory=list)  # each Proxy-Authorization given
 
 
 @contextlib.asynccontextmanager
@@ -228,6 +230,8 @@ async def forward_proxy() -> AsyncIterator[ForwardProxy]:
                 headers = {k.strip().lower(): v.strip() for k, v in headers.items()}
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 proxy.forwarded.append(target)
+                if "proxy-authorization" in headers:
+                    proxy.credentials.append(headers["proxy-authorization"])
                 kept = {k: v for k, v in headers.items() if k in ("content-type", "user-agent")}
                 answer = await client.request(method, target, content=body, headers=kept)
                 writer.write(
@@ -266,13 +270,15 @@ async def test_the_proxy_in_the_environment_is_used_unless_the_host_is_exempt(
         assert [m.text for m in fake.messages_to(4242)][-1] == "Straight there"
 
 
-async def test_a_proxy_given_to_the_client_is_used() -> None:
+async def test_a_proxy_given_to_the_client_is_used_with_its_credentials() -> None:
     async with forward_proxy() as proxy, FakeTelegramAPI() as fake:
-        request = AiohttpRequest(proxy=proxy.url, trust_env=False)
+        with_login = proxy.url.replace("http://", "http://bot:s3cret@")
+        request = AiohttpRequest(proxy=with_login, trust_env=False)
         async with Bot(fake.token, base_url=fake.base_url, request=request) as bot:
             await bot.send_message(4242, "Through the proxy")
     assert [m.text for m in fake.messages_to(4242)] == ["Through the proxy"]
     assert proxy.forwarded[-1] == f"{fake.base_url}{fake.token}/sendMessage"
+    assert proxy.credentials[-1] == "Basic " + base64.b64encode(b"bot:s3cret").decode()
     with pytest.raises(ValueError, match="http:// or https:// proxy"):
         AiohttpRequest(proxy="socks5://127.0.0.1:1080")
 
@@ -335,3 +341,21 @@ async def test_a_long_poll_longer_than_the_read_timeout_is_no_timeout() -> None:
             began = asyncio.get_running_loop().time()
             assert await bot.get_updates(timeout=2) == ()
             assert asyncio.get_running_loop().time() - began >= 1.9
+
+
+async def test_a_proxy_in_the_environment_without_scheme_is_http_and_socks_is_not_used(
+    service: MentorService, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    async with forward_proxy() as proxy, FakeTelegramAPI() as fake:
+        monkeypatch.setenv("ALL_PROXY", proxy.url.removeprefix("http://"))
+        async with application(fake, service) as bot_app:
+            await bot_app.bot.send_message(4242, "Through the proxy")
+        assert proxy.forwarded[-1] == f"{fake.base_url}{fake.token}/sendMessage"
+        monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+        async with application(fake, service) as bot_app:
+            await bot_app.bot.send_message(4242, "Straight there")
+        assert len(proxy.forwarded) == 2
+    assert [m.text for m in fake.messages_to(4242)] == ["Through the proxy", "Straight there"]
+    assert "not HTTP(S)" in caplog.text

@@ -1,11 +1,12 @@
 """A fake Telegram Bot API server for tests.
 
 Why this exists: the bot's tests must exercise the *real* python-telegram-bot stack (the
-``Application``, its handlers, ``HTTPXRequest``, JSON (de)serialisation, the updater's long
-polling) without talking to Telegram and without mocking PTB. PTB lets us point it at any Bot API
-server through ``base_url``, so this module runs a small HTTP server on 127.0.0.1 (uvicorn +
-starlette, inside the test's event loop) that speaks the Bot API wire protocol closely enough for
-PTB to be unable to tell the difference, and records what the bot did.
+``Application``, its handlers, its HTTP client (the bot's aiohttp one, or PTB's
+``HTTPXRequest``), JSON (de)serialisation, the updater's long polling) without talking to
+Telegram and without mocking PTB. PTB lets us point it at any Bot API server through
+``base_url``, so this module runs a small HTTP server on 127.0.0.1 (uvicorn + starlette, inside
+the test's event loop) that speaks the Bot API wire protocol closely enough for PTB to be unable
+to tell the difference, and records what the bot did.
 
 What it models, deliberately close to the real API because these are the places bots break:
 

@@ -759,11 +759,13 @@ class WebhookDelivery:
                     json=update,
                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
                 )
-            except Exception as exc:  # reported after the run, never silently dropped
-                self.failures.append(type(exc).__name__)
+            except Exception as exc:  # reported now (the run then waits for that answer in
+                self.failures.append(type(exc).__name__)  # vain) and after the run
+                say(f"    webhook delivery failed: {type(exc).__name__}: {exc}")
                 return
             if response.status_code != 200:
                 self.failures.append(f"HTTP {response.status_code}")
+                say(f"    webhook delivery failed: HTTP {response.status_code}")
 
 
 @functools.cache

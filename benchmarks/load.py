@@ -5,6 +5,7 @@ Run from the repository root (not part of the test run):
     .venv/bin/python -m benchmarks.load [--scenario load|report|help|all]
         [--database sqlite|postgres|both] [--mode polling|webhook|both]
         [--mentees N] [--population P] [--runs K] [--no-check]
+        [--http-client httpx|httpx-tuned|aiohttp] [--echo-http-client ...]
 
 Scenarios:
 
@@ -27,6 +28,9 @@ help    `mentorbot --help` in a fresh interpreter: median of 7 runs <= 0.5 s.
 
 The bot's send rate limit (25/s in production, Telegram's limit) is raised to 10,000/s, as the
 echo has none: the benchmark measures the bot's own cost, not Telegram's pacing.
+
+`--http-client` builds the bot with another HTTP client to the Bot API (benchmarks/http_clients.py;
+by default the bot's own), `--echo-http-client` the echo (by default PTB's, httpx).
 
 PostgreSQL runs WIPE the database at --postgres-url (DROP SCHEMA public CASCADE). Its default,
 `mentorbot_load`, must exist: `psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE mentorbot_load'`.
@@ -61,6 +65,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 # PTB 22 warns inside RetryAfter unless told to use timedelta durations (as the tests do).
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from benchmarks.http_clients import CLIENT_NAMES
 
 if TYPE_CHECKING:
     import httpx
@@ -347,6 +353,7 @@ class ChildSpec:
     concurrency: int  # updates in hand at once, the same on both sides
     encryption_key: str  # a throwaway key for this benchmark's synthetic rows
     profile: str | None = None  # cProfile the bot's main thread into this file
+    http_client: str | None = None  # benchmarks/http_clients.py; None: the side's own default
 
 
 def _status_kb(pid: int | str) -> dict[str, int]:
@@ -486,7 +493,13 @@ async def _bot_web(spec: ChildSpec) -> Any:
     from sqlalchemy import event
 
     event.listen(engine.sync_engine, "before_cursor_execute", _count_statement)
-    return build_web(settings, engine, service)
+    return build_web(settings, engine, service, requests=_requests(spec))
+
+
+def _requests(spec: ChildSpec) -> Any:
+    from benchmarks.http_clients import request_factory
+
+    return None if spec.http_client is None else request_factory(spec.http_client)
 
 
 async def _echo_web(spec: ChildSpec) -> Any:
@@ -507,6 +520,9 @@ async def _echo_web(spec: ChildSpec) -> Any:
     )
 
     builder = ApplicationBuilder().token(spec.token).base_url(spec.base_url)
+    requests = _requests(spec)
+    if requests is not None:
+        builder = builder.request(requests(False)).get_updates_request(requests(True))
     if spec.concurrency > 1:  # plain PTB concurrency: no per-chat order, so a floor for ours
         builder = builder.concurrent_updates(spec.concurrency)
     if spec.mode == "webhook":
@@ -772,11 +788,13 @@ class WebhookDelivery:
                     json=update,
                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
                 )
-            except Exception as exc:  # reported after the run, never silently dropped
-                self.failures.append(type(exc).__name__)
+            except Exception as exc:  # reported now (the run then waits for that answer in
+                self.failures.append(type(exc).__name__)  # vain) and after the run
+                say(f"    webhook delivery failed: {type(exc).__name__}: {exc}")
                 return
             if response.status_code != 200:
                 self.failures.append(f"HTTP {response.status_code}")
+                say(f"    webhook delivery failed: HTTP {response.status_code}")
 
 
 @functools.cache
@@ -795,6 +813,7 @@ async def one_run(
     seed_value: int,
     concurrency: int,
     profile: str | None = None,
+    http_client: str | None = None,
 ) -> RunResult:
     import httpx
 
@@ -810,6 +829,7 @@ async def one_run(
             concurrency,
             _bench_key(),
             profile if kind == "bot" else None,
+            http_client,
         )
         memory: dict[str, int] = {}
         async with child(spec, memory) as process:
@@ -889,7 +909,8 @@ async def scenario_load(
 ) -> list[Row]:
     say(
         f"load {target.kind} {mode}: {args.mentees} mentees x {QUESTIONS + 1} updates, "
-        f"{args.runs} runs of each side, ABBA"
+        f"{args.runs} runs of each side, ABBA; HTTP client: bot "
+        f"{args.http_client or 'its own'}, echo {args.echo_http_client or 'httpx'}"
     )
     runs: dict[str, list[RunResult]] = {"bot": [], "echo": []}
     for run in range(args.runs):
@@ -897,8 +918,16 @@ async def scenario_load(
         for kind in order:
             if kind == "bot":
                 await reset_checkins(engine)
+            client = args.http_client if kind == "bot" else args.echo_http_client
             result = await one_run(
-                kind, mode, args.mentees, target.url, 1000 * run, args.concurrency, args.profile
+                kind,
+                mode,
+                args.mentees,
+                target.url,
+                1000 * run,
+                args.concurrency,
+                args.profile,
+                client,
             )
             if kind == "bot":
                 done = await weekly_done(engine)
@@ -1080,7 +1109,8 @@ def machine() -> list[str]:
         f"machine: {os.cpu_count()} cores ({cpu}), {platform.platform()}",
         f"Python {platform.python_version()}, python-telegram-bot "
         f"{_version('python-telegram-bot')}, SQLAlchemy {_version('sqlalchemy')}, "
-        f"httpx {_version('httpx')}, uvicorn {_version('uvicorn')}, "
+        f"httpx {_version('httpx')}, aiohttp {_version('aiohttp')}, "
+        f"uvicorn {_version('uvicorn')}, "
         f"aiosqlite {_version('aiosqlite')} (SQLite {sqlite3.sqlite_version}), "
         f"asyncpg {_version('asyncpg')}",
         f"load average at start: {_load()} (other work on the machine skews every number)",
@@ -1125,6 +1155,16 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument(
         "--profile", metavar="FILE", help="cProfile the bot's main thread into FILE (pstats)"
+    )
+    parser.add_argument(
+        "--http-client",
+        choices=CLIENT_NAMES,
+        help="the bot's HTTP client to the Bot API (default: the bot's own)",
+    )
+    parser.add_argument(
+        "--echo-http-client",
+        choices=CLIENT_NAMES,
+        help="the echo's HTTP client (default: PTB's, httpx)",
     )
     parser.add_argument("--no-check", action="store_true", help="report only; always exit 0")
     args = parser.parse_args(argv)

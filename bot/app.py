@@ -33,7 +33,7 @@ from bot.storage.migrate import ensure_schema_current
 from config.settings import Settings, TelegramMode, require_telegram_token
 
 if TYPE_CHECKING:
-    pass
+    from bot.handlers.telegram import RequestFactory
 
 logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -75,8 +75,15 @@ def build_service(
     return engine, service
 
 
-def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -> Starlette:
-    """The Telegram Application inside the ASGI app, started and stopped by its lifespan."""
+def build_web(
+    settings: Settings,
+    engine: AsyncEngine,
+    service: MentorService,
+    *,
+    requests: RequestFactory | None = None,
+) -> Starlette:
+    """The Telegram Application inside the ASGI app, started and stopped by its lifespan;
+    `requests`, the HTTP clients to the Bot API, is for benchmarks/load.py to choose."""
     from bot.delivery.twilio_gateway import TwilioGateway
     from bot.handlers.health import HealthCheck
     from bot.handlers.polling import StoringPoller, replay_kept
@@ -101,6 +108,7 @@ def build_web(settings: Settings, engine: AsyncEngine, service: MentorService) -
         concurrent_updates=settings.concurrent_updates,
         quiet=QuietHours.from_settings(settings),
         fallback_senders=fallbacks or None,
+        requests=requests,
     )
     # Notices a text or WhatsApp message queues (to a mentor on Telegram, say) go at once too.
     every: list[Sender] = [TelegramSender(application.bot), *fallbacks]

@@ -4,8 +4,9 @@ twilio's library has no setting for its base URL, so a small HTTP client subclas
 `https://api.twilio.com` to MENTORBOT_TWILIO_API_URL: that is how tests talk to a fake on
 127.0.0.1 with the real client code.
 
-twilio (and with it aiohttp and requests: about 13 MB of the bot's memory) is imported only when
-a gateway is made, so a bot without SMS never loads it (benchmarks/load.py measures memory).
+twilio (and with it requests: about 5 MB of the bot's memory) is imported only when a gateway is
+made, so a bot without SMS never loads it (benchmarks/load.py measures memory). aiohttp, which it
+also uses, is loaded anyway: it is the bot's client to the Bot API (aiohttp_request.py).
 """
 
 from __future__ import annotations

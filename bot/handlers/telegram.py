@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Message, Update
@@ -22,7 +23,9 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
+from bot.delivery.aiohttp_request import bot_api_request
 from bot.delivery.channel import Sender as ChannelSender
 from bot.delivery.telegram import TelegramSender
 from bot.flows.context import JoinLinks
@@ -38,6 +41,8 @@ from bot.storage.models import Role
 logger = logging.getLogger(__name__)
 
 STALE_TAP = "That question has been answered already."
+RequestFactory = Callable[[bool], BaseRequest]
+"""Makes a bot's HTTP client for the Bot API: True for its getUpdates, False for the rest."""
 RETRY_STORED_AFTER = 5.0  # seconds before a kept webhook update that failed is handled again
 
 
@@ -202,18 +207,24 @@ def build_application(
     concurrent_updates: int,
     quiet: QuietHours,
     fallback_senders: list[ChannelSender] | None = None,
+    requests: RequestFactory | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB Application, without PTB's Updater: updates reach it from the webhook or from
     our own poller, each kept in the database first (bot/handlers/polling.py).
 
     Notices that a message causes (to a mentor, say) are sent straight after its commit by a
     dispatcher over this bot; the scheduler's dispatcher picks up whatever that could not send.
+    The HTTP clients to the Bot API are aiohttp's (bot/delivery/aiohttp_request.py); `requests`
+    makes others (benchmarks/load.py compares them, a test makes impatient ones).
     """
+    requests = requests or bot_api_request
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .rate_limiter(AIORateLimiter(overall_max_rate=send_rate_per_second, max_retries=3))
+        .request(requests(False))
+        .get_updates_request(requests(True))
     )
     if concurrent_updates > 1:
         builder = builder.concurrent_updates(PerChatOrder(concurrent_updates))

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from bot.delivery.aiohttp_request import bot_api_request
 from bot.delivery.channel import Sender
 from bot.delivery.sms import SmsSender
 from bot.delivery.telegram import TelegramSender
@@ -198,7 +199,12 @@ async def run_scheduler(settings: Settings, *, stop: asyncio.Event | None = None
     stop = stop or asyncio.Event()
     engine = make_engine(settings.database_url)
     leadership = leadership_for(engine, settings.database_url)
-    bot = Bot(require_telegram_token(settings), base_url=settings.telegram_api_url)
+    bot = Bot(
+        require_telegram_token(settings),
+        base_url=settings.telegram_api_url,
+        request=bot_api_request(False),
+        get_updates_request=bot_api_request(True),
+    )
     try:
         await ensure_schema_current(engine)
         while not stop.is_set():

@@ -1,11 +1,12 @@
 """A fake Telegram Bot API server for tests.
 
 Why this exists: the bot's tests must exercise the *real* python-telegram-bot stack (the
-``Application``, its handlers, ``HTTPXRequest``, JSON (de)serialisation, the updater's long
-polling) without talking to Telegram and without mocking PTB. PTB lets us point it at any Bot API
-server through ``base_url``, so this module runs a small HTTP server on 127.0.0.1 (uvicorn +
-starlette, inside the test's event loop) that speaks the Bot API wire protocol closely enough for
-PTB to be unable to tell the difference, and records what the bot did.
+``Application``, its handlers, its HTTP client (the bot's aiohttp one, or PTB's
+``HTTPXRequest``), JSON (de)serialisation, the updater's long polling) without talking to
+Telegram and without mocking PTB. PTB lets us point it at any Bot API server through
+``base_url``, so this module runs a small HTTP server on 127.0.0.1 (uvicorn + starlette, inside
+the test's event loop) that speaks the Bot API wire protocol closely enough for PTB to be unable
+to tell the difference, and records what the bot did.
 
 What it models, deliberately close to the real API because these are the places bots break:
 
@@ -25,7 +26,8 @@ What it models, deliberately close to the real API because these are the places 
 
 Everything a test needs to assert on is plain data: :attr:`FakeTelegramAPI.calls` (every call),
 :attr:`FakeTelegramAPI.sent` (user-visible outputs as :class:`SentMessage`), ``webhook``,
-``commands`` and ``answered_callbacks``. User actions are injected with
+``commands``, ``answered_callbacks`` and ``connections`` (one per TCP connection the calls came
+on). User actions are injected with
 :meth:`FakeTelegramAPI.user_message` and :meth:`FakeTelegramAPI.user_presses`; faults with
 :meth:`FakeTelegramAPI.fail_next`. :func:`polling` runs a PTB ``Application`` against the fake
 and fails the test if a handler raised.
@@ -298,8 +300,13 @@ class FakeTelegramAPI:
     """An in-process fake of the Telegram Bot API (see the module docstring)."""
 
     def __init__(
-        self, *, token: str = "123456:TEST", bot_username: str = "mentorbot_test_bot"
+        self,
+        *,
+        token: str = "123456:TEST",
+        bot_username: str = "mentorbot_test_bot",
+        tls: tuple[str, str] | None = None,
     ) -> None:
+        """``tls``: a certificate file and its key file, to serve HTTPS as Telegram does."""
         prefix, sep, _ = token.partition(":")
         if not sep or not prefix.isdigit():
             raise ValueError(f"token must look like '<bot id>:<secret>', got {token!r}")
@@ -307,12 +314,16 @@ class FakeTelegramAPI:
         self.bot_id = int(prefix)
         self.bot_username = bot_username
         self.bot_first_name = "MentorBot"
+        self.tls = tls
 
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.sent: list[SentMessage] = []
         self.answered_callbacks: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.connections: set[tuple[str, int]] = set()
+        """The client address of every TCP connection a call came on: how well the bot's HTTP
+        client keeps its connections alive."""
         self.internal_errors: list[str] = []
         """Unexpected exceptions inside the fake (answered with 400); should stay empty."""
         self.fault: Callable[[str], Fault | None] | None = None
@@ -383,12 +394,16 @@ class FakeTelegramAPI:
     @property
     def base_url(self) -> str:
         """Pass to ``ApplicationBuilder().base_url(...)`` / ``Bot(base_url=...)``."""
-        return f"http://127.0.0.1:{self.port}/bot"
+        return f"{self._scheme}://127.0.0.1:{self.port}/bot"
 
     @property
     def base_file_url(self) -> str:
         """Pass to ``ApplicationBuilder().base_file_url(...)`` to download files via getFile."""
-        return f"http://127.0.0.1:{self.port}/file/bot"
+        return f"{self._scheme}://127.0.0.1:{self.port}/file/bot"
+
+    @property
+    def _scheme(self) -> str:
+        return "http" if self.tls is None else "https"
 
     async def start(self, *, port: int = 0) -> None:
         """Listen on 127.0.0.1:``port`` (any free port by default)."""
@@ -409,6 +424,8 @@ class FakeTelegramAPI:
             http="h11",
             ws="none",
             timeout_graceful_shutdown=2,
+            ssl_certfile=self.tls[0] if self.tls else None,
+            ssl_keyfile=self.tls[1] if self.tls else None,
         )
         server = _QuietServer(config)
         task = asyncio.create_task(server.serve(), name="fake-telegram-api")
@@ -698,6 +715,8 @@ class FakeTelegramAPI:
     # ---------------------------------------------------------------- HTTP plumbing
 
     async def _endpoint(self, request: Request) -> Response:
+        if request.client is not None:
+            self.connections.add((request.client.host, request.client.port))
         path = request.url.path
         file_match = _FILE_PATH_RE.fullmatch(path)
         if file_match is not None:

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open while nothing is new
 MAX_PAUSE = 30.0  # seconds between tries while Telegram or the database fails
+KEEP_WAIT = 5.0  # seconds a stop waits for a batch being kept
 
 
 def pause(failures: int) -> float:
@@ -48,6 +49,8 @@ class StoringPoller:
         self.allowed_updates = allowed_updates
         self.timeout = timeout
         self.task: asyncio.Task[None] | None = None
+        self.keeping = False  # a batch is being written: stopping waits for it
+        self.stopping = False
 
     async def start(self) -> None:
         # getUpdates is refused while a webhook is set (left by an earlier webhook mode).
@@ -55,24 +58,40 @@ class StoringPoller:
         self.task = asyncio.create_task(self._run(), name="mentorbot:polling")
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()  # what it fetched and did not keep, Telegram gives again
-            await asyncio.gather(self.task, return_exceptions=True)
-            self.task = None
+        """Stop polling. A long poll is cancelled: what it fetched and did not keep, Telegram
+        gives again. A batch being kept is given KEEP_WAIT to be kept first (a transaction
+        cancelled in its commit has its connection reset under the cancel, an error in the
+        log), and the next serve hands PTB what was kept (`replay_kept`)."""
+        if self.task is None:
+            return
+        self.stopping = True
+        if self.keeping:
+            await asyncio.wait({self.task}, timeout=KEEP_WAIT)
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+        self.task = None
 
     async def _run(self) -> None:
         offset: int | None = None
         failures = 0
-        while True:
+        while not self.stopping:
             try:
                 updates = await self.application.bot.get_updates(
                     offset=offset, timeout=self.timeout, allowed_updates=self.allowed_updates
                 )
                 if updates:
-                    await self.service.store_telegram_updates(
-                        [(update.update_id, update.to_dict()) for update in updates]
-                    )
+                    self.keeping = True
+                    try:
+                        await self.service.store_telegram_updates(
+                            [(update.update_id, update.to_dict()) for update in updates]
+                        )
+                    finally:
+                        self.keeping = False
+                    if self.stopping:
+                        return
             except (TelegramError, SQLAlchemyError, OSError) as exc:
+                if self.stopping:
+                    return
                 failures += 1
                 logger.warning("Polling failed (%s); trying again", type(exc).__name__)
                 await asyncio.sleep(pause(failures))

@@ -14,14 +14,16 @@ import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import time
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.delivery.reply_payload import keepable, payload_for, reply_from
 from bot.delivery.telegram import TelegramSender
-from bot.handlers.polling import replay_kept
+from bot.handlers.polling import StoringPoller, replay_kept
 from bot.instruments import Instrument
 from bot.messages import Channel, Choice, Document, InboundMessage, Reply, Sender
 from bot.reports.charts import Panel, Series
@@ -160,6 +162,35 @@ async def test_a_polled_update_kept_but_never_handled_is_handled_after_a_restart
         async with kept_polling(application, service):
             assert await replay_kept(application, service) == 1
             await fake.wait_until(lambda: questions(fake, chat) == [1], what="question 1")
+
+
+async def test_a_stop_while_a_batch_is_being_kept_keeps_it_for_the_next_start(
+    service: MentorService,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    [chat] = await seed_mentees(session_factory, 1)
+    keeping, go_on = asyncio.Event(), asyncio.Event()
+    store = service.store_telegram_updates
+
+    async def slow_store(updates: list[tuple[int, dict[str, Any]]]) -> None:
+        keeping.set()
+        await go_on.wait()  # a slow commit, as a busy database gives
+        await store(updates)
+
+    monkeypatch.setattr(service, "store_telegram_updates", slow_store)
+    async with FakeTelegramAPI() as fake, telegram_app(fake, service) as application:
+        poller = StoringPoller(application, service, allowed_updates=["message"], timeout=1)
+        await poller.start()
+        fake.user_message(chat, "/checkin")
+        await keeping.wait()
+        stopping = asyncio.create_task(poller.stop())
+        await asyncio.sleep(0.1)
+        assert not stopping.done()  # waits for the batch rather than cancel its write
+        go_on.set()
+        await asyncio.wait_for(stopping, 5)
+    [kept] = await service.unprocessed_telegram_updates()
+    assert kept["message"]["text"] == "/checkin"  # handed to PTB by the next start
 
 
 def test_a_reply_survives_the_outbox_as_it_was_made() -> None:
